@@ -1,0 +1,172 @@
+"""SQL migration layouts: which file is an up, which is its down, and in what order they run.
+
+Both `lint` (SG006: an up migration without its down) and `verify` (run up, down, up) need the
+same answer, so it lives here once. Recognised layouts:
+
+- ``0001_name.up.sql`` beside ``0001_name.down.sql`` (golang-migrate, sqlx)
+- ``0001_name/up.sql`` beside ``0001_name/down.sql`` (diesel, refinery)
+- one file with ``-- migrate:up`` and ``-- migrate:down`` sections (dbmate)
+- ``V1__name.sql`` beside ``U1__name.sql`` (Flyway versioned and undo migrations)
+
+A dbmate marker is a comment line, read line by line; SQL itself is never parsed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+LayoutName = Literal["updown-files", "updown-dir", "dbmate", "flyway"]
+
+DBMATE_UP = "-- migrate:up"
+DBMATE_DOWN = "-- migrate:down"
+
+_FLYWAY_NAME = re.compile(r"^(?P<kind>[VU])(?P<version>[0-9][0-9._]*)__(?P<desc>.+)\.sql$")
+_NATURAL_CHUNK = re.compile(r"(\d+)")
+
+
+@dataclass(frozen=True)
+class DbmateSections:
+    """Character ranges of the two sections of a dbmate file (after each marker line)."""
+
+    up: tuple[int, int]
+    down: tuple[int, int] | None
+    down_marker: int | None
+
+
+@dataclass(frozen=True)
+class FileRole:
+    """What one SQL file is in its layout, and where its counterpart is expected."""
+
+    layout: LayoutName
+    direction: Literal["up", "down", "both"]
+    step: str
+    counterpart: Path | None
+
+
+@dataclass(frozen=True)
+class MigrationStep:
+    """One migration: how to move the schema forward and how to move it back."""
+
+    name: str
+    layout: LayoutName
+    up_path: Path
+    down_path: Path | None
+
+    def up_sql(self) -> str:
+        text = self.up_path.read_text(encoding="utf-8")
+        if self.layout == "dbmate":
+            start, end = dbmate_sections(text).up
+            return text[start:end]
+        return text
+
+    def down_sql(self) -> str | None:
+        if self.layout == "dbmate":
+            text = self.up_path.read_text(encoding="utf-8")
+            sections = dbmate_sections(text)
+            if sections.down is None:
+                return None
+            start, end = sections.down
+            return text[start:end]
+        if self.down_path is None or not self.down_path.exists():
+            return None
+        return self.down_path.read_text(encoding="utf-8")
+
+
+def natural_key(path: Path | str) -> tuple[object, ...]:
+    """Sort ``2_x`` before ``10_x``: digits compare as numbers, the rest as text."""
+    parts = _NATURAL_CHUNK.split(str(path))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+def is_dbmate(text: str) -> bool:
+    return any(line.strip().lower().startswith(DBMATE_UP) for line in text.splitlines())
+
+
+def dbmate_sections(text: str) -> DbmateSections:
+    """Find the up and down sections of a dbmate file by their marker comment lines."""
+    up_start: int | None = None
+    down_marker: int | None = None
+    down_start: int | None = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        marker = line.strip().lower()
+        if marker.startswith(DBMATE_UP) and up_start is None:
+            up_start = offset + len(line)
+        elif marker.startswith(DBMATE_DOWN) and down_marker is None:
+            down_marker = offset
+            down_start = offset + len(line)
+        offset += len(line)
+    if up_start is None:
+        up_start = 0
+    if down_marker is None or down_start is None:
+        return DbmateSections(up=(up_start, len(text)), down=None, down_marker=None)
+    if down_marker < up_start:
+        return DbmateSections(up=(up_start, len(text)), down=(down_start, up_start), down_marker=down_marker)
+    return DbmateSections(up=(up_start, down_marker), down=(down_start, len(text)), down_marker=down_marker)
+
+
+def classify(path: Path, text: str | None = None) -> FileRole | None:
+    """Say what ``path`` is in a migration layout, or None for a plain SQL file."""
+    name = path.name
+    lower = name.lower()
+    if lower.endswith(".up.sql"):
+        step = name[: -len(".up.sql")]
+        return FileRole("updown-files", "up", step, path.with_name(step + ".down.sql"))
+    if lower.endswith(".down.sql"):
+        step = name[: -len(".down.sql")]
+        return FileRole("updown-files", "down", step, path.with_name(step + ".up.sql"))
+    if lower == "up.sql":
+        return FileRole("updown-dir", "up", path.parent.name, path.with_name("down.sql"))
+    if lower == "down.sql":
+        return FileRole("updown-dir", "down", path.parent.name, path.with_name("up.sql"))
+    match = _FLYWAY_NAME.match(name)
+    if match:
+        version = match.group("version")
+        if match.group("kind") == "V":
+            undo = _find_flyway(path.parent, "U", version)
+            return FileRole("flyway", "up", name[:-4], undo)
+        redo = _find_flyway(path.parent, "V", version)
+        return FileRole("flyway", "down", name[:-4], redo)
+    if text is not None and is_dbmate(text):
+        return FileRole("dbmate", "both", path.stem, None)
+    return None
+
+
+def _find_flyway(folder: Path, kind: str, version: str) -> Path | None:
+    try:
+        for candidate in folder.iterdir():
+            match = _FLYWAY_NAME.match(candidate.name)
+            if match and match.group("kind") == kind and match.group("version") == version:
+                return candidate
+    except OSError:
+        return None
+    return None
+
+
+def discover_steps(root: Path) -> list[MigrationStep]:
+    """All migration steps under ``root`` in the order they are applied."""
+    files = sorted((p for p in root.rglob("*.sql") if p.is_file()), key=natural_key)
+    return steps_from_files(files)
+
+
+def steps_from_files(files: Iterable[Path]) -> list[MigrationStep]:
+    steps: list[MigrationStep] = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        role = classify(path, text)
+        if role is None or role.direction == "down":
+            continue
+        if role.layout == "dbmate":
+            steps.append(MigrationStep(role.step, "dbmate", path, None))
+            continue
+        down = role.counterpart if role.counterpart is not None and role.counterpart.exists() else None
+        step_name = role.step if role.layout != "updown-dir" else path.parent.name
+        steps.append(MigrationStep(step_name, role.layout, path, down))
+    return sorted(steps, key=lambda s: natural_key(s.up_path))
