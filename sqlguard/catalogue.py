@@ -1,0 +1,189 @@
+"""The rule catalogue: one Markdown page per rule in ``rules/``, read as data.
+
+``sqlguard rules``, ``sqlguard explain``, LSP hover and the tests all read these pages, so the
+examples users see are the examples the tests run. A page has a small front matter (id, name,
+category, severity, fix) and fixed ``##`` headings (Why, Bad, Good, then optional sections).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlguard.diagnostics import Severity
+
+REQUIRED_SECTIONS = ("Why", "Bad", "Good")
+OPTIONAL_SECTIONS = ("Alembic", "Fix safety", "Known problems", "More cases", "References")
+FIX_PROMISES = ("never", "sometimes", "always")
+CATEGORIES = ("correctness", "locking", "types", "reversibility", "security", "breaking", "convention")
+# Opt-in categories are off unless selected by name (``select = ["convention"]``).
+OPT_IN_CATEGORIES = frozenset({"convention"})
+CODE_LANGUAGES = ("sql", "python", "mysql", "sqlite")
+
+
+class CatalogueError(Exception):
+    """A rule page is malformed (a bug in sqlguard itself, caught by the tests)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A code block of a page and the concise diagnostics expected from it (may be empty)."""
+
+    section: str
+    index: int
+    language: str
+    code: str
+    expected: str | None
+    filename: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.section.lower().replace(' ', '-')}-{self.index}"
+
+
+@dataclass(frozen=True)
+class RulePage:
+    id: str
+    name: str
+    category: str
+    severity: Severity
+    fix: str
+    path: Path
+    sections: dict[str, str]
+    examples: tuple[Example, ...]
+    min_version: int | None = None
+    opt_in: bool = False
+    aliases: tuple[str, ...] = ()
+    squawk: tuple[str, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of Why: the one-line reason shown under each finding."""
+        why = " ".join(self.sections.get("Why", "").split())
+        end = why.find(". ")
+        return why if end == -1 else why[: end + 1]
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def pages_dir() -> Path:
+    """``rules/`` beside the package in a checkout, or ``sqlguard/rules`` in an installed wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise CatalogueError(f"rule pages not found next to {here}")
+
+
+@functools.cache
+def load_pages(directory: Path | None = None) -> dict[str, RulePage]:
+    folder = directory or pages_dir()
+    pages: dict[str, RulePage] = {}
+    for path in sorted(folder.glob("SG*.md")):
+        page = parse_page(path)
+        if page.id in pages:
+            raise CatalogueError(f"duplicate rule id {page.id} in {path}")
+        pages[page.id] = page
+    return pages
+
+
+def parse_page(path: Path) -> RulePage:
+    text = path.read_text(encoding="utf-8")
+    meta, body = _front_matter(text, path)
+    sections = _sections(body)
+    for required in ("id", "name", "category", "severity", "fix"):
+        if required not in meta:
+            raise CatalogueError(f"{path.name}: front matter lacks {required!r}")
+    try:
+        severity = Severity(meta["severity"])
+    except ValueError as error:
+        raise CatalogueError(f"{path.name}: unknown severity {meta['severity']!r}") from error
+    examples: list[Example] = []
+    for heading, content in sections.items():
+        examples.extend(_examples(heading, content))
+    category = meta["category"]
+    return RulePage(
+        id=meta["id"],
+        name=meta["name"],
+        category=category,
+        severity=severity,
+        fix=meta["fix"],
+        path=path,
+        sections=sections,
+        examples=tuple(examples),
+        min_version=int(meta["min_version"]) if meta.get("min_version") else None,
+        opt_in=category in OPT_IN_CATEGORIES or meta.get("opt_in", "false") == "true",
+        aliases=_list(meta.get("aliases", "")),
+        squawk=_list(meta.get("squawk", "")),
+        meta=meta,
+    )
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.strip("[]").split(",") if item.strip())
+
+
+def _front_matter(text: str, path: Path) -> tuple[dict[str, str], str]:
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise CatalogueError(f"{path.name}: page must start with a '---' front matter")
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            return meta, "\n".join(lines[number + 1 :])
+        key, _, value = line.partition(":")
+        meta[key.strip()] = value.split("#", 1)[0].strip()
+    raise CatalogueError(f"{path.name}: front matter is not closed")
+
+
+def _sections(body: str) -> dict[str, str]:
+    sections: dict[str, str] = {}
+    current: str | None = None
+    buffer: list[str] = []
+    in_fence = False
+    for line in body.splitlines():
+        if line.startswith("```"):
+            in_fence = not in_fence
+        if not in_fence and line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(buffer).strip("\n")
+            current = line[3:].strip()
+            buffer = []
+        elif current is not None:
+            buffer.append(line)
+    if current is not None:
+        sections[current] = "\n".join(buffer).strip("\n")
+    return sections
+
+
+def _examples(section: str, content: str) -> list[Example]:
+    """Code blocks of a section; a ```diagnostics block belongs to the code block before it."""
+    blocks: list[tuple[str, str, str | None]] = []
+    lines = content.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```") and len(line) > 3:
+            info = line[3:].strip().split()
+            language = info[0]
+            filename = next((part[5:] for part in info[1:] if part.startswith("file=")), None)
+            j = i + 1
+            while j < len(lines) and not lines[j].startswith("```"):
+                j += 1
+            blocks.append((language, "\n".join(lines[i + 1 : j]) + "\n", filename))
+            i = j + 1
+            continue
+        i += 1
+    examples: list[Example] = []
+    for position, (language, code, filename) in enumerate(blocks):
+        if language not in CODE_LANGUAGES:
+            continue
+        expected = None
+        if position + 1 < len(blocks) and blocks[position + 1][0] == "diagnostics":
+            expected = blocks[position + 1][1]
+        examples.append(Example(section, len(examples) + 1, language, code, expected, filename))
+    return examples

@@ -1,0 +1,51 @@
+"""SG004: building or dropping an index without CONCURRENTLY blocks writes (rules/SG004-non-concurrent-index.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlguard.context import Context
+from sqlguard.diagnostics import Diagnostic, Edit, Fix
+from sqlguard.model import CreateIndex, DropIndex, Reindex
+from sqlguard.registry import rule
+
+
+@rule("SG004", on=(CreateIndex, DropIndex, Reindex))
+def non_concurrent_index(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> Iterator[Diagnostic]:
+    if change.concurrently or _only_new_objects(change, ctx):
+        return
+    if isinstance(change, Reindex) and change.target in ("SYSTEM",):
+        return
+    fix = None
+    if change.keyword_end is not None and change.origin == "sql":
+        fix = Fix("Add CONCURRENTLY", (Edit.insert(change.keyword_end, " CONCURRENTLY"),))
+    help_sql = ctx.statement_with(change, fix) if fix is not None else None
+    if isinstance(change, CreateIndex):
+        message = f'CREATE INDEX on "{change.table}" blocks writes to it until the index is built'
+    elif isinstance(change, DropIndex):
+        message = f'DROP INDEX {", ".join(change.names)} blocks reads and writes on its table until dropped'
+    else:
+        message = f"REINDEX {change.target} {change.name or ''} blocks writes while every index is rebuilt".replace(
+            "  ", " "
+        )
+    yield ctx.diagnostic(change, message, help=help_sql, fix=fix)
+
+
+def _only_new_objects(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> bool:
+    """A table (or index) created in this same migration has no traffic to block yet."""
+    if isinstance(change, CreateIndex):
+        return ctx.created_here(change.table)
+    if isinstance(change, DropIndex):
+        return all(_index_is_new(name, ctx) for name in change.names)
+    if change.name is None:
+        return False
+    if change.target == "TABLE":
+        return ctx.created_here(change.name)
+    if change.target == "INDEX":
+        return _index_is_new(change.name, ctx)
+    return False
+
+
+def _index_is_new(name: str, ctx: Context) -> bool:
+    table = ctx.schema.index_table(name)
+    return ctx.schema.index_created_in(name, ctx.migration.path) or (table is not None and ctx.created_here(table))

@@ -1,0 +1,236 @@
+"""The ``sqlguard`` command: lint, rules, explain (verify and lsp register themselves here too).
+
+Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 usage, config or input errors
+(when there is no finding to report); 3 an internal error, which is a bug in sqlguard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from sqlguard import __version__
+from sqlguard.catalogue import load_pages
+from sqlguard.config import Config, ConfigError, find_config_file, load_config, parse_target_version
+from sqlguard.diagnostics import FileReport, Severity
+from sqlguard.engine import Linter, RunResult, known_rules, selectors
+from sqlguard.reporters import FORMATS, concise, github, sarif, text
+from sqlguard.reporters import json as json_reporter
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def resolve_config(config_path: str | None, start: Path) -> Config:
+    """The effective config: ``--config`` if given, else the nearest file above ``start``."""
+    known = selectors(known_rules())
+    path = Path(config_path) if config_path else find_config_file(start)
+    return load_config(path, known)
+
+
+def exit_code(reports: list[FileReport], fail_on: Severity) -> int:
+    diagnostics = [d for report in reports for d in report.diagnostics]
+    if any(not d.is_input_error and d.severity.rank >= fail_on.rank for d in diagnostics):
+        return EXIT_FINDINGS
+    if any(d.is_input_error for d in diagnostics):
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sqlguard")
+def cli() -> None:
+    """Catch PostgreSQL migration hazards before merge: locks, rewrites, lost rollbacks, injections."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice([s.value for s in Severity]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 (default: warning, or fail-on in config).",
+)
+@click.option("--select", multiple=True, help="Only these rules (ids, names or categories; comma separated).")
+@click.option("--extend-select", multiple=True, help="Add rules to the selection, e.g. an opt-in category.")
+@click.option("--ignore", multiple=True, help="Skip these rules (ids, names or categories).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this sqlguard.toml/pyproject.toml.")
+@click.option("--target-version", help="PostgreSQL major version the migrations run on, e.g. 13.")
+@click.option("--assume-in-transaction/--no-assume-in-transaction", default=None,
+              help="Treat every SQL file as running inside one transaction (as many migration tools do).")
+@click.option("--stdin-filename", help="Name to report (and pick the language by) when PATH is '-'.")
+@click.option("--no-color", is_flag=True, help="Plain output even on a terminal (NO_COLOR works too).")
+def lint(
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: str | None,
+    target_version: str | None,
+    assume_in_transaction: bool | None,
+    stdin_filename: str | None,
+    no_color: bool,
+) -> None:
+    """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
+    if not paths:
+        raise click.UsageError("give at least one path to lint (a file, a folder, or '-' for stdin)")
+    try:
+        config = resolve_config(config_path, Path.cwd())
+        known = selectors(known_rules())
+        from sqlguard.config import check_selectors
+
+        overrides: dict[str, object] = {}
+        if select:
+            overrides["select"] = frozenset(check_selectors(_split(select), known, "--select"))
+        if extend_select:
+            overrides["extend_select"] = config.extend_select | frozenset(
+                check_selectors(_split(extend_select), known, "--extend-select")
+            )
+        if ignore:
+            overrides["ignore"] = config.ignore | frozenset(check_selectors(_split(ignore), known, "--ignore"))
+        if target_version:
+            overrides["target_version"] = parse_target_version(target_version, "--target-version")
+        if fail_on:
+            overrides["fail_on"] = Severity(fail_on)
+        overrides["assume_in_transaction"] = assume_in_transaction
+        config = config.with_overrides(**overrides)
+    except ConfigError as error:
+        _fail(str(error))
+    linter = Linter(config)
+    if paths == ("-",):
+        name = stdin_filename or "stdin.sql"
+        result = RunResult(reports=[linter.lint_text(name, sys.stdin.read())])
+    else:
+        if "-" in paths:
+            raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
+        result = linter.lint_paths(paths)
+    for note in result.notes:
+        click.echo(f"sqlguard: warning: {note}", err=True)
+    _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
+    if not result.reports:
+        _fail("no SQL or Python files found to lint")
+    sys.exit(exit_code(result.reports, config.fail_on))
+
+
+def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None:
+    shown = [report for report in reports if report.diagnostics] if output_format != "text" else reports
+    if output_format == "text":
+        click.echo(text.render(reports, color=color), nl=False, color=color)
+    elif output_format == "concise":
+        click.echo(concise.render(shown), nl=False)
+    elif output_format == "json":
+        click.echo(json_reporter.render(reports), nl=False)
+    elif output_format == "sarif":
+        click.echo(sarif.render(reports), nl=False)
+    else:
+        click.echo(github.render(shown), nl=False)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"sqlguard: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@cli.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Also list opt-in rules (shown by default; kept for symmetry).")
+def rules_command(output_format: str, show_all: bool) -> None:
+    """List every rule: id, name, category, default severity, fix, version and default state."""
+    rules = known_rules()
+    rows = [
+        {
+            "id": rule.id,
+            "name": rule.page.name,
+            "category": rule.page.category,
+            "severity": rule.page.severity.value,
+            "fix": rule.page.fix,
+            "versions": f"PG {rule.page.min_version}+" if rule.page.min_version else "all",
+            "default": "off" if rule.page.opt_in else "on",
+            "summary": rule.page.summary,
+        }
+        for rule in rules.values()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("id", "name", "category", "severity", "fix", "versions", "default"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(row[column] for column in ("id", "name", "category", "severity", "fix", "versions", "default")))
+    console = Console(highlight=False, no_color=not text.use_color(sys.stdout), width=120)
+    console.print(table)
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show a rule's page: why it matters, bad and good examples, the safe fix."""
+    pages = load_pages()
+    wanted = rule.strip().lower()
+    page = next((p for p in pages.values() if wanted in (p.id.lower(), p.name, *p.aliases)), None)
+    if page is None:
+        _fail(f"unknown rule {rule!r} (see `sqlguard rules`)")
+        return
+    hidden = {"More cases"}
+    body = "\n\n".join(f"## {title}\n{content}" for title, content in page.sections.items() if title not in hidden)
+    header = f"{page.id} {page.name} ({page.category}, {page.severity.value}, fix: {page.fix})"
+    click.echo(f"{header}\n\n{body}\n")
+
+
+def _register_optional_commands() -> None:
+    """verify and lsp live in their own packages; they are added when present."""
+    try:
+        from sqlguard.verify.command import verify
+
+        cli.add_command(verify)
+    except ImportError:
+        pass
+    try:
+        from sqlguard.lsp.command import lsp
+
+        cli.add_command(lsp)
+    except ImportError:
+        pass
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Console entry point: never a traceback for a user's mistake; a one-line note for a bug."""
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("sqlguard: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug in sqlguard: say so in one line, trace only on request
+        if os.environ.get("SQLGUARD_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"sqlguard: internal error: {type(error).__name__}: {error} "
+            "(a bug; rerun with SQLGUARD_DEBUG=1 for the traceback and report it)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

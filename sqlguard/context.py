@@ -1,0 +1,45 @@
+"""What a check sees besides the change: the schema so far, the migration, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlguard.diagnostics import Diagnostic, Fix, Span, apply_edits
+from sqlguard.model import Change, Migration
+from sqlguard.schema import SchemaState
+
+
+@dataclass
+class Context:
+    """Shared facts for the checks of one migration.
+
+    ``schema`` is the state after this migration's up changes (so an index created later in
+    the same file counts); ``created_here`` asks whether a table is new in this migration.
+    """
+
+    migration: Migration
+    schema: SchemaState
+    target_version: int = 16
+    assume_in_transaction: bool = False
+    rule_id: str = ""
+    options: dict[str, object] = field(default_factory=dict)
+
+    def created_here(self, table: str) -> bool:
+        return self.schema.created_in(table, self.migration.path)
+
+    def diagnostic(
+        self, at: Change | Span, message: str, *, help: str | None = None, fix: Fix | None = None
+    ) -> Diagnostic:
+        span = at.span if isinstance(at, Change) else at
+        return Diagnostic(self.rule_id, span, message, help=help, fix=fix)
+
+    def statement_with(self, change: Change, fix: Fix) -> str:
+        """The change's statement as it reads once ``fix`` is applied (for ``help``)."""
+        base = change.statement_span.start
+        local = [
+            type(edit)(Span(edit.span.start - base, edit.span.end - base), edit.text)
+            for edit in fix.edits
+            if change.statement_span.start <= edit.span.start <= change.statement_span.end
+        ]
+        text = apply_edits(change.statement, local)
+        return text if change.origin == "python" or text.endswith(";") else text + ";"

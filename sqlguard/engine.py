@@ -1,0 +1,232 @@
+"""The lint engine: files → front ends → schema state → checks → suppressions → reports.
+
+The CLI, the pre-commit hook and the language server all call ``Linter.lint_paths`` or
+``Linter.lint_text``; there is no second way to lint.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlguard.catalogue import CATEGORIES, RulePage, load_pages
+from sqlguard.config import Config
+from sqlguard.context import Context
+from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
+from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
+from sqlguard.layouts import natural_key
+from sqlguard.model import Change, Migration
+from sqlguard.registry import RegisteredCheck, load_checks
+from sqlguard.schema import SchemaState
+from sqlguard.suppress import apply_suppressions, find_suppressions
+
+SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
+ALL_SELECTOR = "ALL"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as the engine runs it: the page's metadata joined with its check."""
+
+    page: RulePage
+    check: RegisteredCheck
+
+    @property
+    def id(self) -> str:
+        return self.page.id
+
+
+@dataclass
+class RunResult:
+    """Reports for every file looked at, plus messages about paths that held nothing to lint."""
+
+    reports: list[FileReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for report in self.reports for d in report.diagnostics]
+
+
+def known_rules() -> dict[str, Rule]:
+    """Every rule that has both a page and a check, keyed by id."""
+    checks = load_checks()
+    pages = load_pages()
+    return {rule_id: Rule(pages[rule_id], checks[rule_id]) for rule_id in sorted(pages) if rule_id in checks}
+
+
+def selectors(rules: dict[str, Rule]) -> set[str]:
+    """Everything a config may name: ids, names, aliases, squawk names, categories, ALL."""
+    names: set[str] = {ALL_SELECTOR, *CATEGORIES}
+    for rule in rules.values():
+        names |= {rule.id, rule.page.name, *rule.page.aliases}
+    return names
+
+
+class Linter:
+    """Lints files with one configuration. Building it once per run keeps dispatch tables warm."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.rules = known_rules()
+        self.enabled = self._enabled_rules()
+        self._dispatch: dict[type, list[Rule]] = {}
+        self._aliases = self._alias_map()
+        self._severity = {rule_id: self._severity_for(rule_id) for rule_id in self.enabled}
+
+    # -- selection -----------------------------------------------------------------------------
+    def expand(self, selector: str) -> set[str]:
+        """The rule ids a selector (id, name, alias, category or ALL) stands for."""
+        key = selector.lower()
+        if key == ALL_SELECTOR.lower():
+            return set(self.rules)
+        result = set()
+        for rule in self.rules.values():
+            page = rule.page
+            if key in (rule.id.lower(), page.name, page.category) or key in page.aliases:
+                result.add(rule.id)
+        return result
+
+    def _enabled_rules(self) -> dict[str, Rule]:
+        config = self.config
+        if config.select is None:
+            chosen = {rule_id for rule_id, rule in self.rules.items() if not rule.page.opt_in}
+        else:
+            chosen = set().union(*(self.expand(s) for s in config.select)) if config.select else set()
+        for selector in config.extend_select:
+            chosen |= self.expand(selector)
+        for selector in config.ignore:
+            chosen -= self.expand(selector)
+        return {rule_id: self.rules[rule_id] for rule_id in sorted(chosen)}
+
+    def _severity_for(self, rule_id: str) -> Severity:
+        severity = self.rules[rule_id].page.severity
+        for selector, level in self.config.severity:
+            if rule_id in self.expand(selector):
+                severity = level
+        return severity
+
+    def _alias_map(self) -> dict[str, str]:
+        aliases: dict[str, str] = {}
+        for rule in self.rules.values():
+            for name in (rule.page.name, *rule.page.aliases, *rule.page.squawk):
+                aliases[name.lower()] = rule.id
+        return aliases
+
+    def _rules_for(self, kind: type) -> list[Rule]:
+        rules = self._dispatch.get(kind)
+        if rules is None:
+            rules = [rule for rule in self.enabled.values() if any(issubclass(kind, on) for on in rule.check.on)]
+            self._dispatch[kind] = rules
+        return rules
+
+    # -- linting -------------------------------------------------------------------------------
+    def lint_paths(self, paths: Sequence[str]) -> RunResult:
+        result = RunResult()
+        files: list[Path] = []
+        for raw in paths:
+            path = Path(raw)
+            if not path.exists():
+                result.reports.append(_unreadable(raw, "no such file or directory"))
+            elif path.is_dir():
+                found = list(self.discover(path))
+                if not found:
+                    result.notes.append(f"{raw}: no SQL or Python files found")
+                files.extend(found)
+            else:
+                files.append(path)
+        schema = SchemaState()
+        for path in _unique(files):
+            text, problem = read_source(path)
+            if text is None:
+                result.reports.append(_unreadable(str(path), problem))
+                continue
+            result.reports.append(self.lint_text(str(path), text, schema=schema))
+        return result
+
+    def discover(self, folder: Path) -> Iterable[Path]:
+        """Lintable files under ``folder``, in migration order (natural sort), minus excludes."""
+        found = []
+        for root, dirs, names in os.walk(folder):
+            root_path = Path(root)
+            dirs[:] = sorted(d for d in dirs if not self.config.is_excluded(root_path / d))
+            for name in names:
+                candidate = root_path / name
+                if name.lower().endswith(SQL_SUFFIXES + PYTHON_SUFFIXES) and not self.config.is_excluded(candidate):
+                    found.append(candidate)
+        return sorted(found, key=natural_key)
+
+    def lint_text(self, path: str, text: str, *, schema: SchemaState | None = None) -> FileReport:
+        """Lint one file's text. ``schema`` carries state from earlier files of the same run."""
+        migration = parse_file(path, text, self.config)
+        state = schema if schema is not None else SchemaState()
+        for change in migration.changes:
+            state.apply(change, migration.path)
+        context = Context(
+            migration=migration,
+            schema=state,
+            target_version=self.config.target_version,
+            assume_in_transaction=self.config.assume_in_transaction,
+        )
+        diagnostics = list(migration.errors)
+        for rule in self._rules_for(Migration):
+            diagnostics.extend(self._run(rule, migration, context))
+        for change in (*migration.changes, *migration.down_changes):
+            for rule in self._rules_for(type(change)):
+                diagnostics.extend(self._run(rule, change, context))
+        diagnostics = self._filter(path, text, migration, diagnostics)
+        diagnostics.sort(key=lambda d: (d.span.start, d.rule))
+        return FileReport(path=path, text=text, diagnostics=diagnostics)
+
+    def _run(self, rule: Rule, subject: Change | Migration, context: Context) -> list[Diagnostic]:
+        context.rule_id = rule.id
+        page = rule.page
+        severity = self._severity[rule.id]
+        return [
+            Diagnostic(
+                rule.id, d.span, d.message, d.help, d.fix, severity=severity, name=page.name, why=page.summary
+            )
+            for d in rule.check.check(subject, context)
+        ]
+
+    def _filter(self, path: str, text: str, migration: Migration, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        ignored = self.config.ignored_for(path)
+        if ignored:
+            ignored_ids = set().union(*(self.expand(s) for s in ignored))
+            diagnostics = [d for d in diagnostics if d.is_input_error or d.rule not in ignored_ids]
+        suppressions = find_suppressions(text, migration.kind, self._aliases)
+        return apply_suppressions(diagnostics, suppressions, text)
+
+
+def read_source(path: Path) -> tuple[str | None, str]:
+    """The file's text, or None and a one-line reason (binary, not UTF-8, unreadable)."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        return None, "is a directory"
+    except OSError as error:
+        return None, f"cannot read file: {error.strerror or error}"
+    if b"\x00" in data[:8192]:
+        return None, "binary file (contains NUL bytes), not SQL"
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as error:
+        return None, f"not UTF-8 text (invalid byte at offset {error.start})"
+
+
+def _unreadable(path: str, reason: str) -> FileReport:
+    diagnostic = Diagnostic(UNREADABLE_FILE, Span(0, 0), reason, name="unreadable-file")
+    return FileReport(path=path, text="", diagnostics=[diagnostic])
+
+
+def _unique(paths: Iterable[Path]) -> list[Path]:
+    seen: set[Path] = set()
+    result = []
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            result.append(path)
+    return result

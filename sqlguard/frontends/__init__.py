@@ -1,0 +1,19 @@
+"""Front ends: turn a file's text into a ``Migration`` of ordered changes.
+
+``parse_file`` picks the front end from the file's kind: PostgreSQL SQL (pglast), Python
+(libcst: Alembic ops and SQL strings), or another SQL dialect (sqlglot) when configured.
+"""
+
+from __future__ import annotations
+
+from sqlguard.config import Config
+from sqlguard.frontends.sqlfile import parse_sql_file
+from sqlguard.model import Migration
+
+PYTHON_SUFFIXES = (".py",)
+
+
+def parse_file(path: str, text: str, config: Config) -> Migration:
+    if path.lower().endswith(PYTHON_SUFFIXES):
+        return Migration(path=path, text=text, kind="python")
+    return parse_sql_file(path, text, assume_in_transaction=config.assume_in_transaction)

@@ -1,0 +1,590 @@
+"""PostgreSQL front end: SQL text → ordered ``Change``s, through pglast (libpg_query).
+
+pglast 8 reports locations as offsets into the Python ``str`` (characters), statement spans that
+skip leading comments and exclude the ``;``. Every span produced here is shifted by ``base`` so
+SQL embedded in a Python file (``op.execute("...")``) lands at its real place.
+
+When a file does not parse as a whole, it is cut at top-level ``;`` tokens (pglast's scanner
+knows quotes, dollar quotes and comments) and each piece is parsed alone: one E001 per broken
+statement, and every other statement is still checked. psql meta-commands (``\\set``...) are
+blanked out first, keeping offsets, since they are not SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pglast
+from pglast import ast, enums, parser
+from pglast.stream import RawStream
+
+from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
+from sqlguard.model import (
+    AddColumn,
+    AddConstraint,
+    AlterColumnType,
+    Change,
+    Column,
+    Constraint,
+    ConstraintKind,
+    CreateIndex,
+    CreateTable,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    ForeignKey,
+    RawStatement,
+    Reindex,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    SetSetting,
+    Transaction,
+    TransactionKind,
+    TypeRef,
+    ValidateConstraint,
+    unqualified,
+)
+
+_CANONICAL_TYPES = {
+    "int": "integer",
+    "int4": "integer",
+    "int8": "bigint",
+    "int2": "smallint",
+    "float8": "double precision",
+    "float4": "real",
+    "bool": "boolean",
+    "bpchar": "char",
+    "character": "char",
+    "character varying": "varchar",
+    "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz",
+    "time without time zone": "time",
+    "time with time zone": "timetz",
+    "serial4": "serial",
+    "serial8": "bigserial",
+    "serial2": "smallserial",
+    "decimal": "numeric",
+}
+
+_TYPE_TAIL_KEYWORDS = {"WITH", "WITHOUT", "TIME", "ZONE", "VARYING", "PRECISION"}
+
+
+@dataclass
+class ParsedSql:
+    """Changes and syntax errors found in one piece of SQL."""
+
+    changes: list[Change] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+
+
+def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str = "sql") -> ParsedSql:
+    """Parse ``text`` into changes whose spans are offsets into the enclosing file (``+ base``)."""
+    result = ParsedSql()
+    builder = _Builder(text, base, in_transaction, origin)
+    for piece_start, statements, error in _parse_pieces(text):
+        if error is not None:
+            message, index = error
+            at = base + piece_start + index
+            result.errors.append(
+                Diagnostic(SYNTAX_ERROR, Span(at, at + 1), message, name="syntax-error")
+            )
+            continue
+        for raw in statements:
+            result.changes.extend(builder.changes_for(raw, piece_start))
+    return result
+
+
+def _parse_pieces(text: str) -> Iterator[tuple[int, tuple[Any, ...], tuple[str, int] | None]]:
+    """Yield ``(offset, statements, error)``: the whole text when it parses, else each piece."""
+    try:
+        yield 0, pglast.parse_sql(text), None
+        return
+    except parser.ParseError:
+        pass
+    cleaned = _blank_meta_commands(text)
+    if cleaned != text:
+        try:
+            yield 0, pglast.parse_sql(cleaned), None
+            return
+        except parser.ParseError:
+            pass
+    try:
+        pieces = list(_split_top_level(cleaned))
+    except parser.ParseError as error:
+        message, index = _error_parts(error)
+        yield 0, (), (message, index)
+        return
+    for start, end in pieces:
+        piece = cleaned[start:end]
+        try:
+            yield start, pglast.parse_sql(piece), None
+        except parser.ParseError as error:
+            message, index = _error_parts(error)
+            yield start, (), (message, _first_code_offset(piece, index))
+
+
+def _error_parts(error: parser.ParseError) -> tuple[str, int]:
+    args = error.args
+    message = str(args[0]) if args else str(error)
+    index = int(args[1]) if len(args) > 1 and isinstance(args[1], int) else 0
+    return message, index
+
+
+def _first_code_offset(piece: str, index: int) -> int:
+    """libpg_query reports end-of-input errors past the text; point at the last real char."""
+    if index < len(piece):
+        return index
+    return max(0, len(piece.rstrip()) - 1)
+
+
+def _split_top_level(text: str) -> Iterator[tuple[int, int]]:
+    """Cut ``text`` after each top-level ``;`` using pglast's scanner (quotes and comments safe)."""
+    start = 0
+    for token in parser.scan(text):
+        if token.name == "ASCII_59":
+            yield start, token.end + 1
+            start = token.end + 1
+    if text[start:].strip():
+        yield start, len(text)
+
+
+def _blank_meta_commands(text: str) -> str:
+    """Replace psql meta-command lines (``\\set x 1``, ``\\i file``) by spaces, keeping offsets."""
+    if "\\" not in text:
+        return text
+    try:
+        tokens = parser.scan(text)
+    except parser.ParseError:
+        return text
+    chars = list(text)
+    for token in tokens:
+        if token.name != "ASCII_92":
+            continue
+        line_start = text.rfind("\n", 0, token.start) + 1
+        if text[line_start : token.start].strip():
+            continue
+        line_end = text.find("\n", token.start)
+        line_end = len(text) if line_end == -1 else line_end
+        for i in range(token.start, line_end):
+            chars[i] = " "
+    return "".join(chars)
+
+
+class _Builder:
+    """Turns pglast statements into changes, tracking explicit transactions as it goes."""
+
+    def __init__(self, text: str, base: int, in_transaction: bool, origin: str) -> None:
+        self.text = text
+        self.base = base
+        self.in_transaction = in_transaction
+        self.origin = origin
+
+    # -- locations ---------------------------------------------------------------------------
+    def changes_for(self, raw: ast.RawStmt, piece_start: int) -> list[Change]:
+        start = piece_start + raw.stmt_location
+        length = raw.stmt_len or (len(self.text) - start)
+        end = start + length
+        stmt_text = self.text[start:end].rstrip()
+        end = start + len(stmt_text)
+        node = raw.stmt
+        self._stmt = _Statement(self, start, end, stmt_text, piece_start)
+        changes = list(self._convert(node))
+        self._update_transaction(node)
+        return changes
+
+    def _update_transaction(self, node: Any) -> None:
+        if isinstance(node, ast.TransactionStmt):
+            kind = node.kind
+            if kind in (enums.TransactionStmtKind.TRANS_STMT_BEGIN, enums.TransactionStmtKind.TRANS_STMT_START):
+                self.in_transaction = True
+            elif kind in (
+                enums.TransactionStmtKind.TRANS_STMT_COMMIT,
+                enums.TransactionStmtKind.TRANS_STMT_ROLLBACK,
+                enums.TransactionStmtKind.TRANS_STMT_COMMIT_PREPARED,
+                enums.TransactionStmtKind.TRANS_STMT_ROLLBACK_PREPARED,
+            ):
+                self.in_transaction = False
+
+    def _common(self) -> dict[str, Any]:
+        stmt = self._stmt
+        return {
+            "span": stmt.span,
+            "statement_span": stmt.span,
+            "statement": stmt.text,
+            "in_transaction": self.in_transaction,
+            "origin": self.origin,
+        }
+
+    # -- dispatch ------------------------------------------------------------------------------
+    def _convert(self, node: Any) -> Iterator[Change]:
+        if isinstance(node, ast.CreateStmt):
+            yield self._create_table(node)
+        elif isinstance(node, ast.AlterTableStmt) and node.objtype == enums.ObjectType.OBJECT_TABLE:
+            yield from self._alter_table(node)
+        elif isinstance(node, ast.IndexStmt):
+            yield self._create_index(node)
+        elif isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_INDEX:
+            yield DropIndex(
+                names=tuple(_dotted(obj) for obj in node.objects or ()),
+                concurrently=bool(node.concurrent),
+                if_exists=bool(node.missing_ok),
+                keyword_end=self._stmt.keyword_end("INDEX"),
+                **self._common(),
+            )
+        elif isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_TABLE:
+            yield DropTable(
+                tables=tuple(unqualified(_dotted(obj)) for obj in node.objects or ()),
+                if_exists=bool(node.missing_ok),
+                cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
+                **self._common(),
+            )
+        elif isinstance(node, ast.ReindexStmt):
+            yield self._reindex(node)
+        elif isinstance(node, ast.RenameStmt) and node.renameType in (
+            enums.ObjectType.OBJECT_TABLE,
+            enums.ObjectType.OBJECT_COLUMN,
+        ):
+            yield self._rename(node)
+        elif isinstance(node, ast.TransactionStmt):
+            yield Transaction(kind=_transaction_kind(node.kind), **self._common())
+        elif isinstance(node, ast.VariableSetStmt) and node.name:
+            yield SetSetting(
+                name=node.name.lower(),
+                value=_setting_value(node),
+                local=bool(node.is_local),
+                **self._common(),
+            )
+        else:
+            yield RawStatement(kind=type(node).__name__, **self._common())
+
+    # -- CREATE TABLE ------------------------------------------------------------------------------
+    def _create_table(self, node: ast.CreateStmt) -> CreateTable:
+        table = _relation_name(node.relation)
+        columns: list[Column] = []
+        constraints: list[Constraint] = []
+        for element in node.tableElts or ():
+            if isinstance(element, ast.ColumnDef):
+                columns.append(self._column(table, element))
+            elif isinstance(element, ast.Constraint):
+                constraints.append(self._constraint(table, element))
+        partition_of = None
+        if node.partbound is not None and node.inhRelations:
+            partition_of = unqualified(_relation_name(node.inhRelations[0]))
+        return CreateTable(
+            table=table,
+            columns=tuple(columns),
+            constraints=tuple(constraints),
+            if_not_exists=bool(node.if_not_exists),
+            partition_of=partition_of,
+            **self._common(),
+        )
+
+    def _column(self, table: str, node: ast.ColumnDef) -> Column:
+        type_ref = self._type(node.typeName) if node.typeName is not None else None
+        facts: dict[str, Any] = {
+            "not_null": bool(node.is_not_null),
+            "primary_key": False,
+            "unique": False,
+            "has_default": False,
+            "default_sql": None,
+            "identity": bool(node.identity and node.identity != "\x00"),
+            "generated_stored": False,
+            "references": None,
+        }
+        for constraint in node.constraints or ():
+            kind = constraint.contype
+            if kind == enums.ConstrType.CONSTR_NOTNULL:
+                facts["not_null"] = True
+            elif kind == enums.ConstrType.CONSTR_PRIMARY:
+                facts["primary_key"] = True
+                facts["not_null"] = True
+            elif kind == enums.ConstrType.CONSTR_UNIQUE:
+                facts["unique"] = True
+            elif kind == enums.ConstrType.CONSTR_DEFAULT:
+                facts["has_default"] = True
+                facts["default_sql"] = _deparse(constraint.raw_expr)
+            elif kind == enums.ConstrType.CONSTR_IDENTITY:
+                facts["identity"] = True
+            elif kind == enums.ConstrType.CONSTR_GENERATED:
+                facts["generated_stored"] = constraint.generated_kind == "s"
+            elif kind == enums.ConstrType.CONSTR_FOREIGN:
+                facts["references"] = ForeignKey(
+                    table=table,
+                    columns=(node.colname,),
+                    ref_table=unqualified(_relation_name(constraint.pktable)),
+                    ref_columns=tuple(_strings(constraint.pk_attrs)),
+                    name=constraint.conname,
+                    not_valid=bool(constraint.skip_validation),
+                    span=self._stmt.span_at(constraint.location),
+                )
+        return Column(name=node.colname, type=type_ref, span=self._stmt.span_at(node.location), **facts)
+
+    def _constraint(self, table: str, node: ast.Constraint) -> Constraint:
+        kind = _constraint_kind(node.contype)
+        span = self._stmt.span_at(node.location)
+        foreign_key = None
+        columns: tuple[str, ...] = tuple(_strings(node.keys))
+        if kind == "foreign":
+            columns = tuple(_strings(node.fk_attrs))
+            foreign_key = ForeignKey(
+                table=table,
+                columns=columns,
+                ref_table=unqualified(_relation_name(node.pktable)),
+                ref_columns=tuple(_strings(node.pk_attrs)),
+                name=node.conname,
+                not_valid=bool(node.skip_validation),
+                span=span,
+            )
+        return Constraint(
+            kind=kind,
+            name=node.conname,
+            columns=columns,
+            not_valid=bool(node.skip_validation),
+            using_index=node.indexname,
+            foreign_key=foreign_key,
+            span=span,
+        )
+
+    def _type(self, node: ast.TypeName) -> TypeRef:
+        names = [name.sval for name in node.names or ()]
+        if len(names) > 1 and names[0] == "pg_catalog":
+            names = names[1:]
+        raw = ".".join(names).lower()
+        args = tuple(
+            mod.val.ival
+            for mod in node.typmods or ()
+            if isinstance(mod, ast.A_Const) and isinstance(mod.val, ast.Integer)
+        )
+        span = self._stmt.type_span(node.location)
+        return TypeRef(
+            name=_CANONICAL_TYPES.get(raw, raw),
+            args=args,
+            array=bool(node.arrayBounds),
+            span=span,
+            written=self._stmt.file_text(span),
+        )
+
+    # -- ALTER TABLE -------------------------------------------------------------------------------
+    def _alter_table(self, node: ast.AlterTableStmt) -> Iterator[Change]:
+        table = _relation_name(node.relation)
+        common = self._common()
+        for cmd in node.cmds or ():
+            subtype = cmd.subtype
+            kinds = enums.AlterTableType
+            if subtype == kinds.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+                column = self._column(table, cmd.def_)
+                yield AddColumn(
+                    table=table, column=column, if_not_exists=bool(cmd.missing_ok), **{**common, "span": column.span}
+                )
+            elif subtype == kinds.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+                constraint = self._constraint(table, cmd.def_)
+                yield AddConstraint(table=table, constraint=constraint, **{**common, "span": constraint.span})
+            elif subtype == kinds.AT_ValidateConstraint:
+                yield ValidateConstraint(table=table, name=cmd.name or "", **common)
+            elif subtype == kinds.AT_DropConstraint:
+                yield DropConstraint(table=table, name=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
+            elif subtype == kinds.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
+                type_ref = self._type(cmd.def_.typeName)
+                yield AlterColumnType(
+                    table=table,
+                    column=cmd.name or "",
+                    type=type_ref,
+                    using=_deparse(cmd.def_.raw_default) if cmd.def_.raw_default is not None else None,
+                    **common,
+                )
+            elif subtype == kinds.AT_SetNotNull:
+                yield SetNotNull(table=table, column=cmd.name or "", **common)
+            elif subtype == kinds.AT_DropNotNull:
+                yield DropNotNull(table=table, column=cmd.name or "", **common)
+            elif subtype == kinds.AT_ColumnDefault:
+                yield SetDefault(
+                    table=table,
+                    column=cmd.name or "",
+                    default_sql=_deparse(cmd.def_) if cmd.def_ is not None else None,
+                    **common,
+                )
+            elif subtype == kinds.AT_DropColumn:
+                yield DropColumn(table=table, column=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
+            else:
+                yield RawStatement(kind=f"AlterTable.{subtype.name}", **common)
+
+    # -- indexes -----------------------------------------------------------------------------------
+    def _create_index(self, node: ast.IndexStmt) -> CreateIndex:
+        columns = tuple(elem.name if isinstance(elem, ast.IndexElem) else None for elem in node.indexParams or ())
+        return CreateIndex(
+            table=_relation_name(node.relation),
+            name=node.idxname,
+            columns=columns,
+            unique=bool(node.unique),
+            concurrently=bool(node.concurrent),
+            if_not_exists=bool(node.if_not_exists),
+            keyword_end=self._stmt.keyword_end("INDEX"),
+            **self._common(),
+        )
+
+    def _reindex(self, node: ast.ReindexStmt) -> Reindex:
+        target = node.kind.name.removeprefix("REINDEX_OBJECT_")
+        concurrently = any(
+            isinstance(param, ast.DefElem) and param.defname == "concurrently" for param in node.params or ()
+        )
+        if node.relation is not None:
+            name: str | None = _relation_name(node.relation)
+        else:
+            name = node.name
+        return Reindex(
+            target=target,
+            name=name,
+            concurrently=concurrently,
+            keyword_end=self._stmt.keyword_end(target),
+            **self._common(),
+        )
+
+    def _rename(self, node: ast.RenameStmt) -> Change:
+        table = _relation_name(node.relation) if node.relation is not None else ""
+        if node.renameType == enums.ObjectType.OBJECT_COLUMN:
+            return RenameColumn(table=table, column=node.subname or "", new_name=node.newname or "", **self._common())
+        return RenameTable(table=table, new_name=node.newname or "", **self._common())
+
+
+class _Statement:
+    """One statement's text and place, with its tokens scanned only when a span needs them."""
+
+    def __init__(self, builder: _Builder, start: int, end: int, text: str, piece_start: int) -> None:
+        self.builder = builder
+        self.start = start
+        self.end = end
+        self.text = text
+        self.piece_start = piece_start
+        self._tokens: list[Any] | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.builder.base + self.start, self.builder.base + self.end)
+
+    def file_text(self, span: Span) -> str:
+        base = self.builder.base
+        return self.builder.text[span.start - base : span.end - base]
+
+    def tokens(self) -> list[Any]:
+        if self._tokens is None:
+            try:
+                self._tokens = list(parser.scan(self.text))
+            except parser.ParseError:
+                self._tokens = []
+        return self._tokens
+
+    def span_at(self, location: int | None) -> Span:
+        """From a pglast node location (relative to its piece) to the end of that line or statement."""
+        if location is None or location < 0:
+            return self.span
+        start = self.piece_start + location
+        line_end = self.builder.text.find("\n", start, self.end)
+        end = self.end if line_end == -1 else line_end
+        return Span(self.builder.base + start, self.builder.base + max(end, start + 1))
+
+    def keyword_end(self, keyword: str) -> int | None:
+        """File offset just after the first ``keyword`` token of this statement."""
+        for token in self.tokens():
+            if token.name == keyword:
+                return self.builder.base + self.start + token.end + 1
+        return None
+
+    def type_span(self, location: int | None) -> Span:
+        """The span of a written type (``timestamp(3) without time zone``) starting at ``location``."""
+        if location is None or location < 0:
+            return self.span
+        rel = self.piece_start + location - self.start
+        tokens = [t for t in self.tokens() if t.start >= rel]
+        if not tokens:
+            return self.span_at(location)
+        end = tokens[0].end + 1
+        depth = 0
+        for token in tokens[1:]:
+            if depth > 0:
+                depth += {"ASCII_40": 1, "ASCII_41": -1, "ASCII_91": 1, "ASCII_93": -1}.get(token.name, 0)
+                end = token.end + 1
+            elif token.name in ("ASCII_40", "ASCII_91"):
+                depth = 1
+                end = token.end + 1
+            elif token.name == "ASCII_46" or token.name in _TYPE_TAIL_KEYWORDS:
+                end = token.end + 1
+            elif token.name in ("IDENT",) and self.text[token.start - 1 : token.start] == ".":
+                end = token.end + 1
+            else:
+                break
+        base = self.builder.base + self.start
+        return Span(base + rel, base + end)
+
+
+def _transaction_kind(kind: enums.TransactionStmtKind) -> TransactionKind:
+    names: dict[enums.TransactionStmtKind, TransactionKind] = {
+        enums.TransactionStmtKind.TRANS_STMT_BEGIN: "begin",
+        enums.TransactionStmtKind.TRANS_STMT_START: "begin",
+        enums.TransactionStmtKind.TRANS_STMT_COMMIT: "commit",
+        enums.TransactionStmtKind.TRANS_STMT_ROLLBACK: "rollback",
+        enums.TransactionStmtKind.TRANS_STMT_SAVEPOINT: "savepoint",
+        enums.TransactionStmtKind.TRANS_STMT_RELEASE: "release",
+        enums.TransactionStmtKind.TRANS_STMT_ROLLBACK_TO: "rollback_to",
+    }
+    return names.get(kind, "other")
+
+
+def _constraint_kind(kind: enums.ConstrType) -> ConstraintKind:
+    names: dict[enums.ConstrType, ConstraintKind] = {
+        enums.ConstrType.CONSTR_PRIMARY: "primary",
+        enums.ConstrType.CONSTR_UNIQUE: "unique",
+        enums.ConstrType.CONSTR_CHECK: "check",
+        enums.ConstrType.CONSTR_FOREIGN: "foreign",
+        enums.ConstrType.CONSTR_EXCLUSION: "exclusion",
+        enums.ConstrType.CONSTR_NOTNULL: "not_null",
+    }
+    return names.get(kind, "other")
+
+
+def _relation_name(relation: Any) -> str:
+    if relation is None:
+        return ""
+    name = relation.relname or ""
+    if relation.schemaname and relation.schemaname != "public":
+        return f"{relation.schemaname}.{name}"
+    return name
+
+
+def _dotted(obj: Any) -> str:
+    parts = [item.sval for item in obj if isinstance(item, ast.String)] if isinstance(obj, tuple) else []
+    return unqualified(".".join(parts))
+
+
+def _strings(items: Any) -> Iterator[str]:
+    for item in items or ():
+        if isinstance(item, ast.String):
+            yield item.sval
+
+
+def _deparse(node: Any) -> str | None:
+    if node is None:
+        return None
+    try:
+        return str(RawStream()(node))
+    except Exception:  # deparsing is best effort: the fact is optional, the statement still counts
+        return None
+
+
+def _setting_value(node: ast.VariableSetStmt) -> str | None:
+    values = []
+    for arg in node.args or ():
+        if isinstance(arg, ast.A_Const) and arg.val is not None:
+            value = arg.val
+            if isinstance(value, ast.String):
+                values.append(value.sval)
+            elif isinstance(value, ast.Integer):
+                values.append(str(value.ival))
+            else:
+                values.append(str(getattr(value, "fval", getattr(value, "sval", ""))))
+    return ", ".join(values) if values else None

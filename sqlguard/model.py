@@ -1,0 +1,315 @@
+"""The migration model: ordered changes with exact spans, the same for SQL and Alembic.
+
+Front ends (``frontends/sql.py`` with pglast, ``frontends/alembic.py`` with libcst) produce these;
+rules read them. A change carries the facts rules need (concurrently, not valid, inside a
+transaction, column types...) so no rule ever walks a parse tree. Anything not modelled yet
+arrives as ``RawStatement`` so no statement is silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlguard.diagnostics import Diagnostic, Span
+
+Origin = Literal["sql", "python"]
+
+
+def unqualified(name: str) -> str:
+    """``public.orders`` and ``orders`` are the same table for schema bookkeeping."""
+    return name[len("public.") :] if name.startswith("public.") else name
+
+
+@dataclass(frozen=True, kw_only=True)
+class TypeRef:
+    """A column type, normalised to PostgreSQL's canonical name (``int4`` → ``integer``)."""
+
+    name: str
+    args: tuple[int, ...] = ()
+    array: bool = False
+    span: Span
+    written: str = ""
+
+    @property
+    def is_serial(self) -> bool:
+        return self.name in {"serial", "bigserial", "smallserial"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForeignKey:
+    """A foreign key from ``table(columns)`` to ``ref_table(ref_columns)``."""
+
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...] = ()
+    name: str | None = None
+    not_valid: bool = False
+    span: Span
+
+
+@dataclass(frozen=True, kw_only=True)
+class Column:
+    """A column as declared in CREATE TABLE or ADD COLUMN."""
+
+    name: str
+    type: TypeRef | None
+    span: Span
+    not_null: bool = False
+    primary_key: bool = False
+    unique: bool = False
+    has_default: bool = False
+    default_sql: str | None = None
+    identity: bool = False
+    generated_stored: bool = False
+    autoincrement: bool = False
+    references: ForeignKey | None = None
+
+
+ConstraintKind = Literal["primary", "unique", "check", "foreign", "exclusion", "not_null", "other"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Constraint:
+    """A table constraint (inline in CREATE TABLE or added by ALTER TABLE)."""
+
+    kind: ConstraintKind
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+    not_valid: bool = False
+    using_index: str | None = None
+    foreign_key: ForeignKey | None = None
+    span: Span
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """One schema or data change, located in its file.
+
+    ``statement`` is the full text of the statement (SQL) or call (Python) it came from, and
+    ``statement_span`` its place; rules use them to show the safe form of the same statement.
+    """
+
+    span: Span
+    statement_span: Span
+    statement: str = ""
+    in_transaction: bool = False
+    origin: Origin = "sql"
+
+    def foreign_keys(self) -> Iterator[ForeignKey]:
+        """Foreign keys this change adds (none for most changes)."""
+        return iter(())
+
+    def columns_declared(self) -> Iterator[tuple[str, Column]]:
+        """``(table, column)`` pairs this change declares (CREATE TABLE, ADD COLUMN)."""
+        return iter(())
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateTable(Change):
+    table: str
+    columns: tuple[Column, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    if_not_exists: bool = False
+    partition_of: str | None = None
+
+    def foreign_keys(self) -> Iterator[ForeignKey]:
+        for column in self.columns:
+            if column.references is not None:
+                yield column.references
+        for constraint in self.constraints:
+            if constraint.foreign_key is not None:
+                yield constraint.foreign_key
+
+    def columns_declared(self) -> Iterator[tuple[str, Column]]:
+        for column in self.columns:
+            yield self.table, column
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddColumn(Change):
+    table: str
+    column: Column
+    if_not_exists: bool = False
+
+    def foreign_keys(self) -> Iterator[ForeignKey]:
+        if self.column.references is not None:
+            yield self.column.references
+
+    def columns_declared(self) -> Iterator[tuple[str, Column]]:
+        yield self.table, self.column
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddConstraint(Change):
+    table: str
+    constraint: Constraint
+
+    def foreign_keys(self) -> Iterator[ForeignKey]:
+        if self.constraint.foreign_key is not None:
+            yield self.constraint.foreign_key
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidateConstraint(Change):
+    table: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropConstraint(Change):
+    table: str
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateIndex(Change):
+    """CREATE INDEX; ``keyword_end`` is where `` CONCURRENTLY`` goes (after ``INDEX``)."""
+
+    table: str
+    name: str | None
+    columns: tuple[str | None, ...] = ()
+    unique: bool = False
+    concurrently: bool = False
+    if_not_exists: bool = False
+    keyword_end: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropIndex(Change):
+    names: tuple[str, ...]
+    concurrently: bool = False
+    if_exists: bool = False
+    keyword_end: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reindex(Change):
+    """REINDEX; ``target`` is INDEX, TABLE, SCHEMA, DATABASE or SYSTEM."""
+
+    target: str
+    name: str | None
+    concurrently: bool = False
+    keyword_end: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlterColumnType(Change):
+    table: str
+    column: str
+    type: TypeRef
+    using: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetNotNull(Change):
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropNotNull(Change):
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetDefault(Change):
+    table: str
+    column: str
+    default_sql: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropColumn(Change):
+    table: str
+    column: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenameColumn(Change):
+    table: str
+    column: str
+    new_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenameTable(Change):
+    table: str
+    new_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropTable(Change):
+    tables: tuple[str, ...]
+    if_exists: bool = False
+    cascade: bool = False
+
+
+TransactionKind = Literal["begin", "commit", "rollback", "savepoint", "release", "rollback_to", "other"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transaction(Change):
+    kind: TransactionKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetSetting(Change):
+    """``SET [LOCAL] name = value`` (lock_timeout, statement_timeout, search_path...)."""
+
+    name: str
+    value: str | None
+    local: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawStatement(Change):
+    """A statement no rule models yet; ``kind`` is the parser's node name (e.g. ``VacuumStmt``)."""
+
+    kind: str
+
+
+MigrationKind = Literal["sql", "python"]
+Direction = Literal["up", "down", "both", "plain"]
+
+
+@dataclass(frozen=True)
+class DownFacts:
+    """What is known about the way back from this migration (for SG006).
+
+    ``layout`` is None for a plain SQL file that belongs to no up/down layout.
+    ``missing`` means an up migration whose down counterpart does not exist;
+    ``empty`` means it exists but holds no statement.
+    ``anchor`` is where a finding about the down should point (a dbmate marker, or 0).
+    """
+
+    layout: str | None = None
+    direction: Direction = "plain"
+    counterpart: str | None = None
+    missing: bool = False
+    empty: bool = False
+    anchor: int = 0
+
+
+@dataclass
+class Migration:
+    """One parsed file: its changes in order, and the input errors met while parsing it.
+
+    ``down_changes`` holds changes from a down section or file; they are linted but never
+    applied to the schema state.
+    """
+
+    path: str
+    text: str
+    kind: MigrationKind = "sql"
+    changes: list[Change] = field(default_factory=list)
+    down_changes: list[Change] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    down: DownFacts = field(default_factory=DownFacts)
+    revision: str | None = None
+    down_revision: tuple[str, ...] = ()

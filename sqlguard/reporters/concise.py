@@ -1,0 +1,31 @@
+"""One finding per line: ``path:line:col: SG004 message``, with an indented help.
+
+The same shape, without the path, is what the ``diagnostics`` blocks of rule pages hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlguard.diagnostics import Diagnostic, FileReport, LineIndex
+
+HELP_PREFIX = "  help: "
+
+
+def format_diagnostic(diagnostic: Diagnostic, lines: LineIndex, path: str | None = None) -> str:
+    position = lines.position(diagnostic.span.start)
+    where = f"{position.line}:{position.column}"
+    head = f"{path}:{where}: {diagnostic.rule} {diagnostic.message}" if path else f"{where} {diagnostic.rule} {diagnostic.message}"
+    if not diagnostic.help:
+        return head
+    continuation = "\n" + " " * len(HELP_PREFIX)
+    return head + "\n" + HELP_PREFIX + continuation.join(diagnostic.help.splitlines())
+
+
+def render(reports: Iterable[FileReport]) -> str:
+    chunks = [
+        format_diagnostic(diagnostic, report.lines, report.path)
+        for report in reports
+        for diagnostic in report.diagnostics
+    ]
+    return "\n".join(chunks) + ("\n" if chunks else "")
