@@ -97,6 +97,9 @@ class Change:
     statement: str = ""
     in_transaction: bool = False
     origin: Origin = "sql"
+    # True when the change was read from a Python call (``op.create_index(...)``) rather than from
+    # SQL text (a .sql file or a string in ``op.execute``): help then shows the Python form.
+    from_call: bool = False
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         """Foreign keys this change adds (none for most changes)."""

@@ -462,6 +462,7 @@ class _OpReader:
             "statement": self.source.code(call),
             "in_transaction": block.in_transaction,
             "origin": "python",
+            "from_call": True,
         }
 
     def _string(self, node: cst.BaseExpression | None) -> str | None:

@@ -518,6 +518,10 @@ def _parameterized(
 
 
 def _name_hint(expression: str) -> str:
+    """A parameter name from the pasted expression: ``str(user.id)`` → ``id``."""
+    wrapped = re.fullmatch(r"(?:str|int|float|repr|bool|len)\((.*)\)", expression.strip(), re.DOTALL)
+    if wrapped:
+        return _name_hint(wrapped.group(1))
     words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression.split("(")[0])
     keyed = re.findall(r"\[[\"'](\w+)[\"']\]", expression)
     if keyed:
