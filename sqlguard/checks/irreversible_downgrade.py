@@ -25,6 +25,7 @@ from sqlguard.model import (
     DropConstraint,
     DropIndex,
     DropTable,
+    InterpolatedSql,
     Migration,
     RenameColumn,
     RenameTable,
@@ -89,7 +90,7 @@ def _undo_sql(changes: list[Change]) -> str:
 
 def _alembic(migration: Migration, facts: AlembicFacts, ctx: Context) -> Iterator[Diagnostic]:
     name = f'revision "{facts.revision}"' if facts.revision else Path(migration.path).name
-    upgrade_does_something = facts.up_opaque or any(not _is_sg007_fact(c) for c in migration.changes)
+    upgrade_does_something = facts.up_opaque or any(not isinstance(c, InterpolatedSql) for c in migration.changes)
     if facts.downgrade == "missing":
         message = f"{name} has no downgrade(): `alembic downgrade` cannot step back past it"
     elif facts.downgrade == "raises":
@@ -117,10 +118,6 @@ def _alembic(migration: Migration, facts: AlembicFacts, ctx: Context) -> Iterato
     yield ctx.diagnostic(facts.downgrade_span, message, help=help_text)
 
 
-def _is_sg007_fact(change: Change) -> bool:
-    return type(change).__name__ == "InterpolatedSql"
-
-
 def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[str], list[str]]:
     """What upgrade() made that downgrade() does not remove, what it removed that is not put back,
     and the Alembic calls that would undo it (last change first)."""
@@ -128,7 +125,9 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
     created_tables = {unqualified(c.table) for c in down if isinstance(c, CreateTable)}
     dropped_columns = {(unqualified(c.table), c.column) for c in down if isinstance(c, DropColumn)}
     added_columns = {(unqualified(c.table), c.column.name) for c in down if isinstance(c, AddColumn)}
-    added_columns |= {(unqualified(t), col.name) for c in down if isinstance(c, CreateTable) for t, col in c.columns_declared()}
+    added_columns |= {
+        (unqualified(t), col.name) for c in down if isinstance(c, CreateTable) for t, col in c.columns_declared()
+    }
     dropped_indexes = {unqualified(n) for c in down if isinstance(c, DropIndex) for n in c.names}
     dropped_constraints = {c.name for c in down if isinstance(c, DropConstraint)}
     renames = {(unqualified(c.table), c.new_name) for c in down if isinstance(c, RenameTable)}
@@ -173,8 +172,10 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
             if (unqualified(change.new_name), unqualified(change.table)) not in renames:
                 lost.append(f'the name "{change.table}" (renamed to "{change.new_name}")')
                 undo.append(f'op.rename_table("{change.new_name}", "{change.table}")')
-        elif isinstance(change, RenameColumn):
-            if (unqualified(change.table), change.new_name, change.column) not in column_renames:
-                lost.append(f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")')
-                undo.append(f'op.alter_column("{change.table}", "{change.new_name}", new_column_name="{change.column}")')
+        elif (
+            isinstance(change, RenameColumn)
+            and (unqualified(change.table), change.new_name, change.column) not in column_renames
+        ):
+            lost.append(f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")')
+            undo.append(f'op.alter_column("{change.table}", "{change.new_name}", new_column_name="{change.column}")')
     return left, lost, undo

@@ -136,11 +136,7 @@ def parse_python(path: str, text: str) -> Migration:
         migration.errors.append(_syntax_error(text, error))
         return migration
     source = _Source(text, module)
-    functions = {
-        statement.name.value: statement
-        for statement in module.body
-        if isinstance(statement, cst.FunctionDef)
-    }
+    functions = {statement.name.value: statement for statement in module.body if isinstance(statement, cst.FunctionDef)}
     if _is_revision(module, functions):
         _read_revision(migration, module, functions, source)
     migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
@@ -216,11 +212,13 @@ def _module_constant(module: cst.Module, name: str) -> cst.BaseExpression | None
             continue
         for small in statement.body:
             if isinstance(small, cst.Assign):
-                if any(isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
-                    return small.value
-            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                if small.target.value == name and small.value is not None:
-                    return small.value
+                targets = [t.target for t in small.targets]
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                targets = [small.target]
+            else:
+                continue
+            if any(isinstance(t, cst.Name) and t.value == name for t in targets) and small.value is not None:
+                return small.value
     return None
 
 
@@ -534,7 +532,11 @@ class _OpReader:
                 if constraint.kind == "primary":
                     primary.update(constraint.columns)
         columns = _settle_keys(columns, primary, auto)
-        self.changes.append(CreateTable(table=table, columns=tuple(columns), constraints=tuple(constraints), **self._common(call, block)))
+        self.changes.append(
+            CreateTable(
+                table=table, columns=tuple(columns), constraints=tuple(constraints), **self._common(call, block)
+            )
+        )
         for item, name, index_columns, unique in indexes:
             self.changes.append(
                 CreateIndex(
@@ -551,7 +553,9 @@ class _OpReader:
         table = self._table(args, "table_name")
         if table is not None:
             self.changes.append(
-                DropTable(tables=(unqualified(table),), if_exists=_truthy(args.get("if_exists")), **self._common(call, block))
+                DropTable(
+                    tables=(unqualified(table),), if_exists=_truthy(args.get("if_exists")), **self._common(call, block)
+                )
             )
 
     def _op_rename_table(self, call: cst.Call, args: _Args, block: _Block) -> None:
@@ -594,7 +598,9 @@ class _OpReader:
         column = self._string(args.get("column_name"))
         if table is not None and column is not None:
             self.changes.append(
-                DropColumn(table=table, column=column, if_exists=_truthy(args.get("if_exists")), **self._common(call, block))
+                DropColumn(
+                    table=table, column=column, if_exists=_truthy(args.get("if_exists")), **self._common(call, block)
+                )
             )
 
     def _op_alter_column(self, call: cst.Call, args: _Args, block: _Block) -> None:
@@ -618,7 +624,9 @@ class _OpReader:
         nullable = args.keyword("nullable")
         if nullable is not None and isinstance(nullable.value, cst.Name) and nullable.value.value in ("True", "False"):
             kind = SetNotNull if nullable.value.value == "False" else DropNotNull
-            self.changes.append(kind(table=table, column=column, **self._common(call, block, self.source.span(nullable))))
+            self.changes.append(
+                kind(table=table, column=column, **self._common(call, block, self.source.span(nullable)))
+            )
         default = args.keyword("server_default")
         if default is not None and not (isinstance(default.value, cst.Name) and default.value.value == "False"):
             self.changes.append(
@@ -633,7 +641,9 @@ class _OpReader:
         new_name = self._string(rename.value) if rename is not None else None
         if rename is not None and new_name is not None:
             self.changes.append(
-                RenameColumn(table=table, column=column, new_name=new_name, **self._common(call, block, self.source.span(rename)))
+                RenameColumn(
+                    table=table, column=column, new_name=new_name, **self._common(call, block, self.source.span(rename))
+                )
             )
 
     def _op_create_index(self, call: cst.Call, args: _Args, block: _Block) -> None:
@@ -690,9 +700,17 @@ class _OpReader:
         not_valid = _truthy(args.get("postgresql_not_valid"))
         span = self.source.span(call)
         foreign_key = ForeignKey(
-            table=table, columns=local, ref_table=unqualified(referent), ref_columns=remote or (), name=name, not_valid=not_valid, span=span
+            table=table,
+            columns=local,
+            ref_table=unqualified(referent),
+            ref_columns=remote or (),
+            name=name,
+            not_valid=not_valid,
+            span=span,
         )
-        constraint = Constraint(kind="foreign", name=name, columns=local, not_valid=not_valid, foreign_key=foreign_key, span=span)
+        constraint = Constraint(
+            kind="foreign", name=name, columns=local, not_valid=not_valid, foreign_key=foreign_key, span=span
+        )
         self.changes.append(AddConstraint(table=table, constraint=constraint, **self._common(call, block)))
 
     def _op_create_unique_constraint(self, call: cst.Call, args: _Args, block: _Block) -> None:
@@ -724,7 +742,9 @@ class _OpReader:
         name = self._string(args.get("constraint_name"))
         if table is not None and name is not None:
             self.changes.append(
-                DropConstraint(table=table, name=name, if_exists=_truthy(args.get("if_exists")), **self._common(call, block))
+                DropConstraint(
+                    table=table, name=name, if_exists=_truthy(args.get("if_exists")), **self._common(call, block)
+                )
             )
 
     def _op_execute(self, call: cst.Call, args: _Args, block: _Block) -> None:
@@ -839,7 +859,9 @@ class _OpReader:
                 not_valid=not_valid,
                 span=span,
             )
-            return Constraint(kind="foreign", name=name, columns=local, not_valid=not_valid, foreign_key=foreign_key, span=span)
+            return Constraint(
+                kind="foreign", name=name, columns=local, not_valid=not_valid, foreign_key=foreign_key, span=span
+            )
         if kind == "CheckConstraint":
             args = _Args(call, ("sqltext",))
             return Constraint(kind="check", name=self._string(args.get("name")), span=span)
@@ -870,7 +892,13 @@ class _OpReader:
             inner = self._type(args.positional[0])
             if inner is None:
                 return None
-            return TypeRef(name=inner.name, args=inner.args, array=True, span=self.source.span(node), written=self.source.code(node))
+            return TypeRef(
+                name=inner.name,
+                args=inner.args,
+                array=True,
+                span=self.source.span(node),
+                written=self.source.code(node),
+            )
         timezone = args is not None and _truthy(args.get("timezone"))
         if key in ("datetime", "timestamp"):
             name = "timestamptz" if timezone else "timestamp"
@@ -880,7 +908,9 @@ class _OpReader:
             name = self._string(args.get("name")) or "enum" if args is not None else "enum"
         else:
             name = _TYPES.get(key, key)
-        return TypeRef(name=name, args=numbers, array=array, span=self.source.span(node), written=self.source.code(node))
+        return TypeRef(
+            name=name, args=numbers, array=array, span=self.source.span(node), written=self.source.code(node)
+        )
 
     def _default_sql(self, node: cst.BaseExpression) -> str | None:
         """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""
@@ -965,4 +995,3 @@ def revision_facts(text: str) -> tuple[str | None, tuple[str, ...]]:
         return None, ()
     revision = _revision_ids(_module_constant(module, "revision"))
     return (revision[0] if revision else None), _revision_ids(_module_constant(module, "down_revision"))
-

@@ -203,7 +203,9 @@ class _Taint:
     at: Span
 
 
-def find_interpolated_sql(module: cst.Module, span_of: SpanOf, code_of: Callable[[cst.CSTNode], str]) -> list[InterpolatedSql]:
+def find_interpolated_sql(
+    module: cst.Module, span_of: SpanOf, code_of: Callable[[cst.CSTNode], str]
+) -> list[InterpolatedSql]:
     """Every place where SQL text built by interpolation reaches a call that runs or wraps it."""
     finder = _InterpolationFinder(span_of, code_of)
     module.visit(finder)
@@ -250,7 +252,7 @@ class _InterpolationFinder(cst.CSTVisitor):
             added = _Taint("+= concatenation", (("value", self.code_of(value)),), self.span_of(value))
         if added is None:
             if before is not None:
-                pieces = before.pieces + (("text", _raw_text(value)),)
+                pieces = (*before.pieces, ("text", _raw_text(value)))
                 self.scopes[-1][target.value] = _Taint(before.how, pieces, before.at)
             return
         pieces = (before.pieces if before is not None else (("value", target.value),)) + added.pieces
@@ -312,11 +314,7 @@ class _InterpolationFinder(cst.CSTVisitor):
             operands = list(_flatten_add(node))
             has_text = any(_is_text_literal(o) or isinstance(o, cst.FormattedString) for o in operands)
             inner = [self._classify(o) for o in operands]
-            pasted = [
-                o
-                for o in operands
-                if not _is_text_literal(o) and not isinstance(o, cst.FormattedString)
-            ]
+            pasted = [o for o in operands if not _is_text_literal(o) and not isinstance(o, cst.FormattedString)]
             if not any(inner) and not (has_text and pasted):
                 return None
             if not has_text and not any(inner):
@@ -420,7 +418,11 @@ def _sink(node: cst.Call) -> Style | None:
         return "text" if receiver_name in ("sa", "sqlalchemy", "sql", "expression") else None
     if method == "execute" and receiver_name == "op":
         return "op"
-    if method == "execute" and "cur" not in receiver_name and receiver_name.endswith(_SQLALCHEMY_RECEIVERS + ("get_bind",)):
+    if (
+        method == "execute"
+        and "cur" not in receiver_name
+        and receiver_name.endswith((*_SQLALCHEMY_RECEIVERS, "get_bind"))
+    ):
         return "bound"
     return style
 
@@ -500,7 +502,11 @@ def _parameterized(
     literal = _quote(text)
     others = [code_of(arg) for arg in call.args if arg is not argument]
     if style == "dbapi":
-        sql_arg = f"sql.SQL({literal}).format({', '.join(f'sql.Identifier({i})' for i in identifiers)})" if identifiers else literal
+        sql_arg = (
+            f"sql.SQL({literal}).format({', '.join(f'sql.Identifier({i})' for i in identifiers)})"
+            if identifiers
+            else literal
+        )
         params = "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
         args = [sql_arg] + ([params] if values else []) + [a for a in others if not a.startswith(("(", "["))]
         return f"{sink_code}({', '.join(args)})"
