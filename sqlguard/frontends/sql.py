@@ -580,7 +580,7 @@ def _setting_value(node: ast.VariableSetStmt) -> str | None:
         if isinstance(arg, ast.A_Const) and arg.val is not None:
             value = arg.val
             if isinstance(value, ast.String):
-                values.append(value.sval)
+                values.append(value.sval or "")
             elif isinstance(value, ast.Integer):
                 values.append(str(value.ival))
             else:
