@@ -190,6 +190,7 @@ _SINK_METHODS: dict[str, Style] = {
 _SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "connection", "conn", "op")
 _SQL_ARG_NAMES = ("sql", "statement", "query", "sqltext", "text", "operation", "stmt")
 _IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE)\s*\"?$", re.IGNORECASE)
+_IDENT_CHAR = re.compile(r"[A-Za-z0-9_.]")
 _PERCENT_FIELD = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcaou]")
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -481,13 +482,20 @@ def _parameterized(
     values: list[str] = []
     identifiers: list[str] = []
     text = ""
-    for kind, piece in taint.pieces:
+    names_pasted: list[str] = []
+    pieces = taint.pieces
+    for index, (kind, piece) in enumerate(pieces):
         if kind == "text":
             text += piece
             continue
-        if not named and _IDENTIFIER_KEYWORDS.search(text.rstrip()):
+        following = pieces[index + 1][1] if index + 1 < len(pieces) and pieces[index + 1][0] == "text" else ""
+        glued = bool(text) and _IDENT_CHAR.match(text[-1]) is not None or _IDENT_CHAR.match(following[:1]) is not None
+        if glued or _IDENTIFIER_KEYWORDS.search(text.rstrip()):
+            if named or glued:
+                names_pasted.append(piece)  # part of a name: no placeholder can stand for it
+            else:
+                identifiers.append(piece)
             text += "{}"
-            identifiers.append(piece)
             continue
         quoted = text.endswith("'")
         if quoted:
@@ -499,6 +507,12 @@ def _parameterized(
         if quoted:
             text += "\x00"  # marks a quote to drop right after the placeholder
     text = text.replace("\x00'", "").replace("\x00", "")
+    if names_pasted:
+        pasted = ", ".join(dict.fromkeys(names_pasted))
+        return (
+            f"bound parameters cannot stand for names: check {pasted} against a fixed list of allowed names"
+            " (or compose it with psycopg.sql.Identifier), and pass values as bound parameters"
+        )
     literal = _quote(text)
     others = [code_of(arg) for arg in call.args if arg is not argument]
     if style == "dbapi":
