@@ -190,6 +190,8 @@ _SINK_METHODS: dict[str, Style] = {
 _SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "connection", "conn", "op")
 _SQL_ARG_NAMES = ("sql", "statement", "query", "sqltext", "text", "operation", "stmt")
 _IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE)\s*\"?$", re.IGNORECASE)
+_OPEN_QUOTE = re.compile(r"'([^'\s]*)$")
+_CLOSE_QUOTE = re.compile(r"([^'\s]*)'")
 _IDENT_CHAR = re.compile(r"[A-Za-z0-9_.]")
 _PERCENT_FIELD = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcaou]")
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -220,7 +222,8 @@ class _InterpolationFinder(cst.CSTVisitor):
         super().__init__()
         self.span_of = span_of
         self.code_of = code_of
-        self.scopes: list[dict[str, _Taint | None]] = [{}]
+        # Per scope: name → how its text was built (_Taint), its constant text (str), or None.
+        self.scopes: list[dict[str, _Taint | str | None]] = [{}]
         self.found: list[InterpolatedSql] = []
 
     # -- scopes and assignments ---------------------------------------------------------------
@@ -231,14 +234,15 @@ class _InterpolationFinder(cst.CSTVisitor):
         self.scopes.pop()
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
-        taint = self._classify(original_node.value)
+        known = self._classify(original_node.value) or self._constant(original_node.value)
         for target in original_node.targets:
             if isinstance(target.target, cst.Name):
-                self.scopes[-1][target.target.value] = taint
+                self.scopes[-1][target.target.value] = known
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
-        if isinstance(original_node.target, cst.Name) and original_node.value is not None:
-            self.scopes[-1][original_node.target.value] = self._classify(original_node.value)
+        value = original_node.value
+        if isinstance(original_node.target, cst.Name) and value is not None:
+            self.scopes[-1][original_node.target.value] = self._classify(value) or self._constant(value)
 
     def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
         target = original_node.target
@@ -247,7 +251,12 @@ class _InterpolationFinder(cst.CSTVisitor):
         before = self._lookup(target.value)
         added = self._classify(original_node.value)
         value = original_node.value
-        if added is None and not _is_text_literal(value):
+        if before is None and added is None and self._constant(value) is not None:
+            start = self._constant(target)
+            if start is not None:
+                self.scopes[-1][target.value] = start + (self._constant(value) or "")
+            return
+        if added is None and self._constant(value) is None:
             if isinstance(value, cst.Name):
                 return  # a name we know nothing bad about: do not guess
             added = _Taint("+= concatenation", (("value", self.code_of(value)),), self.span_of(value))
@@ -263,7 +272,34 @@ class _InterpolationFinder(cst.CSTVisitor):
     def _lookup(self, name: str) -> _Taint | None:
         for scope in reversed(self.scopes):
             if name in scope:
-                return scope[name]
+                found = scope[name]
+                return found if isinstance(found, _Taint) else None
+        return None
+
+    def _constant(self, node: cst.BaseExpression) -> str | None:
+        """The text of an expression made only of literals and names bound to constant text."""
+        if _is_text_literal(node):
+            return _raw_text(node)
+        if isinstance(node, cst.Name):
+            for scope in reversed(self.scopes):
+                if node.value in scope:
+                    found = scope[node.value]
+                    return found if isinstance(found, str) else None
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            parts = [self._constant(operand) for operand in _flatten_add(node)]
+            return None if any(part is None for part in parts) else "".join(p for p in parts if p is not None)
+        if isinstance(node, cst.FormattedString):
+            texts = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    texts.append(part.value)
+                elif isinstance(part, cst.FormattedStringExpression):
+                    value = self._constant(part.expression)
+                    if value is None or part.format_spec or part.conversion:
+                        return None
+                    texts.append(value)
+            return "".join(texts)
         return None
 
     # -- sinks ----------------------------------------------------------------------------------
@@ -300,8 +336,8 @@ class _InterpolationFinder(cst.CSTVisitor):
         if isinstance(node, cst.Name):
             return self._lookup(node.value)
         if isinstance(node, cst.FormattedString):
-            if not any(isinstance(part, cst.FormattedStringExpression) for part in node.parts):
-                return None
+            if self._constant(node) is not None:
+                return None  # only constants pasted in: the text is fixed
             return _Taint("an f-string", tuple(self._fstring_pieces(node)), self.span_of(node))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
             if _is_text_literal(node.left):
@@ -313,17 +349,16 @@ class _InterpolationFinder(cst.CSTVisitor):
             return None
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             operands = list(_flatten_add(node))
-            has_text = any(_is_text_literal(o) or isinstance(o, cst.FormattedString) for o in operands)
+            constants = [self._constant(o) for o in operands]
             inner = [self._classify(o) for o in operands]
-            pasted = [o for o in operands if not _is_text_literal(o) and not isinstance(o, cst.FormattedString)]
+            has_text = any(c is not None for c in constants) or any(inner)
+            pasted = [o for o, c, t in zip(operands, constants, inner, strict=True) if c is None and t is None]
             if not any(inner) and not (has_text and pasted):
                 return None
-            if not has_text and not any(inner):
-                return None
             pieces: list[tuple[str, str]] = []
-            for operand, taint in zip(operands, inner, strict=True):
-                if _is_text_literal(operand):
-                    pieces.append(("text", _raw_text(operand)))
+            for operand, constant, taint in zip(operands, constants, inner, strict=True):
+                if constant is not None:
+                    pieces.append(("text", constant))
                 elif taint is not None:
                     pieces.extend(taint.pieces)
                 else:
@@ -483,30 +518,32 @@ def _parameterized(
     identifiers: list[str] = []
     text = ""
     names_pasted: list[str] = []
-    pieces = taint.pieces
+    pieces = list(taint.pieces)
     for index, (kind, piece) in enumerate(pieces):
         if kind == "text":
             text += piece
             continue
         following = pieces[index + 1][1] if index + 1 < len(pieces) and pieces[index + 1][0] == "text" else ""
         glued = bool(text) and _IDENT_CHAR.match(text[-1]) is not None or _IDENT_CHAR.match(following[:1]) is not None
-        if glued or _IDENTIFIER_KEYWORDS.search(text.rstrip()):
+        opening = _OPEN_QUOTE.search(text)
+        closing = _CLOSE_QUOTE.match(following)
+        if opening and closing:
+            # The value sits inside a quoted SQL literal ('%{term}%'): the whole literal becomes the parameter.
+            text = text[: opening.start()]
+            pieces[index + 1] = ("text", following[closing.end() :])
+            prefix, suffix = opening.group(1), closing.group(1)
+            piece = (f'"{prefix}" + ' if prefix else "") + piece + (f' + "{suffix}"' if suffix else "")
+        elif glued or _IDENTIFIER_KEYWORDS.search(text.rstrip()):
             if named or glued:
                 names_pasted.append(piece)  # part of a name: no placeholder can stand for it
             else:
                 identifiers.append(piece)
             text += "{}"
             continue
-        quoted = text.endswith("'")
-        if quoted:
-            text = text[:-1]
         name = _unique_name(_name_hint(piece), names)
         names.append(name)
         values.append(piece)
         text += f":{name}" if named else "%s"
-        if quoted:
-            text += "\x00"  # marks a quote to drop right after the placeholder
-    text = text.replace("\x00'", "").replace("\x00", "")
     if names_pasted:
         pasted = ", ".join(dict.fromkeys(names_pasted))
         return (
