@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
+import pglast
 from libcst.metadata import MetadataWrapper, PositionProvider
+from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, LineIndex, Span
 from sqlguard.frontends import sql
@@ -56,8 +58,8 @@ from sqlguard.model import (
     unqualified,
 )
 
-# A file without any of these cannot hold an op or an execute call: skip parsing it.
-QUICK_MARKERS = ("op.", "execute", "text(", "read_sql", "batch_op")
+# A file without any of these is neither a revision nor code that runs SQL: skip parsing it.
+QUICK_MARKERS = ("op.", "execute", "text(", "read_sql", "def upgrade", "down_revision")
 
 # SQLAlchemy type names → PostgreSQL's canonical names (the SQL front end's vocabulary).
 _TYPES = {
@@ -617,7 +619,7 @@ class _OpReader:
                         table=table,
                         column=column,
                         type=type_ref,
-                        using=self._string(args.get("postgresql_using")),
+                        using=_sql_expression(self._string(args.get("postgresql_using"))),
                         **self._common(call, block, self.source.span(type_arg)),
                     )
                 )
@@ -919,7 +921,7 @@ class _OpReader:
         if isinstance(node, cst.Call):
             callee = _callee(node)
             if callee == "text" and node.args:
-                return self._string(node.args[0].value)
+                return _sql_expression(self._string(node.args[0].value))
             if isinstance(node.func, cst.Attribute) and "func" in self.source.code(node.func).split("."):
                 return f"{node.func.attr.value}()"
             return None
@@ -954,6 +956,17 @@ def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> li
         )
         result.append(dataclasses.replace(column, autoincrement=integer and (column.autoincrement or by_default)))
     return result
+
+
+def _sql_expression(text: str | None) -> str | None:
+    """A SQL expression as the SQL front end prints it (``x::int`` → ``CAST(x AS integer)``)."""
+    if text is None:
+        return None
+    try:
+        statement = pglast.parse_sql(f"SELECT {text}")[0].stmt
+        return str(RawStream()(statement.targetList[0].val))
+    except Exception:  # not a lone expression: keep it as written
+        return text
 
 
 def _callee(call: cst.Call) -> str | None:
