@@ -59,7 +59,7 @@ from sqlguard.model import (
 )
 
 # A file without any of these is neither a revision nor code that runs SQL: skip parsing it.
-QUICK_MARKERS = ("op.", "execute", "text(", "read_sql", "def upgrade", "down_revision")
+QUICK_MARKERS = ("op.", "execute", "exec_driver_sql", "text(", "read_sql", "def upgrade", "down_revision")
 
 # SQLAlchemy type names → PostgreSQL's canonical names (the SQL front end's vocabulary).
 _TYPES = {
@@ -964,6 +964,8 @@ def _sql_expression(text: str | None) -> str | None:
         return None
     try:
         statement = pglast.parse_sql(f"SELECT {text}")[0].stmt
+        if not isinstance(statement, pglast.ast.SelectStmt) or not statement.targetList:
+            return text
         return str(RawStream()(statement.targetList[0].val))
     except Exception:  # not a lone expression: keep it as written
         return text

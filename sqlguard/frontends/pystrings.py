@@ -524,7 +524,7 @@ def _parameterized(
             text += piece
             continue
         following = pieces[index + 1][1] if index + 1 < len(pieces) and pieces[index + 1][0] == "text" else ""
-        glued = bool(text) and _IDENT_CHAR.match(text[-1]) is not None or _IDENT_CHAR.match(following[:1]) is not None
+        glued = (bool(text) and _IDENT_CHAR.match(text[-1]) is not None) or _IDENT_CHAR.match(following[:1]) is not None
         opening = _OPEN_QUOTE.search(text)
         closing = _CLOSE_QUOTE.match(following)
         if opening and closing:

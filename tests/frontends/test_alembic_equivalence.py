@@ -16,7 +16,7 @@ from sqlguard.frontends.alembic import parse_python
 # Where a change is and how it was written differ by nature between the two front ends.
 _PLACE_AND_SPELLING = {"span", "statement_span", "statement", "origin", "from_call", "keyword_end", "written"}
 
-REVISION = '''\
+REVISION = """\
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -31,15 +31,21 @@ def upgrade():
 
 def downgrade():
     pass
-'''
+"""
 
 CASES = [
-    ('op.create_index("ix_orders_customer", "orders", ["customer_id"])', "CREATE INDEX ix_orders_customer ON orders (customer_id)"),
+    (
+        'op.create_index("ix_orders_customer", "orders", ["customer_id"])',
+        "CREATE INDEX ix_orders_customer ON orders (customer_id)",
+    ),
     (
         'op.create_index("ix_orders_number", "orders", ["number", "placed_at"], unique=True, if_not_exists=True)',
         "CREATE UNIQUE INDEX IF NOT EXISTS ix_orders_number ON orders (number, placed_at)",
     ),
-    ('op.create_index(op.f("ix_orders_email"), "orders", [sa.text("lower(email)")])', "CREATE INDEX ix_orders_email ON orders (lower(email))"),
+    (
+        'op.create_index(op.f("ix_orders_email"), "orders", [sa.text("lower(email)")])',
+        "CREATE INDEX ix_orders_email ON orders (lower(email))",
+    ),
     ('op.create_index("ix_a", "orders", ["a"], schema="sales")', "CREATE INDEX ix_a ON sales.orders (a)"),
     ('op.drop_index("ix_orders_customer", table_name="orders")', "DROP INDEX ix_orders_customer"),
     (
@@ -61,8 +67,14 @@ CASES = [
         'op.alter_column("orders", "total", type_=sa.Numeric(12, 2), postgresql_using="total::numeric(12,2)")',
         "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12, 2) USING total::numeric(12,2)",
     ),
-    ('op.alter_column("orders", "placed_at", type_=sa.DateTime(timezone=True))', "ALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz"),
-    ('op.alter_column("orders", "status", server_default=sa.text("\'new\'"))', "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new'"),
+    (
+        'op.alter_column("orders", "placed_at", type_=sa.DateTime(timezone=True))',
+        "ALTER TABLE orders ALTER COLUMN placed_at TYPE timestamptz",
+    ),
+    (
+        'op.alter_column("orders", "status", server_default=sa.text("\'new\'"))',
+        "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new'",
+    ),
     ('op.alter_column("orders", "note", new_column_name="remark")', "ALTER TABLE orders RENAME COLUMN note TO remark"),
     ('op.rename_table("orders", "purchases")', "ALTER TABLE orders RENAME TO purchases"),
     ('op.drop_table("orders")', "DROP TABLE orders"),
@@ -78,8 +90,14 @@ CASES = [
         'op.create_check_constraint("ck_orders_total", "orders", "total >= 0")',
         "ALTER TABLE orders ADD CONSTRAINT ck_orders_total CHECK (total >= 0)",
     ),
-    ('op.create_primary_key("pk_orders", "orders", ["id"])', "ALTER TABLE orders ADD CONSTRAINT pk_orders PRIMARY KEY (id)"),
-    ('op.drop_constraint("uq_orders_number", "orders", type_="unique")', "ALTER TABLE orders DROP CONSTRAINT uq_orders_number"),
+    (
+        'op.create_primary_key("pk_orders", "orders", ["id"])',
+        "ALTER TABLE orders ADD CONSTRAINT pk_orders PRIMARY KEY (id)",
+    ),
+    (
+        'op.drop_constraint("uq_orders_number", "orders", type_="unique")',
+        "ALTER TABLE orders DROP CONSTRAINT uq_orders_number",
+    ),
     (
         """op.create_table(
         "orders",
@@ -143,7 +161,11 @@ def facts(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(facts(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: facts(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in _PLACE_AND_SPELLING}
+        fields = {
+            f.name: facts(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in _PLACE_AND_SPELLING
+        }
         return type(value).__name__, fields
     return value
 
@@ -161,7 +183,9 @@ def sql_changes(statement: str) -> list[Any]:
     return [facts(change) for change in parsed.changes]
 
 
-@pytest.mark.parametrize(("python", "statement"), CASES, ids=[c[0].split("(")[0].strip() + f"-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("python", "statement"), CASES, ids=[c[0].split("(")[0].strip() + f"-{i}" for i, c in enumerate(CASES)]
+)
 def test_op_means_the_same_as_its_sql(python: str, statement: str) -> None:
     assert python_changes(python) == sql_changes(statement)
 
@@ -169,7 +193,9 @@ def test_op_means_the_same_as_its_sql(python: str, statement: str) -> None:
 def test_autocommit_block_is_outside_the_transaction() -> None:
     body = """with op.get_context().autocommit_block():
         op.create_index("ix_a", "orders", ["a"], postgresql_concurrently=True)"""
-    expected = [facts(c) for c in sql.parse("CREATE INDEX CONCURRENTLY ix_a ON orders (a)", in_transaction=False).changes]
+    expected = [
+        facts(c) for c in sql.parse("CREATE INDEX CONCURRENTLY ix_a ON orders (a)", in_transaction=False).changes
+    ]
     assert python_changes(body) == expected
 
 
@@ -177,9 +203,12 @@ def test_sa_integer_primary_key_autoincrements_like_serial() -> None:
     """SQLAlchemy's autoincrement="auto": a lone integer key becomes SERIAL; composite keys do not."""
     [single] = python_changes('op.create_table("t", sa.Column("id", sa.Integer, primary_key=True))')
     [composite] = python_changes(
-        'op.create_table("t", sa.Column("a", sa.Integer, primary_key=True), sa.Column("b", sa.Integer, primary_key=True))'
+        'op.create_table("t", sa.Column("a", sa.Integer, primary_key=True), '
+        'sa.Column("b", sa.Integer, primary_key=True))'
     )
-    [explicit_off] = python_changes('op.create_table("t", sa.Column("id", sa.Integer, primary_key=True, autoincrement=False))')
+    [explicit_off] = python_changes(
+        'op.create_table("t", sa.Column("id", sa.Integer, primary_key=True, autoincrement=False))'
+    )
     [by_constraint] = python_changes('op.create_table("t", sa.Column("id", sa.Integer), sa.PrimaryKeyConstraint("id"))')
     assert [c["autoincrement"] for _, c in single[1]["columns"]] == [True]
     assert [c["autoincrement"] for _, c in composite[1]["columns"]] == [False, False]

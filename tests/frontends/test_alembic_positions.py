@@ -10,14 +10,14 @@ from sqlguard.frontends.alembic import parse_python
 from sqlguard.frontends.pystrings import StringValue, remap
 from sqlguard.model import AddColumn, CreateIndex, CreateTable, Migration
 
-HEADER = '''import sqlalchemy as sa
+HEADER = """import sqlalchemy as sa
 from alembic import op
 
 revision = "0001"
 down_revision = None
 
 
-'''
+"""
 FIRST_BODY_LINE = HEADER.count("\n") + 2  # "def upgrade():" is the line before
 
 
@@ -38,7 +38,7 @@ def where(migration: Migration) -> list[tuple[str, int, int, str]]:
 
 
 def test_every_op_form_at_its_call() -> None:
-    body = '''\
+    body = """\
     op.create_table("t", sa.Column("id", sa.BigInteger(), primary_key=True))
     op.add_column("t", sa.Column("a", sa.Text()))
     op.drop_column("t", "a")
@@ -50,7 +50,7 @@ def test_every_op_form_at_its_call() -> None:
     op.create_check_constraint("ck", "t", "c > 0")
     op.rename_table("t", "v")
     op.drop_table("v")
-'''
+"""
     migration = parse_python("r.py", revision_file(body))
     line = FIRST_BODY_LINE
     assert where(migration) == [
@@ -72,14 +72,14 @@ def test_every_op_form_at_its_call() -> None:
 
 
 def test_batch_ops_take_the_table_of_their_block_and_autocommit_leaves_the_transaction() -> None:
-    body = '''\
+    body = """\
     with op.batch_alter_table("orders", schema="sales") as batch:
         batch.add_column(sa.Column("a", sa.Text()))
         batch.create_index("ix_a", ["a"])
     with op.get_context().autocommit_block():
         op.create_index("ix_b", "orders", ["b"], postgresql_concurrently=True)
     op.create_index("ix_c", "orders", ["c"])
-'''
+"""
     migration = parse_python("r.py", revision_file(body))
     add, index_a, index_b, index_c = migration.changes
     assert isinstance(add, AddColumn) and add.table == "sales.orders"
@@ -90,7 +90,7 @@ def test_batch_ops_take_the_table_of_their_block_and_autocommit_leaves_the_trans
 
 
 def test_sql_in_a_plain_string_points_inside_it() -> None:
-    body = '''    op.execute("UPDATE t SET a = 1; CREATE INDEX ix ON t (a)")\n'''
+    body = """    op.execute("UPDATE t SET a = 1; CREATE INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
         ("RawStatement", FIRST_BODY_LINE, 17, "UPDATE t SET a = 1"),
@@ -121,7 +121,7 @@ def test_sql_in_a_triple_quoted_string_keeps_its_lines() -> None:
 
 
 def test_sql_with_escapes_maps_each_character_back() -> None:
-    body = '''    op.execute("UPDATE t SET a = 'x\\ty'\\n;\\tCREATE INDEX ix ON t (a)")\n'''
+    body = """    op.execute("UPDATE t SET a = 'x\\ty'\\n;\\tCREATE INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
         ("RawStatement", FIRST_BODY_LINE, 17, "UPDATE t SET a = 'x\\ty'"),
@@ -133,14 +133,14 @@ def test_sql_with_escapes_maps_each_character_back() -> None:
 
 
 def test_sql_split_over_implicitly_concatenated_strings() -> None:
-    body = '''\
+    body = """\
     op.execute(
         sa.text(
             "UPDATE t SET a = 1; "
             'CREATE INDEX ix ON t (a)'
         )
     )
-'''
+"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
         ("RawStatement", FIRST_BODY_LINE + 2, 14, "UPDATE t SET a = 1"),
@@ -149,13 +149,13 @@ def test_sql_split_over_implicitly_concatenated_strings() -> None:
 
 
 def test_raw_strings_keep_backslashes() -> None:
-    body = '''    op.execute(r"SELECT '\\d'; CREATE INDEX ix ON t (a)")\n'''
+    body = """    op.execute(r"SELECT '\\d'; CREATE INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration)[1] == ("CreateIndex", FIRST_BODY_LINE, 31, "CREATE INDEX ix ON t (a)")
 
 
 def test_sql_syntax_error_inside_a_string_is_e001_at_its_place() -> None:
-    body = '''    op.execute("CREATE TABLE t (a int);\\nCREAT INDEX ix ON t (a)")\n'''
+    body = """    op.execute("CREATE TABLE t (a int);\\nCREAT INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
         ("CreateTable", FIRST_BODY_LINE, 17, "CREATE TABLE t (a int)"),
@@ -171,7 +171,10 @@ def test_without_a_character_map_spans_fall_back_to_the_literal() -> None:
 
 
 def test_python_syntax_error_is_one_e001_at_cpythons_position() -> None:
-    text = "from alembic import op\n\n\ndef upgrade():\n    op.create_index('ix', 't', ['a']\n\n\ndef downgrade():\n    pass\n"
+    text = (
+        "from alembic import op\n\n\ndef upgrade():\n    op.create_index('ix', 't', ['a']\n"
+        "\n\ndef downgrade():\n    pass\n"
+    )
     migration = parse_python("broken.py", text)
     assert [(e.rule, e.message) for e in migration.errors] == [("E001", "Python syntax error: '(' was never closed")]
     assert where(migration) == [("E001", 5, 20, "(")]
@@ -184,13 +187,16 @@ def test_files_without_ops_or_execute_are_not_parsed() -> None:
 
 
 def test_dynamic_ops_are_skipped_and_mark_the_body_opaque() -> None:
-    body = '''\
+    body = """\
     for table in ("a", "b"):
         op.create_index(f"ix_{table}", table, ["x"])
     op.create_index("ix_c", "c", ["x"])
     add_audit_columns()
-'''
-    text = revision_file(body, downgrade="    op.drop_index('ix_c', table_name='c')\n") + "\n\ndef add_audit_columns():\n    pass\n"
+"""
+    text = (
+        revision_file(body, downgrade="    op.drop_index('ix_c', table_name='c')\n")
+        + "\n\ndef add_audit_columns():\n    pass\n"
+    )
     migration = parse_python("r.py", text)
     assert [c.name for c in migration.changes if isinstance(c, CreateIndex)] == ["ix_c"]
     assert migration.alembic is not None
@@ -198,7 +204,7 @@ def test_dynamic_ops_are_skipped_and_mark_the_body_opaque() -> None:
 
 
 def test_revision_facts_and_downgrade_status() -> None:
-    text = HEADER.replace('down_revision = None', 'down_revision = ("aaa", "bbb")') + (
+    text = HEADER.replace("down_revision = None", 'down_revision = ("aaa", "bbb")') + (
         'def upgrade():\n    pass\n\n\ndef downgrade():\n    """Nothing to undo."""\n    raise NotImplementedError\n'
     )
     migration = parse_python("r.py", text)
