@@ -54,6 +54,7 @@ from sqlguard.model import (
     RenameTable,
     SetDefault,
     SetNotNull,
+    Transaction,
     TypeRef,
     unqualified,
 )
@@ -344,6 +345,9 @@ class _OpReader:
         self.migration = migration
         self.helpers = helpers
         self.opaque = False
+        # An ``op.execute("COMMIT")`` ends Alembic's transaction until a later ``BEGIN`` (an old
+        # idiom for CONCURRENTLY); ``None`` means no such statement was seen.
+        self.sql_transaction: bool | None = None
         self.binds: set[str] = set()
         self.changes: list[Change] = []
 
@@ -460,7 +464,7 @@ class _OpReader:
             "span": span or call_span,
             "statement_span": call_span,
             "statement": self.source.code(call),
-            "in_transaction": block.in_transaction,
+            "in_transaction": self._in_transaction(block),
             "origin": "python",
             "from_call": True,
         }
@@ -759,15 +763,28 @@ class _OpReader:
             return
         self._sql(value, block)
 
+    def _in_transaction(self, block: _Block) -> bool:
+        if not block.in_transaction:
+            return False
+        return self.sql_transaction if self.sql_transaction is not None else True
+
     def _sql(self, value: StringValue, block: _Block) -> None:
+        in_transaction = self._in_transaction(block)
         if value.contiguous and value.offsets is not None:
-            parsed = sql.parse(value.value, base=value.offsets[0], in_transaction=block.in_transaction, origin="python")
-            self.changes.extend(parsed.changes)
-            self.migration.errors.extend(parsed.errors)
-            return
-        parsed = sql.parse(value.value, base=0, in_transaction=block.in_transaction, origin="python")
-        self.changes.extend(remap(change, value) for change in parsed.changes)
-        self.migration.errors.extend(remap(error, value) for error in parsed.errors)
+            parsed = sql.parse(value.value, base=value.offsets[0], in_transaction=in_transaction, origin="python")
+            changes, errors = parsed.changes, parsed.errors
+        else:
+            parsed = sql.parse(value.value, base=0, in_transaction=in_transaction, origin="python")
+            changes = [remap(change, value) for change in parsed.changes]
+            errors = [remap(error, value) for error in parsed.errors]
+        self.changes.extend(changes)
+        self.migration.errors.extend(errors)
+        if block.in_transaction:
+            for change in changes:
+                if isinstance(change, Transaction) and change.kind in ("commit", "rollback"):
+                    self.sql_transaction = False
+                elif isinstance(change, Transaction) and change.kind == "begin":
+                    self.sql_transaction = True
 
     # -- sa.Column and friends -----------------------------------------------------------------
     def _column(self, call: cst.Call, table: str) -> Column | None:
@@ -1000,13 +1017,3 @@ def _truthy(node: cst.BaseExpression | None) -> bool:
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
-
-
-def revision_facts(text: str) -> tuple[str | None, tuple[str, ...]]:
-    """``(revision, down_revision)`` read from a revision's source (for ordering files)."""
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        return None, ()
-    revision = _revision_ids(_module_constant(module, "revision"))
-    return (revision[0] if revision else None), _revision_ids(_module_constant(module, "down_revision"))

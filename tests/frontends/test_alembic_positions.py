@@ -212,3 +212,68 @@ def test_revision_facts_and_downgrade_status() -> None:
     assert migration.alembic is not None and migration.alembic.downgrade == "raises"
     position = LineIndex(text).position(migration.alembic.downgrade_span.start)
     assert (position.line, position.column) == (text.count("\n", 0, text.index("def downgrade")) + 1, 5)
+
+
+def test_an_executed_commit_ends_the_transaction_for_later_ops() -> None:
+    body = """\
+    op.create_index("ix_a", "t", ["a"], postgresql_concurrently=True)
+    op.execute("COMMIT")
+    op.create_index("ix_b", "t", ["b"], postgresql_concurrently=True)
+    op.execute("CREATE INDEX CONCURRENTLY ix_c ON t (c)")
+    op.execute("BEGIN")
+    op.create_index("ix_d", "t", ["d"])
+"""
+    migration = parse_python("r.py", revision_file(body))
+    indexes = [c for c in migration.changes if isinstance(c, CreateIndex)]
+    assert [(c.name, c.in_transaction) for c in indexes] == [
+        ("ix_a", True),
+        ("ix_b", False),
+        ("ix_c", False),
+        ("ix_d", True),
+    ]
+
+
+def test_create_table_parts_are_located_where_written() -> None:
+    body = """\
+    op.create_table(
+        "orders",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("customer_id", sa.BigInteger(), sa.ForeignKey("customers.id"), index=True),
+        sa.Column("placed_at", sa.DateTime()),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name="fk_orders_customer"),
+        sa.UniqueConstraint("placed_at", name="uq_orders_placed_at"),
+        sa.Index("ix_orders_placed_at", "placed_at"),
+    )
+"""
+    migration = parse_python("r.py", revision_file(body))
+    text = migration.text
+    lines = LineIndex(text)
+
+    def at(span: Span) -> tuple[int, int, str]:
+        position = lines.position(span.start)
+        return position.line, position.column, text[span.start : span.end][:20]
+
+    table, column_index, table_index = migration.changes
+    assert isinstance(table, CreateTable)
+    line = FIRST_BODY_LINE
+    assert [at(c.span) for c in table.columns] == [
+        (line + 2, 9, 'sa.Column("id", sa.I'),
+        (line + 3, 9, 'sa.Column("customer_'),
+        (line + 4, 9, 'sa.Column("placed_at'),
+    ]
+    assert [at(c.type.span) for c in table.columns if c.type is not None] == [
+        (line + 2, 25, "sa.Integer"),
+        (line + 3, 34, "sa.BigInteger()"),
+        (line + 4, 32, "sa.DateTime()"),
+    ]
+    assert table.columns[1].references is not None
+    assert at(table.columns[1].references.span) == (line + 3, 51, 'sa.ForeignKey("custo')
+    assert [at(c.span) for c in table.constraints] == [
+        (line + 5, 9, "sa.ForeignKeyConstra"),
+        (line + 6, 9, "sa.UniqueConstraint("),
+    ]
+    assert isinstance(column_index, CreateIndex) and column_index.name == "ix_orders_customer_id"
+    assert at(column_index.span) == (line + 3, 9, 'sa.Column("customer_')
+    assert isinstance(table_index, CreateIndex) and table_index.name == "ix_orders_placed_at"
+    assert at(table_index.span) == (line + 7, 9, 'sa.Index("ix_orders_')
+    assert table.columns[0].autoincrement and table.columns[0].primary_key
