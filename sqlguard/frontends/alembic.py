@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 import pglast
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, LineIndex, Span
@@ -152,7 +152,7 @@ class _Source:
     def __init__(self, text: str, module: cst.Module) -> None:
         self.text = text
         self.lines = LineIndex(text)
-        self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self.positions = _positions(module)
 
     def span(self, node: cst.CSTNode) -> Span:
         where = self.positions[node]
@@ -163,6 +163,17 @@ class _Source:
     def code(self, node: cst.CSTNode) -> str:
         span = self.span(node)
         return self.text[span.start : span.end]
+
+
+def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """Every node's place. The provider is run directly: through ``MetadataWrapper`` it also walks
+    the whole tree for batched providers, which doubles the cost for nothing."""
+    try:
+        provider = PositionProvider()
+        provider._gen_impl(module)
+        return cast(Mapping[cst.CSTNode, CodeRange], provider._computed)
+    except AttributeError:  # a libcst without these internals: take the public road
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
 def _syntax_error(text: str, error: cst.ParserSyntaxError) -> Diagnostic:
