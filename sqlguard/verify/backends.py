@@ -135,7 +135,10 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _has_server_binaries(bindir: Path) -> bool:
-    return all((bindir / exe).is_file() and os.access(bindir / exe, os.X_OK) for exe in ("initdb", "pg_ctl", "postgres"))
+    return all(
+        (bindir / exe).is_file() and os.access(bindir / exe, os.X_OK)
+        for exe in ("initdb", "pg_ctl", "postgres")
+    )
 
 
 def _version_key(path: Path) -> tuple[int, ...]:
@@ -158,7 +161,9 @@ def find_local_bindirs() -> list[Path]:
     pg_config = shutil.which("pg_config")
     if pg_config:
         with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True)
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True
+            )
             add(Path(out.stdout.strip()))
     for pattern in _COMMON_BIN_GLOBS:
         for hit in sorted((Path(p) for p in glob.glob(pattern)), key=_version_key, reverse=True):
@@ -171,12 +176,16 @@ def _run_as(user: str | None, argv: list[str], cwd: Path, timeout: float = 60) -
     if user is not None:
         runuser = shutil.which("runuser")
         if runuser is None:
-            raise VerifyUsageError("running as root needs `runuser` to start PostgreSQL as an unprivileged user")
+            raise VerifyUsageError(
+                "running as root needs `runuser` to start PostgreSQL as an unprivileged user"
+            )
         argv = [runuser, "-u", user, "--", *argv]
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         message = (proc.stderr or proc.stdout).strip().splitlines()
-        raise RuntimeError(f"{Path(argv[-1] if user is None else argv[4]).name} failed: {' '.join(message[-3:])}")
+        raise RuntimeError(
+            f"{Path(argv[-1] if user is None else argv[4]).name} failed: {' '.join(message[-3:])}"
+        )
 
 
 def _unprivileged_user() -> tuple[str, int, int] | None:
@@ -220,15 +229,39 @@ def start_local(bindir: Path | None = None) -> Server:
     server.add_cleanup(teardown)
     try:
         run_user = user[0] if user else None
-        _run_as(run_user, [str(bindir / "initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust",
-                           "-E", "UTF8", "--no-sync", "--no-instructions"], cwd=tmpdir)
-        settings = {**FAST_SETTINGS, "listen_addresses": "''", "unix_socket_directories": f"'{sockdir}'",
-                    "port": "5432", "max_connections": "20", "shared_buffers": "32MB"}
+        _run_as(
+            run_user,
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            cwd=tmpdir,
+        )
+        settings = {
+            **FAST_SETTINGS,
+            "listen_addresses": "''",
+            "unix_socket_directories": f"'{sockdir}'",
+            "port": "5432",
+            "max_connections": "20",
+            "shared_buffers": "32MB",
+        }
         with open(pgdata / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# sqlguard verify: throwaway cluster\n")
             conf.writelines(f"{k} = {v}\n" for k, v in settings.items())
-        _run_as(run_user, [str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(logfile), "-w", "-t", "30",
-                           "start"], cwd=tmpdir)
+        _run_as(
+            run_user,
+            [str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(logfile), "-w", "-t", "30", "start"],
+            cwd=tmpdir,
+        )
         server.conninfo = f"host={sockdir} port=5432 user=postgres dbname=postgres"
         server.version = server_version(server.conninfo)
     except BaseException:
