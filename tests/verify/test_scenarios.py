@@ -15,7 +15,9 @@ def verify_json(name: str, dsn: str) -> tuple[int, dict[str, Any]]:
     return result.exit_code, json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("name", ["verify-good-updown", "verify-good-dir", "verify-good-dbmate"])
+@pytest.mark.parametrize(
+    "name", ["verify-good-updown", "verify-good-dir", "verify-good-dbmate", "verify-good-flyway"]
+)
 def test_good_chains_pass(name: str, dsn: str) -> None:
     code, report = verify_json(name, dsn)
     assert code == 0, report
