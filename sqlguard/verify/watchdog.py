@@ -14,6 +14,7 @@ This module imports only the standard library at top level so that the guard sta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -80,6 +81,46 @@ def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def stray_processes(marker: str) -> list[int]:
+    """Live processes (Linux /proc) whose command line mentions ``marker``, a data directory.
+
+    If verify dies while initdb or pg_ctl is still running, there is no postmaster.pid yet, and
+    the postmaster may appear a moment later; its command line (``postgres -D DIR``) still names
+    the directory, and so do initdb's and pg_ctl's.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    found = []
+    needle = marker.encode()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "cmdline").read_bytes() and _alive(int(entry.name)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def remove_cluster(pgdata: Path, tmpdir: Path) -> None:
+    """Stop the cluster, kill anything still working on its directory, delete the temp dir.
+
+    If strays were found, a server that was starting may still come up, so look once more.
+    """
+    for _ in range(2):
+        stop_cluster(pgdata)
+        strays = stray_processes(str(pgdata))
+        for pid in strays:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        remove_tree(tmpdir)
+        if not strays:
+            return
+        time.sleep(0.5)
+
+
 def drop_database(conninfo: str, dbname: str) -> None:
     """Drop a scratch database, disconnecting anyone still in it (our own dead sessions, usually)."""
     import psycopg
@@ -98,8 +139,7 @@ def cleanup(job: dict[str, Any]) -> None:
     """Undo what a backend set up; safe to run twice."""
     kind = job.get("kind")
     if kind == "cluster":
-        stop_cluster(Path(job["pgdata"]))
-        remove_tree(Path(job["tmpdir"]))
+        remove_cluster(Path(job["pgdata"]), Path(job["tmpdir"]))
     elif kind == "database":
         drop_database(job["conninfo"], job["dbname"])
 
