@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from sqlguard.verify.bench import bench_chain_seconds
+
 from .helpers import fixture, run_cli
 
 
@@ -117,3 +119,10 @@ def test_alembic_broken_downgrade_fails(dsn: str) -> None:
     assert failure["differences"] == [
         "type user_status still exists after downgrade of c3_add_users_status (add users status)"
     ]
+
+
+def test_fifty_step_chain_is_fast(dsn: str) -> None:
+    """The issue's budget is 20 s for 50 steps including server start (~2 s here); this run reuses
+    the session server, so it must stay well inside the remainder even on a busy machine."""
+    seconds = bench_chain_seconds(50, dsn=dsn)
+    assert seconds < 18, f"50 steps took {seconds:.1f}s"
