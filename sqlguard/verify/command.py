@@ -117,7 +117,12 @@ def _render_text(console: Console, report: VerifyReport) -> None:
     help="Where the throwaway PostgreSQL comes from.",
 )
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: progress and a readable failure; json: a machine report on stdout.",
 )
 def verify(path: Path, dsn: str | None, backend: BackendName, output_format: str) -> None:
     """Run every migration up, down and up again in a throwaway PostgreSQL and compare schemas.

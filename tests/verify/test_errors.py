@@ -68,3 +68,12 @@ def test_module_auto_backend_verifies_and_names_backend() -> None:
     first = proc.stdout.splitlines()[0]
     assert first.startswith(("backend: local (PostgreSQL ", "backend: embedded (PostgreSQL ")), first
     assert "verified 4 migration(s)" in proc.stdout
+
+
+def test_unavailable_backend_exits_2() -> None:
+    """No Docker engine answers on this machine: asking for it is a one-line environment error."""
+    if backends.docker_available():
+        pytest.skip("a Docker engine answers here")
+    result = run_cli(str(fixture("verify-good-dir")), "--backend", "docker")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "no Docker engine answers")
