@@ -16,6 +16,7 @@ from sqlguard.config import Config
 from sqlguard.context import Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
+from sqlguard.frontends.revisions import order_revisions
 from sqlguard.layouts import natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
@@ -138,7 +139,7 @@ class Linter:
             else:
                 files.append(path)
         schema = SchemaState()
-        for path in _unique(files):
+        for path in order_revisions(_unique(files), lambda p: read_source(p)[0]):
             text, problem = read_source(path)
             if text is None:
                 result.reports.append(_unreadable(str(path), problem))
