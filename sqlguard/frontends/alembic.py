@@ -138,11 +138,16 @@ def parse_python(path: str, text: str) -> Migration:
     except cst.ParserSyntaxError as error:
         migration.errors.append(_syntax_error(text, error))
         return migration
-    source = _Source(text, module)
-    functions = {statement.name.value: statement for statement in module.body if isinstance(statement, cst.FunctionDef)}
-    if _is_revision(module, functions):
-        _read_revision(migration, module, functions, source)
-    migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
+    except RecursionError:
+        return migration  # nested too deeply for the parser: nothing is read, nothing guessed
+    try:
+        source = _Source(text, module)
+        functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+        if _is_revision(module, functions):
+            _read_revision(migration, module, functions, source)
+        migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
+    except RecursionError:  # an expression thousands of terms long: give up on the file, quietly
+        return Migration(path=path, text=text, kind="python")
     return migration
 
 

@@ -536,7 +536,7 @@ def _raw_text(node: cst.BaseExpression) -> str:
 
 
 def _flatten_add(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and not node.lpar:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         yield from _flatten_add(node.left)
         yield from _flatten_add(node.right)
     else:

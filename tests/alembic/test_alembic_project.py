@@ -161,3 +161,30 @@ def test_every_fixture_python_file_lints_without_crashing() -> None:
     for path in sorted(FIXTURES.rglob("*.py")):
         report = linter.lint_text(str(path), path.read_text(encoding="utf-8"))
         assert all(d.rule != "E002" for d in report.diagnostics), concise(report)
+
+
+def test_parenthesized_and_very_long_concatenations_do_not_crash(tmp_path: Path) -> None:
+    grouped = 'cur.execute(("SELECT " + x) + (" FROM t"))\nQ = ("a" + "b") + "c"\ncur.execute(Q)\n'
+    deep = 'cur.execute("a"' + " + x" * 3000 + ")\n"
+    linter = Linter(Config(select=frozenset({"SG007"})))
+    assert [d.rule for d in linter.lint_text("grouped.py", grouped).diagnostics] == ["SG007"]
+    assert linter.lint_text("deep.py", deep).diagnostics == []
+
+
+def test_mangled_fixture_files_never_crash_the_linter() -> None:
+    """Cut, paste and splice the fixture revisions at random (fixed seed): lint must never raise."""
+    import random
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(VERSIONS.glob("*.py"))]
+    pieces = ["(", ")", ",", "=", "None", "'x'", '"""', "f'{a}'", "op.execute", "\\", "\n", "    ", "*", ":"]
+    rng = random.Random(7)
+    linter = Linter(Config())
+    for _ in range(120):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(text) + 1)
+            if rng.random() < 0.5:
+                text = text[:at] + text[at + rng.randint(1, 30) :]
+            else:
+                text = text[:at] + rng.choice(pieces) + text[at:]
+        linter.lint_text("mangled.py", text)
