@@ -124,7 +124,16 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
 _TABLE_PARAMS = ("table_name", "source_table")
 # Ops that change nothing sqlguard models; calling them is not a reason to call a body opaque.
 _HARMLESS_OPS = frozenset(
-    {"get_bind", "get_context", "f", "inline_literal", "create_table_comment", "drop_table_comment", "invoke"}
+    {
+        "get_bind",
+        "get_context",
+        "f",
+        "inline_literal",
+        "create_table_comment",
+        "drop_table_comment",
+        "invoke",
+        "bulk_insert",
+    }
 )
 
 
@@ -567,7 +576,7 @@ class _OpReader:
                     columns=index_columns,
                     unique=unique,
                     concurrently=False,
-                    **self._common(call, block, self.source.span(item)),
+                    **self._implied_index(call, block, self.source.span(item), table, name, index_columns, unique),
                 )
             )
 
@@ -605,15 +614,35 @@ class _OpReader:
             )
         )
         if _truthy(_Args(node, ()).get("index")):
+            name = f"ix_{unqualified(table)}_{column.name}"
+            unique = _truthy(_Args(node, ()).get("unique"))
             self.changes.append(
                 CreateIndex(
                     table=table,
-                    name=f"ix_{unqualified(table)}_{column.name}",
+                    name=name,
                     columns=(column.name,),
-                    unique=_truthy(_Args(node, ()).get("unique")),
-                    **self._common(call, block, column.span),
+                    unique=unique,
+                    **self._implied_index(call, block, column.span, table, name, (column.name,), unique),
                 )
             )
+
+    def _implied_index(
+        self,
+        call: cst.Call,
+        block: _Block,
+        span: Span,
+        table: str,
+        name: str | None,
+        columns: tuple[str | None, ...],
+        unique: bool,
+    ) -> dict[str, Any]:
+        """Facts for an index Alembic creates without an ``op.create_index`` call (``index=True``,
+        ``sa.Index``): its statement is the ``op.create_index`` it stands for, so help can show it."""
+        common = self._common(call, block, span)
+        listed = ", ".join(f'"{c}"' if c is not None else "sa.text(...)" for c in columns)
+        name_code = f'"{name}"' if name is not None else "None"
+        common["statement"] = f'op.create_index({name_code}, "{table}", [{listed}]{", unique=True" if unique else ""})'
+        return common
 
     def _op_drop_column(self, call: cst.Call, args: _Args, block: _Block) -> None:
         table = self._table(args, "table_name", block)

@@ -4,11 +4,13 @@ escapes, implicitly concatenated, raw, in ``sa.text``), and syntax errors."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from sqlguard.diagnostics import LineIndex, Span
 from sqlguard.frontends.alembic import parse_python
 from sqlguard.frontends.pystrings import StringValue, remap
 from sqlguard.model import AddColumn, CreateIndex, CreateTable, Migration
+from tests.conftest import concise, lint_snippet
 
 HEADER = """import sqlalchemy as sa
 from alembic import op
@@ -277,3 +279,13 @@ def test_create_table_parts_are_located_where_written() -> None:
     assert isinstance(table_index, CreateIndex) and table_index.name == "ix_orders_placed_at"
     assert at(table_index.span) == (line + 7, 9, 'sa.Index("ix_orders_')
     assert table.columns[0].autoincrement and table.columns[0].primary_key
+
+
+def test_an_index_from_index_true_shows_the_create_index_it_stands_for(tmp_path: Path) -> None:
+    body = '    op.add_column("orders", sa.Column("status", sa.Text(), index=True))\n'
+    report = lint_snippet(tmp_path, revision_file(body), filename="r.py", select=frozenset({"SG004"}))
+    assert concise(report) == (
+        f'{FIRST_BODY_LINE}:29 SG004 CREATE INDEX on "orders" blocks writes to it until the index is built\n'
+        "  help: with op.get_context().autocommit_block():\n"
+        '            op.create_index("ix_orders_status", "orders", ["status"], postgresql_concurrently=True)\n'
+    )
