@@ -319,6 +319,9 @@ class _InterpolationFinder:
                 return found if isinstance(found, _Taint) else None
         return None
 
+    def _all_constant(self, nodes: list[cst.BaseExpression]) -> bool:
+        return all(self._constant(node) is not None or isinstance(node, (cst.Integer, cst.Float)) for node in nodes)
+
     def _constant(self, node: cst.BaseExpression) -> str | None:
         """The text of an expression made only of literals and names bound to constant text."""
         if _is_text_literal(node):
@@ -383,11 +386,14 @@ class _InterpolationFinder:
                 return None  # only constants pasted in: the text is fixed
             return _Taint("an f-string", tuple(self._fstring_pieces(node)), self.span_of(node))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-            if _is_text_literal(node.left):
+            if _is_text_literal(node.left) and not self._all_constant(_operands(node.right)):
                 return _Taint("% formatting", tuple(self._percent_pieces(node)), self.span_of(node))
             return None
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            arguments = [arg.value for arg in node.args]
             if node.func.attr.value == "format" and _is_text_literal(node.func.value) and node.args:
+                if self._all_constant(arguments):
+                    return None  # only constants pasted in: the text is fixed
                 return _Taint("str.format()", tuple(self._format_pieces(node)), self.span_of(node))
             return None
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
@@ -533,6 +539,15 @@ def _raw_text(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.FormattedString):
         return "".join(part.value for part in node.parts if isinstance(part, cst.FormattedStringText))
     return ""
+
+
+def _operands(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The values on the right of ``%``: a tuple's items, a dict's values, or the one value."""
+    if isinstance(node, cst.Tuple):
+        return [element.value for element in node.elements]
+    if isinstance(node, cst.Dict):
+        return [element.value for element in node.elements if isinstance(element, cst.DictElement)]
+    return [node]
 
 
 def _flatten_add(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
