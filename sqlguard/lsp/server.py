@@ -212,8 +212,8 @@ def build_server() -> SqlguardServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SqlguardServer, params: types.DidSaveTextDocumentParams) -> None:
+        # Lint now, dropping a pending debounced lint. Caches stay: they check file stamps.
         ls.cancel(params.text_document.uri)
-        ls.project.forget()  # a saved migration can change what later ones see
         ls.publish(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
