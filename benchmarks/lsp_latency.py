@@ -92,7 +92,9 @@ async def _measure(n_runs: int) -> dict[str, Any]:
             client.text_document_did_change(
                 types.DidChangeTextDocumentParams(
                     text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=migration(variant=version))],
+                    content_changes=[
+                        types.TextDocumentContentChangeWholeDocument(text=migration(variant=version))
+                    ],
                 )
             )
             client.text_document_did_save(

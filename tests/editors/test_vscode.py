@@ -24,7 +24,9 @@ def test_manifest_activates_on_sql_and_python_with_a_configurable_path() -> None
 def test_extension_builds_with_npm(tmp_path: Path) -> None:
     copy = tmp_path / "vscode"
     shutil.copytree(EXTENSION, copy, ignore=shutil.ignore_patterns("node_modules", "out"))
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=copy, check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund"], cwd=copy, check=True, capture_output=True, timeout=600
+    )
     subprocess.run(["npm", "run", "compile"], cwd=copy, check=True, capture_output=True, timeout=300)
     built = (copy / "out" / "extension.js").read_text(encoding="utf-8")
     assert '"lsp"' in built and "exports.activate" in built

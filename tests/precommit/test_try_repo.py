@@ -54,10 +54,16 @@ def _try_repo(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess
 def test_hook_fails_on_a_blocking_index_with_the_sg004_finding(
     tmp_path: Path, pre_commit_env: dict[str, str]
 ) -> None:
-    files = {"migrations/002_index.sql": "SELECT 1;\nCREATE INDEX idx_a ON orders (a);\n", "README.txt": "x\n"}
+    files = {
+        "migrations/002_index.sql": "SELECT 1;\nCREATE INDEX idx_a ON orders (a);\n",
+        "README.txt": "x\n",
+    }
     result = _try_repo(_project(tmp_path, files, pre_commit_env), pre_commit_env)
     assert result.returncode == 1, result.stdout + result.stderr
-    expected = 'migrations/002_index.sql:2:1: SG004 CREATE INDEX on "orders" blocks writes to it until the index is built'
+    expected = (
+        "migrations/002_index.sql:2:1: SG004 "
+        'CREATE INDEX on "orders" blocks writes to it until the index is built'
+    )
     assert expected in result.stdout
     assert "README.txt" not in result.stdout  # the hook only receives SQL and Python files
 
