@@ -187,3 +187,18 @@ def test_lsp_without_pygls_prints_the_install_hint_and_exits_2() -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "sqlguard: error: the language server needs pygls: pip install 'sqlguard[lsp]'\n"
+
+
+async def test_earlier_migrations_in_the_folder_feed_the_schema(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "001_create.sql").write_text(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n"
+        "CREATE INDEX idx_orders_customer ON orders (customer_id);\n"
+    )
+    fk = "ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n"
+    # 002 comes after 001: the index made there covers the foreign key.
+    assert list((await open_document(client, tmp_path / "002_fk.sql", fk)).diagnostics) == []
+    # 000 comes before it: no index is known yet, so SG002 fires at the constraint.
+    published = await open_document(client, tmp_path / "000_fk.sql", fk)
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in published.diagnostics] == [
+        ("SG002", 0, 23)
+    ]
