@@ -31,6 +31,8 @@ from sqlguard.lsp.project import Project
 DEBOUNCE_SECONDS = 0.2
 LANGUAGE_SUFFIX = {"sql": ".sql", "pgsql": ".sql", "postgres": ".sql", "python": ".py"}
 HOVER_SECTIONS = ("Why", "Bad", "Good", "Alembic", "Fix safety")
+# Files whose change can change findings in open documents: configs and earlier migrations.
+WATCHED_GLOBS = ("**/sqlguard.toml", "**/pyproject.toml", "**/*.sql")
 _DIAGNOSTICS_BLOCK = re.compile(r"```diagnostics\n.*?```\n?", re.DOTALL)
 
 
@@ -139,6 +141,25 @@ class SqlguardServer(LanguageServer):
         for uri in list(self.workspace.text_documents):
             self.publish(uri)
 
+    async def watch_files(self) -> None:
+        """Ask the client to report config and migration changes, when it can register watchers."""
+        workspace = self.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace is not None else None
+        if watched is None or not watched.dynamic_registration:
+            return  # such clients send the notification by their own settings, or not at all (mtime still works)
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
+        )
+        registration = types.Registration(
+            id="sqlguard-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+        )
+        try:
+            await self.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+        except Exception as error:  # the client refused: config changes are still seen through mtimes
+            self.window_log_message(
+                types.LogMessageParams(type=types.MessageType.Warning, message=f"cannot watch files: {error}")
+            )
+
     # -- hover and code actions -----------------------------------------------------------------
     def findings_at(self, uri: str, where: types.Range) -> tuple[Linted, list[Diagnostic]] | None:
         linted = self.lint(uri)
@@ -201,6 +222,10 @@ class SqlguardServer(LanguageServer):
 def build_server() -> SqlguardServer:
     """A server with every feature registered (tests and ``sqlguard lsp`` both use this)."""
     server = SqlguardServer()
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: SqlguardServer, params: types.InitializedParams) -> None:
+        await ls.watch_files()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: SqlguardServer, params: types.DidOpenTextDocumentParams) -> None:

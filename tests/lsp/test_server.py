@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.lsp.conftest import (
+    SERVER_COMMAND,
     SERVER_ENV,
     apply_text_edits,
     change_all,
@@ -202,3 +206,33 @@ async def test_earlier_migrations_in_the_folder_feed_the_schema(client: Language
     assert [(d.code, d.range.start.line, d.range.start.character) for d in published.diagnostics] == [
         ("SG002", 0, 23)
     ]
+
+
+WATCHING = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+    )
+)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV))
+async def watching_client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[None]:
+    registered: asyncio.Future[types.RegistrationParams] = asyncio.get_running_loop().create_future()
+    lsp_client.registered = registered  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        if not registered.done():
+            registered.set_result(params)
+
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=WATCHING, root_uri=tmp_path.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_server_asks_to_watch_configs_and_migrations(watching_client: LanguageClient) -> None:
+    params = await asyncio.wait_for(watching_client.registered, 30)  # type: ignore[attr-defined]
+    [registration] = params.registrations
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    globs = [watcher["globPattern"] for watcher in registration.register_options["watchers"]]
+    assert globs == ["**/sqlguard.toml", "**/pyproject.toml", "**/*.sql"]
