@@ -127,3 +127,11 @@ def test_fix_applies_serial_timestamp_and_concurrently_fixes_together(tmp_path: 
     )
     assert result.stderr == "sqlguard: fixed 4 findings in 1 file (SG001, SG003, SG004)\n"
     assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_diff_on_a_file_that_does_not_parse_exits_2_and_writes_nothing(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "broken.sql"
+    path.write_text("CREATE INDEXX i ON t (a);\n")
+    result = runner.invoke(cli, ["lint", "--diff", "broken.sql"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert path.read_text() == "CREATE INDEXX i ON t (a);\n"
