@@ -168,11 +168,11 @@ class SqlguardServer(LanguageServer):
         found = [d for d in linted.report.diagnostics if convert.overlaps(linted.view.range(d.span), where)]
         return linted, found
 
-    def hover_text(self, finding: Diagnostic) -> str:
+    def hover_text(self, finding: Diagnostic, kind: str) -> str:
         page = self.pages.get(finding.rule)
         lines = [f"**{finding.rule}** {finding.message}"]
         if finding.help:
-            lines.append(f"```sql\n{finding.help}\n```")
+            lines.append(f"```{kind}\n{finding.help}\n```")
         if page is not None:
             lines.append(
                 f"**{page.id} {page.name}** ({page.category}, {page.severity.value}, fix: {page.fix})"
@@ -259,7 +259,7 @@ def build_server() -> SqlguardServer:
         if not found or not found[1]:
             return None
         linted, findings = found
-        text = "\n\n---\n\n".join(ls.hover_text(finding) for finding in findings)
+        text = "\n\n---\n\n".join(ls.hover_text(finding, linted.kind) for finding in findings)
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
             range=linted.view.range(findings[0].span),

@@ -236,3 +236,26 @@ async def test_server_asks_to_watch_configs_and_migrations(watching_client: Lang
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
     globs = [watcher["globPattern"] for watcher in registration.register_options["watchers"]]
     assert globs == ["**/sqlguard.toml", "**/pyproject.toml", "**/*.sql"]
+
+
+async def test_close_clears_diagnostics_and_other_files_are_left_alone(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes_uri = notes.as_uri()
+    notes.write_text("CREATE INDEX i ON t (a);\n")
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=notes_uri, language_id="plaintext", version=1, text=notes.read_text()
+            )
+        )
+    )
+    path = tmp_path / "m.sql"
+    assert [d.code for d in (await open_document(client, path, BAD)).diagnostics] == ["SG004"]
+    # Notifications arrive in order: had notes.txt been linted, its diagnostics would be here by now.
+    assert notes_uri not in client.diagnostics
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=path.as_uri()))
+    )
+    assert list((await diagnostics_for(client, path.as_uri())).diagnostics) == []
