@@ -23,12 +23,14 @@ from sqlguard.catalogue import RulePage, load_pages
 from sqlguard.config import ConfigError
 from sqlguard.diagnostics import Diagnostic, FileReport, Span
 from sqlguard.engine import SQL_SUFFIXES
+from sqlguard.fixes import fix_text
 from sqlguard.frontends import PYTHON_SUFFIXES
 from sqlguard.lsp import convert
 from sqlguard.lsp.ignore import ignore_edit
 from sqlguard.lsp.project import Project
 
 DEBOUNCE_SECONDS = 0.2
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.sqlguard"  # editors run it on save when asked
 LANGUAGE_SUFFIX = {"sql": ".sql", "pgsql": ".sql", "postgres": ".sql", "python": ".py"}
 HOVER_SECTIONS = ("Why", "Bad", "Good", "Alembic", "Fix safety")
 # Files whose change can change findings in open documents: configs and earlier migrations.
@@ -184,17 +186,46 @@ class SqlguardServer(LanguageServer):
             lines.append(f"[{page.path.name}]({page.path.resolve().as_uri()})")
         return "\n\n".join(lines)
 
-    def code_actions(self, uri: str, where: types.Range) -> list[types.CodeAction]:
+    def fix_all(self, uri: str) -> types.CodeAction | None:
+        """Every safe fix of the file at once (``source.fixAll.sqlguard``), as ``lint --fix`` does."""
+        linted = self.lint(uri)
+        path = self.lint_path(uri)
+        if linted is None or path is None or not any(d.fix and d.fix.safe for d in linted.report.diagnostics):
+            return None
+        linter = self.project.linter(Path(path))
+        outcome = fix_text(linter, path, linted.view.text, self.project.schema_before(linter, Path(path)))
+        if not outcome.changed:
+            return None
+        whole = Span(0, len(linted.view.text))
+        edit = types.TextEdit(range=linted.view.range(whole), new_text=outcome.fixed)
+        rules = ", ".join(sorted({d.rule for d in outcome.applied}))
+        return types.CodeAction(
+            title=f"Apply all safe sqlguard fixes ({rules})",
+            kind=FIX_ALL,
+            edit=types.WorkspaceEdit(changes={uri: [edit]}),
+        )
+
+    def code_actions(
+        self, uri: str, where: types.Range, only: list[str] | None = None
+    ) -> list[types.CodeAction]:
+        wanted = only or [types.CodeActionKind.QuickFix, FIX_ALL]
+        actions = []
+        if any(FIX_ALL.startswith(kind) for kind in wanted):
+            fix_all = self.fix_all(uri)
+            if fix_all is not None:
+                actions.append(fix_all)
+        if not any(types.CodeActionKind.QuickFix.startswith(kind) for kind in wanted):
+            return actions
         found = self.findings_at(uri, where)
         if found is None:
-            return []
+            return actions
         linted, findings = found
-        actions = []
+        quick: list[types.CodeAction] = []
         for finding in findings:
             lsp_diagnostic = convert.diagnostic(finding, linted.view, self.pages.get(finding.rule))
             if finding.fix is not None:
                 edits = [linted.view.text_edit(edit) for edit in finding.fix.edits]
-                actions.append(
+                quick.append(
                     types.CodeAction(
                         title=f"{finding.fix.title} ({finding.rule})",
                         kind=types.CodeActionKind.QuickFix,
@@ -208,7 +239,7 @@ class SqlguardServer(LanguageServer):
             line = linted.view.index.position(finding.span.start).line
             edit = ignore_edit(linted.view.text, linted.kind, line, finding.rule)
             if edit is not None:
-                actions.append(
+                quick.append(
                     types.CodeAction(
                         title=f"Ignore {finding.rule} on this line",
                         kind=types.CodeActionKind.QuickFix,
@@ -216,7 +247,7 @@ class SqlguardServer(LanguageServer):
                         edit=types.WorkspaceEdit(changes={uri: [linted.view.text_edit(edit)]}),
                     )
                 )
-        return actions
+        return quick + actions
 
 
 def build_server() -> SqlguardServer:
@@ -267,9 +298,10 @@ def build_server() -> SqlguardServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
     )
     def code_action(ls: SqlguardServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        return ls.code_actions(params.text_document.uri, params.range)
+        only = [str(kind) for kind in params.context.only] if params.context.only else None
+        return ls.code_actions(params.text_document.uri, params.range, only)
 
     return server
