@@ -178,6 +178,8 @@ class Linter:
             slots[index] = migration
             if self.cache is not None:
                 self.cache.store(key, migration)
+        if self.cache is not None:
+            self.cache.flush()
         return [slot for slot in slots if slot is not None]
 
     def discover(self, folder: Path) -> Iterable[Path]:
@@ -260,11 +262,20 @@ def _unreadable(path: str, reason: str) -> FileReport:
 
 
 def _unique(paths: Iterable[Path]) -> list[Path]:
-    seen: set[Path] = set()
+    seen: set[object] = set()
     result = []
     for path in paths:
-        key = path.resolve()
+        key = _identity(path)
         if key not in seen:
             seen.add(key)
             result.append(path)
     return result
+
+
+def _identity(path: Path) -> object:
+    """The file itself (device and inode: one stat, where ``resolve`` costs one per folder)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return path.resolve()
+    return (stat.st_dev, stat.st_ino)

@@ -10,7 +10,10 @@ import os
 import pickle
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -148,43 +151,99 @@ def test_down_file_appearing_or_emptying_is_seen(tmp_path: Path) -> None:
     assert cache.hits == 1
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        pytest.param(lambda data: b"", id="empty"),
-        pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
-        pytest.param(lambda data: b"\x80\x05garbage that is no pickle", id="garbage"),
-        pytest.param(lambda data: pickle.dumps(("not", "a", "migration")), id="foreign-object"),
-        pytest.param(lambda data: pickle.dumps((sqlguard.cache.FORMAT + 1, "", None)), id="other-format"),
-    ],
-)
-def test_corrupt_entry_is_a_miss(tmp_path: Path, damage: object) -> None:
-    folder = write(tmp_path / "m", SCHEMA_AWARE)
-    expected, _ = lint(folder, tmp_path / "cache")
-    entries = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name != ".gitignore"]
-    assert len(entries) == 2
-    for entry in entries:
-        entry.write_bytes(damage(entry.read_bytes()))  # type: ignore[operator]
-    report, cache = lint(folder, tmp_path / "cache")
+def shard_files(cache_dir: Path) -> list[Path]:
+    return sorted(p for p in cache_dir.rglob("*.pickle"))
+
+
+def rewrite_entries(cache_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Apply ``change`` to the entries of every shard file, writing the shards back."""
+    for shard_path in shard_files(cache_dir):
+        stored_format, shard = pickle.loads(shard_path.read_bytes())
+        change(shard)
+        shard_path.write_bytes(pickle.dumps((stored_format, shard)))
+
+
+DAMAGES = [
+    pytest.param(lambda data: b"", id="empty"),
+    pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
+    pytest.param(lambda data: b"\x80\x05garbage that is no pickle", id="garbage"),
+    pytest.param(lambda data: pickle.dumps(("not", "a", "migration")), id="foreign-object"),
+    pytest.param(lambda data: pickle.dumps((sqlguard.cache.FORMAT + 1, {})), id="other-format"),
+]
+
+
+def assert_misses_then_heals(folder: Path, cache_dir: Path, expected: str) -> None:
+    report, cache = lint(folder, cache_dir)
     assert report == expected
     assert cache is not None and (cache.hits, cache.misses) == (0, 2)
-    # The damaged entries were replaced by good ones.
-    _, healed = lint(folder, tmp_path / "cache")
-    assert healed is not None and healed.hits == 2
+    _, healed = lint(folder, cache_dir)  # the damaged entries were replaced by good ones
+    assert healed is not None and (healed.hits, healed.misses) == (2, 0)
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_corrupt_shard_file_is_a_miss(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
+    folder = write(tmp_path / "m", SCHEMA_AWARE)
+    expected, _ = lint(folder, tmp_path / "cache")
+    assert shard_files(tmp_path / "cache")
+    for shard in shard_files(tmp_path / "cache"):
+        shard.write_bytes(damage(shard.read_bytes()))
+    assert_misses_then_heals(folder, tmp_path / "cache", expected)
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_corrupt_entry_is_a_miss(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
+    folder = write(tmp_path / "m", SCHEMA_AWARE)
+    expected, _ = lint(folder, tmp_path / "cache")
+
+    def spoil(shard: dict[str, Any]) -> None:
+        for key, (day, blob) in shard.items():
+            shard[key] = (day, damage(blob))
+
+    rewrite_entries(tmp_path / "cache", spoil)
+    assert_misses_then_heals(folder, tmp_path / "cache", expected)
+
+
+def test_entry_of_the_wrong_shape_is_a_miss(tmp_path: Path) -> None:
+    folder = write(tmp_path / "m", SCHEMA_AWARE)
+    expected, _ = lint(folder, tmp_path / "cache")
+
+    def reshape(shard: dict[str, Any]) -> None:
+        for key in shard:
+            shard[key] = "a string instead of (day, blob)"
+
+    rewrite_entries(tmp_path / "cache", reshape)
+    assert_misses_then_heals(folder, tmp_path / "cache", expected)
 
 
 def test_entry_swapped_for_another_files_entry_is_a_miss(tmp_path: Path) -> None:
     """An entry is checked against its key, so a file moved into another's place is never served."""
     folder = write(tmp_path / "m", {"1.sql": "CREATE INDEX i ON t (a);\n", "2.sql": "SELECT 1;\n"})
     expected, _ = lint(folder, tmp_path / "cache")
-    entries = (tmp_path / "cache").rglob("*")
-    first, second = sorted(p for p in entries if p.is_file() and p.name != ".gitignore")
-    data = first.read_bytes()
-    first.write_bytes(second.read_bytes())
-    second.write_bytes(data)
-    report, cache = lint(folder, tmp_path / "cache")
-    assert report == expected
-    assert cache is not None and cache.misses == 2
+    blobs: dict[str, Any] = {}
+    rewrite_entries(tmp_path / "cache", lambda shard: blobs.update(shard))
+    first, second = sorted(blobs)
+
+    def swap(shard: dict[str, Any]) -> None:
+        for key in list(shard):
+            shard[key] = blobs[second if key == first else first]
+
+    rewrite_entries(tmp_path / "cache", swap)
+    assert_misses_then_heals(folder, tmp_path / "cache", expected)
+
+
+def test_old_unused_entries_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries expire when their shard is rewritten; keys are pinned to one shard to see it."""
+    real_key = ParseCache.key
+    monkeypatch.setattr(ParseCache, "key", lambda self, path, text: "0" + real_key(self, path, text)[1:])
+    folder = write(tmp_path / "m", {"1.sql": "SELECT 1;\n"})
+    lint(folder, tmp_path / "cache")
+    (folder / "1.sql").write_text("SELECT 2;\n", encoding="utf-8")
+    later = time.time() + (sqlguard.cache.KEEP_DAYS + 1) * 86400
+    monkeypatch.setattr(sqlguard.cache.time, "time", lambda: later)
+    lint(folder, tmp_path / "cache")  # writes the new entry; the old one is past its time
+    entries: dict[str, Any] = {}
+    rewrite_entries(tmp_path / "cache", lambda shard: entries.update(shard))
+    assert len(entries) == 1
 
 
 def test_unwritable_cache_folder_only_costs_speed(tmp_path: Path) -> None:
@@ -201,6 +260,7 @@ def test_cache_folder_ignores_itself_for_git(tmp_path: Path) -> None:
     lint(folder, tmp_path / "cache")
     assert (tmp_path / "cache" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
     assert not list((tmp_path / "cache").rglob(".tmp-*"))
+    assert shard_files(tmp_path / "cache")
 
 
 def test_cache_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
