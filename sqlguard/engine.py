@@ -152,6 +152,8 @@ class Linter:
             if isinstance(parsed, FileReport):
                 result.reports.append(parsed)
                 continue
+            if not parsed.text.strip():
+                result.notes.append(f"{parsed.path}: empty file, nothing to lint")
             result.reports.append(self.lint_text(parsed.path, parsed.text, schema=schema, migration=parsed))
         return result
 
