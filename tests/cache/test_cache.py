@@ -306,3 +306,26 @@ def test_cli_cache_dir_option_and_env(tmp_path: Path) -> None:
     assert run_cli("1.sql", cwd=tmp_path, env={sqlguard.cache.ENV_VAR: str(tmp_path / "env")}).returncode == 0
     assert (tmp_path / "env" / ".gitignore").is_file()
     assert not (tmp_path / ".sqlguard_cache").exists()
+
+
+def test_cached_later_file_sees_an_index_dropped_from_an_earlier_file(tmp_path: Path) -> None:
+    """SG002 on a cached file depends on indexes made by earlier files; when an earlier file
+    changes, the cached later file's finding must change with it."""
+    files = {
+        "1_payments.sql": "CREATE TABLE payments (id bigint PRIMARY KEY, order_id bigint);\n"
+        "CREATE INDEX CONCURRENTLY payments_order_id_idx ON payments (order_id);\n",
+        "2_fk.sql": "ALTER TABLE payments\n    ADD CONSTRAINT payments_order_fk\n"
+        "    FOREIGN KEY (order_id) REFERENCES orders (id) NOT VALID;\n",
+    }
+    folder = write(tmp_path / "m", files)
+    cold, _ = lint(folder, tmp_path / "cache", Config(select=frozenset({"SG002"})))
+    assert cold == ""
+    (folder / "1_payments.sql").write_text(files["1_payments.sql"].splitlines()[0] + "\n", encoding="utf-8")
+    warm, cache = lint(folder, tmp_path / "cache", Config(select=frozenset({"SG002"})))
+    uncached, _ = lint(folder, None, Config(select=frozenset({"SG002"})))
+    assert cache is not None and (cache.hits, cache.misses) == (1, 1)
+    assert warm == uncached == (
+        f"{folder}/2_fk.sql:2:9: SG002 foreign key payments(order_id) → orders has no index on payments(order_id):"
+        " every delete or key update in orders scans payments\n"
+        "  help: CREATE INDEX CONCURRENTLY payments_order_id_idx ON payments (order_id);\n"
+    )
