@@ -12,6 +12,7 @@ blanked out first, keeping offsets, since they are not SQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +26,17 @@ from sqlguard.model import (
     AddColumn,
     AddConstraint,
     AlterColumnType,
+    AlterDomainAddConstraint,
+    AttachPartition,
     Change,
+    Cluster,
     Column,
     Constraint,
     ConstraintKind,
+    CreateDomain,
     CreateIndex,
     CreateTable,
+    DetachPartition,
     DropColumn,
     DropConstraint,
     DropIndex,
@@ -47,6 +53,7 @@ from sqlguard.model import (
     Transaction,
     TransactionKind,
     TypeRef,
+    Vacuum,
     ValidateConstraint,
     unqualified,
 )
@@ -86,6 +93,7 @@ class ParsedSql:
 def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str = "sql") -> ParsedSql:
     """Parse ``text`` into changes whose spans are offsets into the enclosing file (``+ base``)."""
     result = ParsedSql()
+    text = _blank_copy_data(text)
     builder = _Builder(text, base, in_transaction, origin)
     for piece_start, statements, error in _parse_pieces(text):
         if error is not None:
@@ -152,6 +160,36 @@ def _split_top_level(text: str) -> Iterator[tuple[int, int]]:
             start = token.end + 1
     if text[start:].strip():
         yield start, len(text)
+
+
+_COPY_FROM_STDIN = re.compile(
+    r"^[ \t]*\\?copy\b[^;]*?\bfrom\s+stdin\b[^\n]*$", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _blank_copy_data(text: str) -> str:
+    """Blank the data rows after ``COPY ... FROM stdin;`` up to the ``\\.`` line, keeping offsets.
+
+    Those rows are data for psql to send, not SQL: left in, they make a dump-like file fail
+    to parse. Newlines stay, so every later line and column is unchanged. A COPY whose data
+    block never ends is left alone (the parser then reports the real problem).
+    """
+    if "stdin" not in text.lower():
+        return text
+    chars: list[str] | None = None
+    position = 0
+    while (match := _COPY_FROM_STDIN.search(text, position)) is not None:
+        data_start = match.end() + 1
+        terminator = re.compile(r"^\\\.[ \t\r]*$", re.MULTILINE).search(text, data_start)
+        if data_start > len(text) or terminator is None:
+            break
+        if chars is None:
+            chars = list(text)
+        for i in range(data_start, terminator.end()):
+            if chars[i] != "\n":
+                chars[i] = " "
+        position = terminator.end()
+    return text if chars is None else "".join(chars)
 
 
 def _blank_meta_commands(text: str) -> str:
@@ -246,6 +284,8 @@ class _Builder:
             )
         elif isinstance(node, ast.ReindexStmt):
             yield self._reindex(node)
+        elif (maintenance := self._maintenance_or_domain(node)) is not None:
+            yield maintenance
         elif isinstance(node, ast.RenameStmt) and node.renameType in (
             enums.ObjectType.OBJECT_TABLE,
             enums.ObjectType.OBJECT_COLUMN,
@@ -262,6 +302,33 @@ class _Builder:
             )
         else:
             yield RawStatement(kind=type(node).__name__, **self._common())
+
+    def _maintenance_or_domain(self, node: Any) -> Change | None:
+        """VACUUM, CLUSTER, CREATE DOMAIN and ALTER DOMAIN ... ADD CONSTRAINT."""
+        if isinstance(node, ast.VacuumStmt) and node.is_vacuumcmd:
+            tables = tuple(
+                _relation_name(rel.relation) for rel in node.rels or () if isinstance(rel, ast.VacuumRelation)
+            )
+            full = any(isinstance(opt, ast.DefElem) and opt.defname == "full" for opt in node.options or ())
+            return Vacuum(tables=tables, full=full, keyword_end=self._stmt.keyword_end("VACUUM"), **self._common())
+        if isinstance(node, ast.ClusterStmt):
+            table = _relation_name(node.relation) if node.relation is not None else None
+            return Cluster(table=table, index=node.indexname, **self._common())
+        if isinstance(node, ast.CreateDomainStmt):
+            name = ".".join(_strings(node.domainname))
+            checks = tuple(
+                self._constraint("", constraint)
+                for constraint in node.constraints or ()
+                if constraint.contype == enums.ConstrType.CONSTR_CHECK
+            )
+            type_ref = self._type(node.typeName) if node.typeName is not None else None
+            return CreateDomain(name=name, type=type_ref, constraints=checks, **self._common())
+        if isinstance(node, ast.AlterDomainStmt) and node.subtype == "C" and isinstance(node.def_, ast.Constraint):
+            constraint = self._constraint("", node.def_)
+            return AlterDomainAddConstraint(
+                domain=".".join(_strings(node.typeName)), constraint=constraint, **self._common()
+            )
+        return None
 
     # -- CREATE TABLE ------------------------------------------------------------------------------
     def _create_table(self, node: ast.CreateStmt) -> CreateTable:
@@ -309,6 +376,10 @@ class _Builder:
             elif kind == enums.ConstrType.CONSTR_DEFAULT:
                 facts["has_default"] = True
                 facts["default_sql"] = _deparse(constraint.raw_expr)
+                facts["default_calls"] = tuple(_called_functions(constraint.raw_expr))
+                facts["default_is_null"] = isinstance(constraint.raw_expr, ast.A_Const) and bool(
+                    constraint.raw_expr.isnull
+                )
             elif kind == enums.ConstrType.CONSTR_IDENTITY:
                 facts["identity"] = True
             elif kind == enums.ConstrType.CONSTR_GENERATED:
@@ -349,6 +420,8 @@ class _Builder:
             using_index=node.indexname,
             foreign_key=foreign_key,
             span=span,
+            expression=_deparse(node.raw_expr) if kind == "check" else None,
+            not_null_columns=tuple(_not_null_columns(node.raw_expr)) if kind == "check" else (),
         )
 
     def _type(self, node: ast.TypeName) -> TypeRef:
@@ -387,6 +460,19 @@ class _Builder:
                 yield AddConstraint(table=table, constraint=constraint, **{**common, "span": constraint.span})
             elif subtype == kinds.AT_ValidateConstraint:
                 yield ValidateConstraint(table=table, name=cmd.name or "", **common)
+            elif subtype == kinds.AT_DetachPartition and isinstance(cmd.def_, ast.PartitionCmd):
+                yield DetachPartition(
+                    table=table,
+                    partition=_relation_name(cmd.def_.name),
+                    concurrently=bool(cmd.def_.concurrent),
+                    **common,
+                )
+            elif subtype == kinds.AT_DetachPartitionFinalize and isinstance(cmd.def_, ast.PartitionCmd):
+                yield DetachPartition(
+                    table=table, partition=_relation_name(cmd.def_.name), finalize=True, **common
+                )
+            elif subtype == kinds.AT_AttachPartition and isinstance(cmd.def_, ast.PartitionCmd):
+                yield AttachPartition(table=table, partition=_relation_name(cmd.def_.name), **common)
             elif subtype == kinds.AT_DropConstraint:
                 yield DropConstraint(table=table, name=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
             elif subtype == kinds.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
@@ -565,6 +651,49 @@ def _strings(items: Any) -> Iterator[str]:
     for item in items or ():
         if isinstance(item, ast.String):
             yield item.sval
+
+
+def _children(node: Any) -> Iterator[Any]:
+    """Direct child nodes of a pglast node (tuples flattened)."""
+    for slot in type(node).__slots__:
+        value = getattr(node, slot, None)
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, ast.Node):
+                yield item
+            elif isinstance(item, tuple):
+                stack.extend(reversed(item))
+
+
+def _called_functions(node: Any) -> Iterator[str]:
+    """Lower-case names of the functions an expression calls (``public.f()`` → ``f``).
+
+    SQL value functions (CURRENT_TIMESTAMP, CURRENT_USER...) are reported by their SQL name,
+    so a rule can tell them apart from a constant.
+    """
+    stack = [node] if isinstance(node, ast.Node) else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.FuncCall):
+            names = list(_strings(item.funcname))
+            if names:
+                yield names[-1].lower()
+        elif isinstance(item, ast.SQLValueFunction):
+            yield item.op.name.removeprefix("SVFOP_").lower()
+        stack.extend(_children(item))
+
+
+def _not_null_columns(node: Any) -> Iterator[str]:
+    """Columns ``col IS NOT NULL`` proves, looking through AND only (OR proves nothing)."""
+    if isinstance(node, ast.NullTest) and node.nulltesttype == enums.NullTestType.IS_NOT_NULL:
+        if isinstance(node.arg, ast.ColumnRef):
+            names = [field.sval for field in node.arg.fields or () if isinstance(field, ast.String)]
+            if names:
+                yield names[-1]
+    elif isinstance(node, ast.BoolExpr) and node.boolop == enums.BoolExprType.AND_EXPR:
+        for arg in node.args or ():
+            yield from _not_null_columns(arg)
 
 
 def _deparse(node: Any) -> str | None:
