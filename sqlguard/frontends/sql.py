@@ -310,7 +310,8 @@ class _Builder:
                 _relation_name(rel.relation) for rel in node.rels or () if isinstance(rel, ast.VacuumRelation)
             )
             full = any(isinstance(opt, ast.DefElem) and opt.defname == "full" for opt in node.options or ())
-            return Vacuum(tables=tables, full=full, keyword_end=self._stmt.keyword_end("VACUUM"), **self._common())
+            keyword_end = self._stmt.keyword_end("VACUUM")
+            return Vacuum(tables=tables, full=full, keyword_end=keyword_end, **self._common())
         if isinstance(node, ast.ClusterStmt):
             table = _relation_name(node.relation) if node.relation is not None else None
             return Cluster(table=table, index=node.indexname, **self._common())
@@ -323,7 +324,8 @@ class _Builder:
             )
             type_ref = self._type(node.typeName) if node.typeName is not None else None
             return CreateDomain(name=name, type=type_ref, constraints=checks, **self._common())
-        if isinstance(node, ast.AlterDomainStmt) and node.subtype == "C" and isinstance(node.def_, ast.Constraint):
+        adds_constraint = isinstance(node, ast.AlterDomainStmt) and node.subtype == "C"
+        if adds_constraint and isinstance(node.def_, ast.Constraint):
             constraint = self._constraint("", node.def_)
             return AlterDomainAddConstraint(
                 domain=".".join(_strings(node.typeName)), constraint=constraint, **self._common()
