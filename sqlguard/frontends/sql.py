@@ -681,7 +681,7 @@ def _called_functions(node: Any) -> Iterator[str]:
             names = list(_strings(item.funcname))
             if names:
                 yield names[-1].lower()
-        elif isinstance(item, ast.SQLValueFunction):
+        elif isinstance(item, ast.SQLValueFunction) and item.op is not None:
             yield item.op.name.removeprefix("SVFOP_").lower()
         stack.extend(_children(item))
 
@@ -690,7 +690,7 @@ def _not_null_columns(node: Any) -> Iterator[str]:
     """Columns ``col IS NOT NULL`` proves, looking through AND only (OR proves nothing)."""
     if isinstance(node, ast.NullTest) and node.nulltesttype == enums.NullTestType.IS_NOT_NULL:
         if isinstance(node.arg, ast.ColumnRef):
-            names = [field.sval for field in node.arg.fields or () if isinstance(field, ast.String)]
+            names = [field.sval or "" for field in node.arg.fields or () if isinstance(field, ast.String)]
             if names:
                 yield names[-1]
     elif isinstance(node, ast.BoolExpr) and node.boolop == enums.BoolExprType.AND_EXPR:
