@@ -1,0 +1,31 @@
+"""Multi-step safe SQL that several rules show in their ``help`` (one wording, one place).
+
+These build text only; they know the PostgreSQL version facts the steps depend on.
+"""
+
+from __future__ import annotations
+
+
+def not_null_constraint_name(table: str, column: str) -> str:
+    return f"{table.rsplit('.', 1)[-1]}_{column}_not_null"
+
+
+def set_not_null_steps(table: str, column: str, target_version: int) -> str:
+    """Make ``column`` NOT NULL without a long ACCESS EXCLUSIVE scan.
+
+    From PostgreSQL 12, SET NOT NULL skips its scan when a validated CHECK (col IS NOT NULL)
+    exists, and VALIDATE CONSTRAINT only takes SHARE UPDATE EXCLUSIVE (reads and writes go on).
+    """
+    name = not_null_constraint_name(table, column)
+    steps = [
+        f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({column} IS NOT NULL) NOT VALID;",
+        f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};",
+    ]
+    if target_version >= 12:
+        steps += [
+            f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;",
+            f"ALTER TABLE {table} DROP CONSTRAINT {name};",
+        ]
+    else:
+        steps.append("-- before PostgreSQL 12 SET NOT NULL always scans: keep the CHECK instead")
+    return "\n".join(steps)
