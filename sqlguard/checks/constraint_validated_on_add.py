@@ -35,5 +35,6 @@ def constraint_validated_on_add(change: AddConstraint, ctx: Context) -> Iterator
         fix = Fix("Add NOT VALID", (Edit.insert(change.statement_span.end, " NOT VALID"),), safe=False)
         help_sql = ctx.statement_with(change, fix) + "\n" + validate
     else:
-        help_sql = f"-- in its own statement:\nALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID;\n{validate}"
+        alone = f"ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID;"
+        help_sql = f"-- in its own statement:\n{alone}\n{validate}"
     yield ctx.diagnostic(change, message, help=help_sql, fix=fix)
