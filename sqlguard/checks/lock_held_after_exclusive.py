@@ -19,9 +19,13 @@ def lock_held_after_exclusive(migration: Migration, ctx: Context) -> Iterator[Di
         locked: dict[str, Change] = {}
         reported: set[Span] = set()
         for change in part:
-            if not change.in_transaction or isinstance(change, Transaction):
+            if not change.in_transaction or (
+                isinstance(change, Transaction) and change.kind in ("begin", "commit", "rollback")
+            ):
                 locked.clear()
                 continue
+            if isinstance(change, Transaction):
+                continue  # SAVEPOINT and friends keep every lock
             held = {t: c for t, c in locked.items() if c.statement_span != change.statement_span}
             if held and not isinstance(change, SetSetting) and change.statement_span not in reported:
                 reported.add(change.statement_span)

@@ -193,8 +193,15 @@ def _blank_copy_data(text: str) -> str:
 
 
 def _blank_meta_commands(text: str) -> str:
-    """Replace psql meta-command lines (``\\set x 1``, ``\\i file``) by spaces, keeping offsets."""
-    if "\\" not in text:
+    """Replace psql meta-commands (``\\set x 1`` lines, a trailing ``\\gset``) by spaces, keeping offsets.
+
+    A meta-command runs from its backslash to the end of the line; ``\\g`` and its kin also end
+    the query before them, so their backslash becomes ``;``.
+
+    psql variable references (``:name``, ``:'name'``, ``:"name"``) lose their colon, so
+    ``CREATE TABLE :"tbl"`` parses as a table named ``tbl`` instead of failing.
+    """
+    if "\\" not in text and ":" not in text:
         return text
     try:
         tokens = parser.scan(text)
@@ -202,16 +209,28 @@ def _blank_meta_commands(text: str) -> str:
         return text
     chars = list(text)
     for token in tokens:
+        if token.name == "ASCII_58" and _is_psql_variable(text, token.start):
+            chars[token.start] = " "  # :name, :'name', :"name" -> a plain name, literal or identifier
+            continue
         if token.name != "ASCII_92":
             continue
         line_start = text.rfind("\n", 0, token.start) + 1
-        if text[line_start : token.start].strip():
-            continue
         line_end = text.find("\n", token.start)
         line_end = len(text) if line_end == -1 else line_end
         for i in range(token.start, line_end):
             chars[i] = " "
+        if text[line_start : token.start].strip() and text[token.start + 1 : token.start + 2] == "g":
+            chars[token.start] = ";"  # \g, \gset, \gx... end the query written before them
     return "".join(chars)
+
+
+def _is_psql_variable(text: str, colon: int) -> bool:
+    """A ``:`` that starts a psql variable: followed by a name or quote, not inside ``a[lo:hi]``."""
+    after = text[colon + 1 : colon + 2]
+    before = text[colon - 1 : colon] if colon > 0 else " "
+    if not (after.isalpha() or after in ("_", "'", '"')):
+        return False
+    return not (before.isalnum() or before in ("_", "]", ")", ":", '"'))
 
 
 class _Builder:

@@ -45,15 +45,20 @@ def test_safe_widening_of_a_known_column_is_silent(tmp_path: Path, alter: str) -
     [
         ("ALTER TABLE accounts ALTER COLUMN code TYPE varchar(10);", "from varchar(20) to varchar(10)"),
         ("ALTER TABLE accounts ALTER COLUMN id TYPE bigint;", "from integer to bigint"),
-        ("ALTER TABLE accounts ALTER COLUMN amount TYPE numeric(12,4);", "from numeric(10,2) to numeric(12,4)"),
+        (
+            "ALTER TABLE accounts ALTER COLUMN amount TYPE numeric(12,4);",
+            "from numeric(10,2) to numeric(12,4)",
+        ),
         ("ALTER TABLE accounts ALTER COLUMN note TYPE varchar(5);", "from text to varchar(5)"),
         ("ALTER TABLE accounts ALTER COLUMN code TYPE text USING trim(code);", "from varchar(20) to text"),
     ],
 )
 def test_rewriting_change_of_a_known_column_names_the_old_type(tmp_path: Path, alter: str, was: str) -> None:
-    reports = lint_run(tmp_path, {"001_create.sql": CREATE, "002_alter.sql": "-- change\n" + alter + "\n"}, "SG013")
+    reports = lint_run(
+        tmp_path, {"001_create.sql": CREATE, "002_alter.sql": "-- change\n" + alter + "\n"}, "SG013"
+    )
     output = concise(reports[1])
-    assert output.startswith(f'2:1 SG013 changing "accounts".')
+    assert output.startswith('2:1 SG013 changing "accounts".')
     assert was in output.splitlines()[0]
 
 
@@ -71,7 +76,9 @@ def test_type_history_follows_order_inside_one_migration(tmp_path: Path) -> None
 def test_not_null_proven_in_an_earlier_migration_skips_the_scan(tmp_path: Path) -> None:
     files = {
         "001_create.sql": "CREATE TABLE orders (id bigint, status text);\n",
-        "002_check.sql": "ALTER TABLE orders ADD CONSTRAINT orders_status_nn CHECK (status IS NOT NULL) NOT VALID;\n",
+        "002_check.sql": (
+            "ALTER TABLE orders ADD CONSTRAINT orders_status_nn CHECK (status IS NOT NULL) NOT VALID;\n"
+        ),
         "003_validate.sql": "ALTER TABLE orders VALIDATE CONSTRAINT orders_status_nn;\n",
         "004_set.sql": "ALTER TABLE orders ALTER COLUMN status SET NOT NULL;\n",
     }

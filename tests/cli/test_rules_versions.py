@@ -14,7 +14,12 @@ REPO = Path(__file__).resolve().parents[2]
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
-        [sys.executable, "-m", "sqlguard", *args], capture_output=True, text=True, env=env, cwd=REPO, check=False
+        [sys.executable, "-m", "sqlguard", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
     )
 
 

@@ -51,7 +51,8 @@ def test_copy_without_terminator_is_reported_not_swallowed() -> None:
 def test_maintenance_and_partition_changes() -> None:
     parsed = sql.parse(
         "VACUUM (FULL, ANALYZE) orders, items;\nVACUUM orders;\nCLUSTER orders USING orders_pkey;\n"
-        "ALTER TABLE m DETACH PARTITION m_2020 CONCURRENTLY;\nALTER TABLE m DETACH PARTITION m_2020 FINALIZE;\n"
+        "ALTER TABLE m DETACH PARTITION m_2020 CONCURRENTLY;\n"
+        "ALTER TABLE m DETACH PARTITION m_2020 FINALIZE;\n"
         "ALTER TABLE m ATTACH PARTITION m_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');\n"
     )
     vacuum_full, vacuum, cluster, detach, finalize, attach = parsed.changes
@@ -67,8 +68,8 @@ def test_domains_and_default_facts() -> None:
     parsed = sql.parse(
         "CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%');\n"
         "ALTER DOMAIN email ADD CONSTRAINT email_len CHECK (length(VALUE) < 300) NOT VALID;\n"
-        "ALTER TABLE t ADD COLUMN a uuid DEFAULT public.gen_random_uuid(), ADD COLUMN b timestamptz DEFAULT now(),"
-        " ADD COLUMN c int DEFAULT NULL, ADD COLUMN d timestamptz DEFAULT CURRENT_TIMESTAMP;\n"
+        "ALTER TABLE t ADD COLUMN a uuid DEFAULT public.gen_random_uuid(),"
+        " ADD COLUMN b timestamptz DEFAULT now(), ADD COLUMN c int DEFAULT NULL, ADD COLUMN d timestamptz DEFAULT CURRENT_TIMESTAMP;\n"
     )
     domain, alter, *columns = parsed.changes
     assert isinstance(domain, CreateDomain) and domain.name == "email" and len(domain.constraints) == 1
