@@ -69,7 +69,8 @@ def test_domains_and_default_facts() -> None:
         "CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%');\n"
         "ALTER DOMAIN email ADD CONSTRAINT email_len CHECK (length(VALUE) < 300) NOT VALID;\n"
         "ALTER TABLE t ADD COLUMN a uuid DEFAULT public.gen_random_uuid(),"
-        " ADD COLUMN b timestamptz DEFAULT now(), ADD COLUMN c int DEFAULT NULL, ADD COLUMN d timestamptz DEFAULT CURRENT_TIMESTAMP;\n"
+        " ADD COLUMN b timestamptz DEFAULT now(), ADD COLUMN c int DEFAULT NULL,"
+        " ADD COLUMN d timestamptz DEFAULT CURRENT_TIMESTAMP;\n"
     )
     domain, alter, *columns = parsed.changes
     assert isinstance(domain, CreateDomain) and domain.name == "email" and len(domain.constraints) == 1
