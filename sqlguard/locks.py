@@ -20,6 +20,7 @@ from sqlguard.model import (
     DropTable,
     RenameColumn,
     RenameTable,
+    RewriteTable,
     SetDefault,
     SetNotNull,
     Vacuum,
@@ -36,6 +37,7 @@ _ALTER_TABLE_EXCLUSIVE = (
     DropConstraint,
     RenameColumn,
     RenameTable,
+    RewriteTable,
 )
 
 

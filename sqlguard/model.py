@@ -294,6 +294,18 @@ class AttachPartition(Change):
     partition: str
 
 
+TableRewriteAction = Literal["set_logged", "set_unlogged", "set_tablespace", "set_access_method"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RewriteTable(Change):
+    """ALTER TABLE ... SET LOGGED / UNLOGGED / TABLESPACE / ACCESS METHOD: copies the whole table."""
+
+    table: str
+    action: TableRewriteAction
+    value: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class CreateDomain(Change):
     """CREATE DOMAIN name AS type [CHECK ...]; ``constraints`` holds its CHECKs."""

@@ -1,5 +1,5 @@
-"""SG020: VACUUM FULL and CLUSTER rewrite tables under an ACCESS EXCLUSIVE lock
-(rules/SG020-table-rewrite-maintenance.md)."""
+"""SG020: VACUUM FULL, CLUSTER and ALTER TABLE SET LOGGED/UNLOGGED/TABLESPACE/ACCESS METHOD
+rewrite tables under an ACCESS EXCLUSIVE lock (rules/SG020-table-rewrite-maintenance.md)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,36 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
-from sqlguard.model import Cluster, Vacuum
+from sqlguard.model import Cluster, RewriteTable, Vacuum
 from sqlguard.registry import rule
 
+_REWRITE_WORDS = {
+    "set_logged": "SET LOGGED copies all of {table} into the WAL",
+    "set_unlogged": "SET UNLOGGED rewrites all of {table}",
+    "set_tablespace": "SET TABLESPACE copies all of {table} to the new tablespace",
+    "set_access_method": "SET ACCESS METHOD rewrites all of {table}",
+}
 
-@rule("SG020", on=(Vacuum, Cluster))
-def table_rewrite_maintenance(change: Vacuum | Cluster, ctx: Context) -> Iterator[Diagnostic]:
+
+@rule("SG020", on=(Vacuum, Cluster, RewriteTable))
+def table_rewrite_maintenance(change: Vacuum | Cluster | RewriteTable, ctx: Context) -> Iterator[Diagnostic]:
+    if isinstance(change, RewriteTable):
+        if ctx.created_here(change.table):
+            return
+        yield ctx.diagnostic(
+            change,
+            _REWRITE_WORDS[change.action].format(table=f'"{change.table}"') + " under an ACCESS EXCLUSIVE lock: "
+            "reads and writes wait until it finishes",
+            help="\n".join(
+                [
+                    f"-- create the new {change.table} beside the old one, copy rows in batches and swap names,",
+                    "-- or run the statement in a maintenance window with a lock_timeout:",
+                    "SET lock_timeout = '5s';",
+                    change.statement if change.statement.endswith(";") else change.statement + ";",
+                ]
+            ),
+        )
+        return
     if isinstance(change, Vacuum):
         if not change.full or (change.tables and all(ctx.created_here(t) for t in change.tables)):
             return

@@ -47,9 +47,11 @@ from sqlguard.model import (
     Reindex,
     RenameColumn,
     RenameTable,
+    RewriteTable,
     SetDefault,
     SetNotNull,
     SetSetting,
+    TableRewriteAction,
     Transaction,
     TransactionKind,
     TypeRef,
@@ -77,6 +79,13 @@ _CANONICAL_TYPES = {
     "serial8": "bigserial",
     "serial2": "smallserial",
     "decimal": "numeric",
+}
+
+_REWRITE_ACTIONS: dict[enums.AlterTableType, TableRewriteAction] = {
+    enums.AlterTableType.AT_SetLogged: "set_logged",
+    enums.AlterTableType.AT_SetUnLogged: "set_unlogged",
+    enums.AlterTableType.AT_SetTableSpace: "set_tablespace",
+    enums.AlterTableType.AT_SetAccessMethod: "set_access_method",
 }
 
 _TYPE_TAIL_KEYWORDS = {"WITH", "WITHOUT", "TIME", "ZONE", "VARYING", "PRECISION"}
@@ -493,6 +502,8 @@ class _Builder:
                 yield DetachPartition(
                     table=table, partition=_relation_name(cmd.def_.name), finalize=True, **common
                 )
+            elif subtype in _REWRITE_ACTIONS:
+                yield RewriteTable(table=table, action=_REWRITE_ACTIONS[subtype], value=cmd.name, **common)
             elif subtype == kinds.AT_AttachPartition and isinstance(cmd.def_, ast.PartitionCmd):
                 yield AttachPartition(table=table, partition=_relation_name(cmd.def_.name), **common)
             elif subtype == kinds.AT_DropConstraint:
