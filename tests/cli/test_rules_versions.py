@@ -28,7 +28,7 @@ def test_rules_json_shows_versions() -> None:
     assert result.returncode == 0, result.stderr
     rows = {row["id"]: row for row in json.loads(result.stdout)}
     assert rows["SG021"]["versions"] == "PG 14+"
-    assert rows["SG011"]["versions"] == "all (any non-NULL default before PG 11)"
+    assert rows["SG011"]["versions"] == "all (stricter before PG 11)"
     assert rows["SG020"]["versions"] == "all"
     assert rows["SG013"]["category"] == "locking" and rows["SG013"]["severity"] == "error"
 
