@@ -7,21 +7,23 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
-from sqlguard.model import AddConstraint
+from sqlguard.model import AddColumn, AddConstraint, ForeignKey
 from sqlguard.registry import rule
 
 
-@rule("SG014", on=AddConstraint)
-def constraint_validated_on_add(change: AddConstraint, ctx: Context) -> Iterator[Diagnostic]:
+@rule("SG014", on=(AddConstraint, AddColumn))
+def constraint_validated_on_add(change: AddConstraint | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.created_here(change.table):
+        return
+    if isinstance(change, AddColumn):
+        yield from _inline_reference(change, ctx)
+        return
     constraint = change.constraint
-    if constraint.kind not in ("foreign", "check") or constraint.not_valid or ctx.created_here(change.table):
+    if constraint.kind not in ("foreign", "check") or constraint.not_valid:
         return
     table = change.table
     if constraint.foreign_key is not None:
-        message = (
-            f'FOREIGN KEY on "{table}" checks every existing row while writes to "{table}" and '
-            f'"{constraint.foreign_key.ref_table}" wait'
-        )
+        message = _foreign_key_message(constraint.foreign_key)
     else:
         message = (
             f'CHECK constraint on "{table}" scans every row under an ACCESS EXCLUSIVE lock: '
@@ -38,3 +40,34 @@ def constraint_validated_on_add(change: AddConstraint, ctx: Context) -> Iterator
         alone = f"ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID;"
         help_sql = f"-- in its own statement:\n{alone}\n{validate}"
     yield ctx.diagnostic(change, message, help=help_sql, fix=fix)
+
+
+def _inline_reference(change: AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    """ADD COLUMN ... REFERENCES validates at once: NOT VALID cannot be written inline."""
+    fk = change.column.references
+    if fk is None or fk.not_valid:
+        return
+    column = change.column
+    table = change.table
+    name = fk.name or f"{table.rsplit('.', 1)[-1]}_{column.name}_fkey"
+    type_sql = f" {column.type.written}" if column.type is not None else ""
+    ref_columns = f" ({', '.join(fk.ref_columns)})" if fk.ref_columns else ""
+    yield ctx.diagnostic(
+        change,
+        _foreign_key_message(fk),
+        help="\n".join(
+            [
+                f"ALTER TABLE {table} ADD COLUMN {column.name}{type_sql};",
+                f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column.name}) "
+                f"REFERENCES {fk.ref_table}{ref_columns} NOT VALID;",
+                f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};  -- in a later transaction",
+            ]
+        ),
+    )
+
+
+def _foreign_key_message(fk: ForeignKey) -> str:
+    return (
+        f'FOREIGN KEY on "{fk.table}" checks every existing row while writes to "{fk.table}" and '
+        f'"{fk.ref_table}" wait'
+    )
