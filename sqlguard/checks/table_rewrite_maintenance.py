@@ -42,25 +42,36 @@ def table_rewrite_maintenance(change: Vacuum | Cluster | RewriteTable, ctx: Cont
             return
         what = ", ".join(f'"{t}"' for t in change.tables) or "every table of the database"
         tables = " ".join(f"--table={t}" for t in change.tables) or "--all"
+        online = (
+            _repack(", ".join(change.tables))
+            if ctx.target_version >= 19
+            else f"-- to give space back to the OS online: pg_repack {tables}"
+        )
         yield ctx.diagnostic(
             change,
             f"VACUUM FULL rewrites {what} under an ACCESS EXCLUSIVE lock: "
             "reads and writes wait until it finishes",
-            help="\n".join(
-                [
-                    f"VACUUM {', '.join(change.tables)};".replace(" ;", ";"),
-                    f"-- to give space back to the OS online: pg_repack {tables}",
-                ]
-            ),
+            help="\n".join([f"VACUUM {', '.join(change.tables)};".replace(" ;", ";"), online]),
         )
         return
     if change.table is not None and ctx.created_here(change.table):
         return
     what = f'"{change.table}"' if change.table else "every previously clustered table"
     target = f"--table={change.table}" if change.table else "--all"
+    if ctx.target_version >= 19:
+        using = f" USING INDEX {change.index}" if change.index and change.table else ""
+        help_sql = _repack(f"{change.table or ''}{using}")
+    else:
+        help_sql = f"-- reorder rows online instead: pg_repack {target}" + (
+            f" --order-by=<columns of {change.index}>" if change.index else ""
+        )
     yield ctx.diagnostic(
         change,
         f"CLUSTER rewrites {what} under an ACCESS EXCLUSIVE lock: reads and writes wait until it finishes",
-        help=f"-- reorder rows online instead: pg_repack {target}"
-        + (f" --order-by=<columns of {change.index}>" if change.index else ""),
+        help=help_sql,
     )
+
+
+def _repack(target: str) -> str:
+    """PostgreSQL 19's REPACK (CONCURRENTLY) rewrites a table without blocking reads and writes."""
+    return f"REPACK (CONCURRENTLY) {target};".replace(" ;", ";")

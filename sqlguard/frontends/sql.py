@@ -338,7 +338,10 @@ class _Builder:
             tables = tuple(
                 _relation_name(rel.relation) for rel in node.rels or () if isinstance(rel, ast.VacuumRelation)
             )
-            full = any(isinstance(opt, ast.DefElem) and opt.defname == "full" for opt in node.options or ())
+            full = any(
+                isinstance(opt, ast.DefElem) and opt.defname == "full" and _option_on(opt.arg)
+                for opt in node.options or ()
+            )
             keyword_end = self._stmt.keyword_end("VACUUM")
             return Vacuum(tables=tables, full=full, keyword_end=keyword_end, **self._common())
         if isinstance(node, ast.ClusterStmt):
@@ -681,6 +684,15 @@ def _strings(items: Any) -> Iterator[str]:
     for item in items or ():
         if isinstance(item, ast.String):
             yield item.sval or ""
+
+
+def _option_on(arg: Any) -> bool:
+    """A utility option's boolean value: absent means on; ``false``/``off``/``0`` mean off."""
+    if isinstance(arg, ast.String):
+        return (arg.sval or "").lower() not in ("false", "off", "no", "0")
+    if isinstance(arg, ast.Integer):
+        return arg.ival != 0
+    return True
 
 
 def _children(node: Any) -> Iterator[Any]:

@@ -29,7 +29,8 @@ def test_rules_json_shows_versions() -> None:
     rows = {row["id"]: row for row in json.loads(result.stdout)}
     assert rows["SG021"]["versions"] == "PG 14+"
     assert rows["SG011"]["versions"] == "all (stricter before PG 11)"
-    assert rows["SG020"]["versions"] == "all"
+    assert rows["SG020"]["versions"] == "all (REPACK from PG 19)"
+    assert rows["SG013"]["versions"] == "all"
     assert rows["SG013"]["category"] == "locking" and rows["SG013"]["severity"] == "error"
 
 
