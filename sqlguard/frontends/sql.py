@@ -175,6 +175,7 @@ def _split_top_level(text: str) -> Iterator[tuple[int, int]]:
 _COPY_FROM_STDIN = re.compile(
     r"^[ \t]*\\?copy\b[^;]*?\bfrom\s+stdin\b[^\n]*$", re.IGNORECASE | re.MULTILINE
 )
+_COPY_END = re.compile(r"^\\\.[ \t\r]*$", re.MULTILINE)
 
 
 def _blank_copy_data(text: str) -> str:
@@ -189,8 +190,16 @@ def _blank_copy_data(text: str) -> str:
     chars: list[str] | None = None
     position = 0
     while (match := _COPY_FROM_STDIN.search(text, position)) is not None:
-        data_start = match.end() + 1
-        terminator = re.compile(r"^\\\.[ \t\r]*$", re.MULTILINE).search(text, data_start)
+        # SQL COPY ends at its ";" (options may follow "stdin" on later lines); psql's \copy
+        # ends with its line. The data starts on the next line.
+        end = match.end()
+        if not match.group(0).lstrip().startswith("\\"):
+            semicolon = text.find(";", match.start())
+            end = text.find("\n", semicolon) if semicolon != -1 else -1
+            if end == -1:
+                break
+        data_start = end + 1
+        terminator = _COPY_END.search(text, data_start)
         if data_start > len(text) or terminator is None:
             break
         if chars is None:

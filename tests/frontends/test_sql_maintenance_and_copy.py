@@ -78,3 +78,22 @@ def test_domains_and_default_facts() -> None:
     calls = [c.column.default_calls for c in columns]  # type: ignore[attr-defined]
     assert calls == [("gen_random_uuid",), ("now",), (), ("current_timestamp",)]
     assert [c.column.default_is_null for c in columns] == [False, False, True, False]  # type: ignore[attr-defined]
+
+
+def test_copy_options_on_later_lines_and_psql_copy() -> None:
+    text = (
+        "COPY t (a, b)\n"
+        "FROM stdin\n"
+        "WITH (FORMAT csv, DELIMITER ';');\n"
+        "x;1\n"
+        "\\.\n"
+        "\\copy t (a) from stdin\n"
+        "it's\n"
+        "\\.\n"
+        "VACUUM FULL t;\n"
+    )
+    parsed = sql.parse(text)
+    assert parsed.errors == []
+    copy, vacuum = parsed.changes
+    assert isinstance(copy, RawStatement) and "DELIMITER ';'" in copy.statement
+    assert isinstance(vacuum, Vacuum) and text[vacuum.span.start :].startswith("VACUUM FULL t")
