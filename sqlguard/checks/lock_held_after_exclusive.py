@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, LineIndex, Span
 from sqlguard.locks import access_exclusive_tables
-from sqlguard.model import Change, Migration, SetSetting, Transaction, unqualified
+from sqlguard.model import Change, DropIndex, Migration, SetSetting, Transaction, unqualified
 from sqlguard.registry import rule
 
 
@@ -40,6 +40,14 @@ def lock_held_after_exclusive(migration: Migration, ctx: Context) -> Iterator[Di
                     help=f'COMMIT;  -- release "{table}" before running anything else\n'
                     + (change.statement if change.statement.endswith(";") else change.statement + ";"),
                 )
-            for table in access_exclusive_tables(change):
+            for table in (*access_exclusive_tables(change), *_dropped_index_tables(change, ctx)):
                 if not ctx.created_here(table):
                     locked.setdefault(unqualified(table), change)
+
+
+def _dropped_index_tables(change: Change, ctx: Context) -> tuple[str, ...]:
+    """A plain DROP INDEX locks its table ACCESS EXCLUSIVE; the schema state knows which table."""
+    if not isinstance(change, DropIndex) or change.concurrently:
+        return ()
+    tables = (ctx.schema.index_table(name) for name in change.names)
+    return tuple(table for table in tables if table is not None)

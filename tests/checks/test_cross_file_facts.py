@@ -152,3 +152,12 @@ def test_volatile_default_read_from_text_when_calls_are_not_listed() -> None:
     assert _volatile_calls(column("public.gen_random_uuid()")) == ("gen_random_uuid",)
     assert _volatile_calls(column("now()")) == ()
     assert _volatile_calls(column("'random()'")) == ()
+
+
+def test_drop_index_locks_the_table_the_schema_knows(tmp_path: Path) -> None:
+    files = {
+        "001_create.sql": "CREATE TABLE orders (id bigint);\nCREATE INDEX orders_id_idx ON orders (id);\n",
+        "002_drop.sql": "BEGIN;\nDROP INDEX orders_id_idx;\nSELECT count(*) FROM orders;\nCOMMIT;\n",
+    }
+    reports = lint_run(tmp_path, files, "SG022")
+    assert concise(reports[1]).startswith('3:1 SG022 "orders" stays ACCESS EXCLUSIVE locked (since line 2)')
