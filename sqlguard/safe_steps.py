@@ -5,6 +5,8 @@ These build text only; they know the PostgreSQL version facts the steps depend o
 
 from __future__ import annotations
 
+from sqlguard.model import TypeRef
+
 
 def not_null_constraint_name(table: str, column: str) -> str:
     return f"{table.rsplit('.', 1)[-1]}_{column}_not_null"
@@ -29,3 +31,14 @@ def set_not_null_steps(table: str, column: str, target_version: int) -> str:
     else:
         steps.append("-- before PostgreSQL 12 SET NOT NULL always scans: keep the CHECK instead")
     return "\n".join(steps)
+
+
+def type_sql(type_ref: TypeRef | None, origin: str) -> str:
+    """The type as SQL: as written in a SQL file; from its canonical name for Python
+    (``sa.String(50)`` → ``varchar(50)``), so help stays valid SQL whatever the source."""
+    if type_ref is None:
+        return ""
+    if origin == "sql" and type_ref.written:
+        return type_ref.written
+    args = f"({', '.join(str(arg) for arg in type_ref.args)})" if type_ref.args else ""
+    return f"{type_ref.name}{args}{'[]' if type_ref.array else ''}"

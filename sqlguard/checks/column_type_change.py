@@ -9,6 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AlterColumnType, TypeRef
 from sqlguard.registry import rule
+from sqlguard.safe_steps import type_sql
 
 # Types whose length/precision limit can grow without a rewrite (binary-coercible widening).
 _LENGTH_LIMITED = frozenset({"varchar", "varbit", "bit varying"})
@@ -22,8 +23,8 @@ def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagno
     old = ctx.schema.column_type_before(change.table, change.column, ctx.migration.path, change.span.start)
     if change.using is None and old is not None and is_safe_widening(old, change.type):
         return
-    table, column, new_type = change.table, change.column, change.type.written
-    was = f" from {old.written}" if old is not None else ""
+    table, column, new_type = change.table, change.column, type_sql(change.type, change.origin)
+    was = f" from {type_sql(old, change.origin)}" if old is not None else ""
     temp = f"{column}_new"
     yield ctx.diagnostic(
         change,

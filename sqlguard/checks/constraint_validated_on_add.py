@@ -9,6 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import AddColumn, AddConstraint, ForeignKey
 from sqlguard.registry import rule
+from sqlguard.safe_steps import type_sql
 
 
 @rule("SG014", on=(AddConstraint, AddColumn))
@@ -50,14 +51,14 @@ def _inline_reference(change: AddColumn, ctx: Context) -> Iterator[Diagnostic]:
     column = change.column
     table = change.table
     name = fk.name or f"{table.rsplit('.', 1)[-1]}_{column.name}_fkey"
-    type_sql = f" {column.type.written}" if column.type is not None else ""
+    column_type = f" {type_sql(column.type, change.origin)}" if column.type is not None else ""
     ref_columns = f" ({', '.join(fk.ref_columns)})" if fk.ref_columns else ""
     yield ctx.diagnostic(
         change,
         _foreign_key_message(fk),
         help="\n".join(
             [
-                f"ALTER TABLE {table} ADD COLUMN {column.name}{type_sql};",
+                f"ALTER TABLE {table} ADD COLUMN {column.name}{column_type};",
                 f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column.name}) "
                 f"REFERENCES {fk.ref_table}{ref_columns} NOT VALID;",
                 f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};  -- in a later transaction",

@@ -9,7 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn
 from sqlguard.registry import rule
-from sqlguard.safe_steps import set_not_null_steps
+from sqlguard.safe_steps import set_not_null_steps, type_sql
 
 
 @rule("SG010", on=AddColumn)
@@ -21,9 +21,9 @@ def not_null_column_without_default(change: AddColumn, ctx: Context) -> Iterator
         return  # these fill every row themselves (SG011 and SG017 judge the rewrite)
     if ctx.created_here(change.table):
         return
-    type_sql = f" {column.type.written}" if column.type is not None else ""
+    column_type = f" {type_sql(column.type, change.origin)}" if column.type is not None else ""
     steps = [
-        f"ALTER TABLE {change.table} ADD COLUMN {column.name}{type_sql};",
+        f"ALTER TABLE {change.table} ADD COLUMN {column.name}{column_type};",
         f"-- backfill {column.name} in batches, then:",
         set_not_null_steps(change.table, column.name, ctx.target_version),
     ]

@@ -10,6 +10,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn
 from sqlguard.registry import rule
+from sqlguard.safe_steps import type_sql
 
 _STORED = re.compile(r"\bSTORED\b", re.IGNORECASE)
 
@@ -27,10 +28,10 @@ def stored_generated_column(change: AddColumn, ctx: Context) -> Iterator[Diagnos
         statement = _STORED.sub("VIRTUAL", change.statement)
         help_sql = (statement if statement.endswith(";") else statement + ";") + "  -- computed when read"
     else:
-        type_sql = f" {column.type.written}" if column.type is not None else ""
+        column_type = f" {type_sql(column.type, change.origin)}" if column.type is not None else ""
         help_sql = "\n".join(
             [
-                f"ALTER TABLE {change.table} ADD COLUMN {column.name}{type_sql};",
+                f"ALTER TABLE {change.table} ADD COLUMN {column.name}{column_type};",
                 f"-- fill {column.name} in batches; keep it current with a trigger or compute it in queries",
             ]
         )

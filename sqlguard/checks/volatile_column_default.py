@@ -10,6 +10,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn, Column
 from sqlguard.registry import rule
+from sqlguard.safe_steps import type_sql
 
 # Built-in functions that are not VOLATILE (IMMUTABLE or STABLE): since PostgreSQL 11 a default
 # made of these is evaluated once, stored in the catalog, and the table is not rewritten.
@@ -66,11 +67,11 @@ def volatile_column_default(change: AddColumn, ctx: Context) -> Iterator[Diagnos
     if column.generated_stored or ctx.created_here(change.table):
         return
     table = change.table
-    type_sql = column.type.written if column.type is not None else ""
+    column_type = type_sql(column.type, change.origin)
     serial = column.type is not None and column.type.is_serial
     if serial or column.identity:
-        kind = column.type.written if serial and column.type is not None else "an identity"
-        base_type = _SERIAL_BASE.get(column.type.name, type_sql) if column.type is not None else "bigint"
+        kind = column_type if serial else "an identity"
+        base_type = _SERIAL_BASE.get(column.type.name, column_type) if column.type is not None else "bigint"
         yield ctx.diagnostic(
             change,
             f'ADD COLUMN "{column.name}" as {kind} numbers every existing row: '
@@ -104,7 +105,7 @@ def volatile_column_default(change: AddColumn, ctx: Context) -> Iterator[Diagnos
         message,
         help="\n".join(
             [
-                f"ALTER TABLE {table} ADD COLUMN {column.name} {type_sql};",
+                f"ALTER TABLE {table} ADD COLUMN {column.name} {column_type};",
                 f"ALTER TABLE {table} ALTER COLUMN {column.name} SET DEFAULT {column.default_sql};",
                 f"-- then backfill existing rows in batches: UPDATE {table} SET {column.name} = "
                 f"{column.default_sql} WHERE ...;",

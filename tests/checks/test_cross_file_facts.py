@@ -161,3 +161,13 @@ def test_drop_index_locks_the_table_the_schema_knows(tmp_path: Path) -> None:
     }
     reports = lint_run(tmp_path, files, "SG022")
     assert concise(reports[1]).startswith('3:1 SG022 "orders" stays ACCESS EXCLUSIVE locked (since line 2)')
+
+
+def test_type_sql_is_sql_for_python_sources() -> None:
+    from sqlguard.diagnostics import Span
+    from sqlguard.model import TypeRef
+    from sqlguard.safe_steps import type_sql
+
+    written = TypeRef(name="varchar", args=(50,), span=Span(0, 1), written="sa.String(50)")
+    assert type_sql(written, "python") == "varchar(50)"
+    assert type_sql(TypeRef(name="varchar", args=(50,), span=Span(0, 1), written="VARCHAR(50)"), "sql") == "VARCHAR(50)"
