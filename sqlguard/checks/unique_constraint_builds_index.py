@@ -39,6 +39,11 @@ def unique_constraint_builds_index(change: AddConstraint | AddColumn, ctx: Conte
         help="\n".join(
             [
                 f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {change.table} ({', '.join(columns)});",
+                *(
+                    ["-- make the key columns NOT NULL first (see SG012), or the next step scans the table"]
+                    if kind == "primary" and isinstance(change, AddConstraint)
+                    else []
+                ),
                 f"ALTER TABLE {change.table} ADD CONSTRAINT {name} {keyword} USING INDEX {name};",
             ]
         ),
