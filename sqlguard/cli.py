@@ -227,7 +227,8 @@ def rules_command(output_format: str, show_all: bool) -> None:
             "category": rule.page.category,
             "severity": rule.page.severity.value,
             "fix": rule.page.fix,
-            "versions": f"PG {rule.page.min_version}+" if rule.page.min_version else "all",
+            "versions": rule.page.meta.get("versions")
+            or (f"PG {rule.page.min_version}+" if rule.page.min_version else "all"),
             "default": "off" if rule.page.opt_in else "on",
             "summary": rule.page.summary,
         }
