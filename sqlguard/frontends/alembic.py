@@ -776,7 +776,13 @@ class _OpReader:
             return
         name = self._string(args.get("constraint_name"))
         not_valid = _truthy(args.get("postgresql_not_valid"))
-        constraint = Constraint(kind="check", name=name, not_valid=not_valid, span=self.source.span(call))
+        constraint = Constraint(
+            kind="check",
+            name=name,
+            not_valid=not_valid,
+            span=self.source.span(call),
+            **_check_facts(self._string(args.get("condition"))),
+        )
         self.changes.append(AddConstraint(table=table, constraint=constraint, **self._common(call, block)))
 
     def _simple_constraint(self, call: cst.Call, args: _Args, block: _Block, kind: ConstraintKind) -> None:
@@ -871,7 +877,7 @@ class _OpReader:
             primary_key=primary_key,
             unique=_truthy(args.get("unique")),
             has_default=default is not None and not _is_none(default),
-            default_sql=self._default_sql(default) if default is not None else None,
+            **_default_facts(self._default_sql(default) if default is not None else None),
             identity=identity,
             generated_stored=generated,
             autoincrement=autoincrement,  # "auto" is settled per table by _settle_keys
@@ -928,7 +934,12 @@ class _OpReader:
             )
         if kind == "CheckConstraint":
             args = _Args(call, ("sqltext",))
-            return Constraint(kind="check", name=self._string(args.get("name")), span=span)
+            return Constraint(
+                kind="check",
+                name=self._string(args.get("name")),
+                span=span,
+                **_check_facts(self._string(args.get("sqltext"))),
+            )
         return None
 
     def _type(self, node: cst.BaseExpression | None) -> TypeRef | None:
@@ -1018,6 +1029,34 @@ def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> li
         )
         result.append(dataclasses.replace(column, autoincrement=integer and (column.autoincrement or by_default)))
     return result
+
+
+def _default_facts(default_sql: str | None) -> dict[str, Any]:
+    """What the SQL front end knows about ``DEFAULT <default_sql>`` (its calls, whether it is NULL),
+    read by parsing that very clause, so both front ends say the same thing."""
+    if default_sql is None:
+        return {"default_sql": None}
+    parsed = sql.parse(f"ALTER TABLE t ADD COLUMN c text DEFAULT {default_sql}")
+    change = parsed.changes[0] if len(parsed.changes) == 1 and not parsed.errors else None
+    if not isinstance(change, AddColumn):
+        return {"default_sql": default_sql}
+    column = change.column
+    return {
+        "default_sql": column.default_sql,
+        "default_calls": column.default_calls,
+        "default_is_null": column.default_is_null,
+    }
+
+
+def _check_facts(condition: str | None) -> dict[str, Any]:
+    """A CHECK condition's facts (expression, columns proven NOT NULL) as the SQL front end reads them."""
+    if condition is None:
+        return {}
+    parsed = sql.parse(f"ALTER TABLE t ADD CONSTRAINT c CHECK ({condition})")
+    change = parsed.changes[0] if len(parsed.changes) == 1 and not parsed.errors else None
+    if not isinstance(change, AddConstraint):
+        return {"expression": condition}
+    return {"expression": change.constraint.expression, "not_null_columns": change.constraint.not_null_columns}
 
 
 def _sql_expression(text: str | None) -> str | None:
