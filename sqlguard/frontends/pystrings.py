@@ -386,12 +386,12 @@ class _InterpolationFinder:
                 return None  # only constants pasted in: the text is fixed
             return _Taint("an f-string", tuple(self._fstring_pieces(node)), self.span_of(node))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-            if _is_text_literal(node.left) and not self._all_constant(_operands(node.right)):
+            if self._constant(node.left) is not None and not self._all_constant(_operands(node.right)):
                 return _Taint("% formatting", tuple(self._percent_pieces(node)), self.span_of(node))
             return None
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             arguments = [arg.value for arg in node.args]
-            if node.func.attr.value == "format" and _is_text_literal(node.func.value) and node.args:
+            if node.func.attr.value == "format" and self._constant(node.func.value) is not None and node.args:
                 if self._all_constant(arguments):
                     return None  # only constants pasted in: the text is fixed
                 return _Taint("str.format()", tuple(self._format_pieces(node)), self.span_of(node))
@@ -423,7 +423,7 @@ class _InterpolationFinder:
                 yield "value", self.code_of(part.expression)
 
     def _percent_pieces(self, node: cst.BinaryOperation) -> Iterator[tuple[str, str]]:
-        text = _raw_text(node.left)
+        text = self._constant(node.left) or ""
         right = node.right
         values: list[str] = []
         named: dict[str, str] = {}
@@ -457,7 +457,7 @@ class _InterpolationFinder:
 
     def _format_pieces(self, node: cst.Call) -> Iterator[tuple[str, str]]:
         assert isinstance(node.func, cst.Attribute)
-        text = _raw_text(node.func.value)
+        text = self._constant(node.func.value) or ""
         positional = [self.code_of(arg.value) for arg in node.args if arg.keyword is None and not arg.star]
         keywords = {arg.keyword.value: self.code_of(arg.value) for arg in node.args if arg.keyword is not None}
         position = 0

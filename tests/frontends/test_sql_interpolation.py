@@ -136,3 +136,22 @@ def test_suppression_comment_in_python(tmp_path: Path) -> None:
         'cur.execute(f"SELECT {z}")\n'
     )
     assert [line.split(" SG007")[0] for line in sg007(tmp_path, code)] == ["4:13"]
+
+
+def test_a_constant_template_filled_in_later_is_interpolation(tmp_path: Path) -> None:
+    code = (
+        'BY_ID = "SELECT * FROM users WHERE id = %s"\n'
+        "BY_NAME = \"SELECT * FROM users WHERE name = '{}'\"\n"
+        "def find(cur, user_id, name):\n"
+        "    cur.execute(BY_ID % user_id)\n"
+        "    cur.execute(BY_NAME.format(name))\n"
+        "    cur.execute(BY_ID, (user_id,))\n"
+    )
+    assert [line.split(": a value")[0] for line in sg007(tmp_path, code)] == [
+        "4:17 SG007 SQL built with % formatting reaches cur.execute()",
+        "5:17 SG007 SQL built with str.format() reaches cur.execute()",
+    ]
+    assert helps(tmp_path, code) == [
+        'cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))',
+        'cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
+    ]
