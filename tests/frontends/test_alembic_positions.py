@@ -289,3 +289,17 @@ def test_an_index_from_index_true_shows_the_create_index_it_stands_for(tmp_path:
         "  help: with op.get_context().autocommit_block():\n"
         '            op.create_index("ix_orders_status", "orders", ["status"], postgresql_concurrently=True)\n'
     )
+
+
+def test_sql_run_through_the_bind_is_read_too() -> None:
+    body = """\
+    conn = op.get_bind()
+    conn.execute(sa.text("CREATE INDEX ix_a ON t (a)"))
+    op.get_bind().execute(sa.text("CREATE INDEX ix_b ON t (b)"))
+    other.execute("CREATE INDEX ix_c ON t (c)")
+"""
+    migration = parse_python("r.py", revision_file(body))
+    assert where(migration) == [
+        ("CreateIndex", FIRST_BODY_LINE + 1, 27, "CREATE INDEX ix_a ON t ("),
+        ("CreateIndex", FIRST_BODY_LINE + 2, 36, "CREATE INDEX ix_b ON t ("),
+    ]
