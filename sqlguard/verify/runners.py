@@ -8,6 +8,7 @@ to fix it: the server's message, the failing statement and where it is in which 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import logging
 import os
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlguard.layouts import MigrationStep, discover_steps
+from sqlguard.layouts import MigrationStep, dbmate_sections, discover_steps
 from sqlguard.verify.errors import VerifyUsageError
 from sqlguard.verify.snapshot import BOOKKEEPING_TABLES
 
@@ -180,7 +181,7 @@ class SqlRunner:
 
     def up(self, index: int) -> None:
         step = self.steps[index]
-        self._run(step.up_sql(), step.up_path)
+        self._run(step.up_sql(), step.up_path, self._section_start(step, "up"))
 
     def down(self, index: int) -> None:
         step = self.steps[index]
@@ -189,17 +190,25 @@ class SqlRunner:
             raise StepError(DbError(f"{step.name} has no down migration"))
         path = step.up_path if step.layout == "dbmate" else step.down_path
         assert path is not None
-        self._run(sql, path)
+        self._run(sql, path, self._section_start(step, "down"))
 
-    def _run(self, script: str, path: Path) -> None:
+    @staticmethod
+    def _section_start(step: MigrationStep, direction: str) -> int:
+        """Where the SQL we run starts in its file: a dbmate section starts after its marker line."""
+        if step.layout != "dbmate":
+            return 0
+        sections = dbmate_sections(step.up_path.read_text(encoding="utf-8"))
+        section = sections.up if direction == "up" else sections.down
+        return section[0] if section else 0
+
+    def _run(self, script: str, path: Path, base: int) -> None:
         import psycopg
 
-        # dbmate sections are slices of the file: offsets must count from the file's start
         full = path.read_text(encoding="utf-8")
-        base = full.find(script) if script and script in full else 0
         for start, statement in split_statements(script):
             try:
-                self._conn.execute(statement.encode(), prepare=False)
+                # one statement, no parameters: psycopg sends it unchanged, so "%" needs no escaping
+                self._conn.execute(statement, prepare=False)
             except psycopg.Error as exc:
                 raise StepError(db_error(exc, statement, self._display(path), full, base + start)) from None
 
@@ -338,7 +347,7 @@ class AlembicRunner:
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename.startswith(here):
                 shown = display_path(Path(frame.filename), self.origin)
-                return DbError(**{**error.__dict__, "file": shown, "line": frame.lineno, "column": None})
+                return dataclasses.replace(error, file=shown, line=frame.lineno, column=None)
         return error
 
 
