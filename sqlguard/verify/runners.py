@@ -257,6 +257,7 @@ class AlembicRunner:
         self.skip_tables = BOOKKEEPING_TABLES
         self._revisions: list[Any] = []
         self._url: str | None = None
+        self._dbname = ""
         self._saved_env: str | None = None
         with _in_directory(self.project_dir), self._quiet():
             try:
@@ -305,6 +306,9 @@ class AlembicRunner:
         return True
 
     def open(self, conninfo: str) -> None:
+        from psycopg.conninfo import conninfo_to_dict
+
+        self._dbname = str(conninfo_to_dict(conninfo).get("dbname", ""))
         self._url = sqlalchemy_url(conninfo)
         self._saved_env = os.environ.get("DATABASE_URL")
         os.environ["DATABASE_URL"] = self._url
@@ -327,13 +331,49 @@ class AlembicRunner:
         target = "base" if down is None else down if isinstance(down, str) else "-1"
         self._command(command.downgrade, target)
 
+    @contextlib.contextmanager
+    def _only_scratch_database(self) -> Iterator[None]:
+        """Refuse any connection env.py opens to a database other than our scratch one.
+
+        An env.py that ignores `sqlalchemy.url` (reading its own settings instead) would otherwise
+        run upgrades and downgrades against a real database. Every new DBAPI connection is checked
+        before Alembic can use it; the random scratch name makes a wrong match practically impossible.
+        """
+        from sqlalchemy import event
+        from sqlalchemy.pool import Pool
+
+        def check(dbapi_connection: Any, connection_record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT current_database()")
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()
+            name = str(row[0]) if row else "?"
+            if name != self._dbname:
+                raise _WrongDatabase(
+                    f"env.py connected to database {name!r}, not the scratch database sqlguard gave it; "
+                    "make env.py use config.get_main_option('sqlalchemy.url') (or DATABASE_URL)"
+                )
+
+        event.listen(Pool, "connect", check)
+        try:
+            yield
+        finally:
+            event.remove(Pool, "connect", check)
+
     def _command(self, fn: Any, target: str) -> None:
         from sqlalchemy.exc import DBAPIError
 
-        with _in_directory(self.project_dir), self._quiet():
+        with _in_directory(self.project_dir), self._quiet(), self._only_scratch_database():
             try:
                 fn(self._config(), target)
+            except _WrongDatabase as exc:
+                raise VerifyUsageError(str(exc)) from None
             except DBAPIError as exc:
+                if isinstance(exc.orig, _WrongDatabase):
+                    raise VerifyUsageError(str(exc.orig)) from None
                 statement = (exc.statement or "").strip() or None
                 raise StepError(self._locate(db_error(exc.orig, statement, None, None, 0), exc)) from None
             except Exception as exc:  # an error in the migration's own Python code
@@ -349,6 +389,10 @@ class AlembicRunner:
                 shown = display_path(Path(frame.filename), self.origin)
                 return dataclasses.replace(error, file=shown, line=frame.lineno, column=None)
         return error
+
+
+class _WrongDatabase(Exception):
+    """env.py connected somewhere else than the scratch database."""
 
 
 def _one_line(exc: BaseException) -> str:
