@@ -93,14 +93,24 @@ def scratch_database(server: Server) -> Iterator[str]:
     from psycopg import sql
 
     name = f"sqlguard_verify_{secrets.token_hex(6)}"
-    with psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+    # the watchdog learns the name first, so no moment exists where a SIGKILL would orphan it
     guard = watchdog.spawn({"kind": "database", "conninfo": server.conninfo, "dbname": name})
     try:
+        try:
+            with psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise VerifyUsageError(
+                f"cannot create a scratch database on the server: {_first_line(exc)}"
+            ) from None
         yield conninfo_for(server.conninfo, dbname=name)
     finally:
         try:
             watchdog.drop_database(server.conninfo, name)
+        except psycopg.Error as exc:
+            raise VerifyUsageError(
+                f"could not drop the scratch database {name}: {_first_line(exc)}"
+            ) from None
         finally:
             watchdog.release(guard)
 
