@@ -150,3 +150,14 @@ def test_alembic_foreign_url_is_refused(dsn: str) -> None:
     with psycopg.connect(dsn) as conn:
         row = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
     assert row == (0,)
+
+
+def test_alembic_sql_error_points_at_revision(dsn: str) -> None:
+    code, report = verify_json("verify-alembic-sql-error", dsn)
+    assert code == 1
+    failure = report["failure"]
+    assert failure["step"].startswith("b2_add_users_age") and failure["phase"] == "up"
+    error = failure["error"]
+    assert error["message"] == 'type "integr" does not exist'
+    assert error["statement"] == "ALTER TABLE users ADD COLUMN age integr"
+    assert error["file"].endswith("b2_add_users_age.py") and error["line"] == 14
