@@ -374,9 +374,13 @@ def docker_available() -> bool:
 def start_docker(image: str = "postgres:17-alpine") -> Server:
     """A container via testcontainers; its Ryuk reaper removes the container if we are killed."""
     try:
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer  # testcontainers >= 4.15
     except ImportError:
-        raise VerifyUsageError("the docker backend needs `pip install testcontainers[postgres]`") from None
+        try:
+            from testcontainers.postgres import PostgresContainer
+        except ImportError:
+            needs = "the docker backend needs `pip install testcontainers[postgres]`"
+            raise VerifyUsageError(needs) from None
     container = PostgresContainer(image, driver=None)
     container.start()
     server = Server("docker", "", detail=image)
