@@ -257,6 +257,7 @@ class AlembicRunner:
         self.skip_tables = BOOKKEEPING_TABLES
         self._revisions: list[Any] = []
         self._url: str | None = None
+        self._conninfo = ""
         self._dbname = ""
         self._saved_env: str | None = None
         with _in_directory(self.project_dir), self._quiet():
@@ -308,6 +309,7 @@ class AlembicRunner:
     def open(self, conninfo: str) -> None:
         from psycopg.conninfo import conninfo_to_dict
 
+        self._conninfo = conninfo
         self._dbname = str(conninfo_to_dict(conninfo).get("dbname", ""))
         self._url = sqlalchemy_url(conninfo)
         self._saved_env = os.environ.get("DATABASE_URL")
@@ -380,6 +382,24 @@ class AlembicRunner:
                 raise StepError(
                     self._locate(DbError(f"{type(exc).__name__}: {_one_line(exc)}"), exc)
                 ) from None
+        self._learn_version_tables()
+
+    def _learn_version_tables(self) -> None:
+        """Leave Alembic's version table out of snapshots even when env.py renames it.
+
+        Alembic creates it on the first upgrade and keeps it after downgrading to base, so it would
+        look like an object the first downgrade forgot. env.py's ``version_table=`` is not visible
+        from outside, but the table's shape is: a single ``version_num`` column.
+        """
+        import psycopg
+
+        query = """SELECT c.relname FROM pg_class c
+                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   WHERE c.relkind = 'r' GROUP BY c.oid, c.relname
+                   HAVING count(*) = 1 AND bool_and(a.attname = 'version_num')"""
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            names = {str(row[0]) for row in conn.execute(query)}
+        self.skip_tables = self.skip_tables | names
 
     def _locate(self, error: DbError, exc: BaseException) -> DbError:
         """Point at the innermost frame inside the project (the revision file, usually)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -161,3 +163,19 @@ def test_alembic_sql_error_points_at_revision(dsn: str) -> None:
     assert error["message"] == 'type "integr" does not exist'
     assert error["statement"] == "ALTER TABLE users ADD COLUMN age integr"
     assert error["file"].endswith("b2_add_users_age.py") and error["line"] == 14
+
+
+def test_alembic_renamed_version_table_is_not_a_difference(dsn: str, tmp_path: Path) -> None:
+    """env.py may pass version_table=...; that table survives downgrade to base by design."""
+    project = tmp_path / "project"
+    shutil.copytree(fixture("verify-alembic"), project)
+    env = project / "migrations" / "env.py"
+    env.write_text(
+        env.read_text().replace(
+            "target_metadata=target_metadata)",
+            'target_metadata=target_metadata, version_table="schema_versions")',
+        )
+    )
+    assert "schema_versions" in env.read_text()
+    result = run_cli(str(project), "--dsn", dsn)
+    assert result.exit_code == 0, result.output
