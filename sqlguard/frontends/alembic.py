@@ -333,7 +333,6 @@ class _Block:
     in_transaction: bool = True
     batch_name: str | None = None
     batch_table: str | None = None
-    in_loop: bool = False
 
 
 class _Args:
@@ -402,8 +401,7 @@ class _OpReader:
             self._with(statement, block)
         elif isinstance(statement, (cst.For, cst.While)):
             # Literal ops inside a loop are still read once; ops built from the loop variable are not.
-            inner = _Block(block.in_transaction, block.batch_name, block.batch_table, in_loop=True)
-            self._block(statement.body, inner)
+            self._block(statement.body, block)
             if statement.orelse is not None:
                 self._block(statement.orelse.body, block)
         elif isinstance(statement, cst.If):
@@ -429,7 +427,7 @@ class _OpReader:
                 continue
             method = call.func.attr.value
             if method == "autocommit_block":
-                inner = _Block(False, inner.batch_name, inner.batch_table, inner.in_loop)
+                inner = dataclasses.replace(inner, in_transaction=False)
             elif method == "batch_alter_table" and _receiver_is_op(call.func):
                 args = _Args(call, ("table_name",))
                 table = self._table(args, "table_name")
@@ -438,7 +436,7 @@ class _OpReader:
                     name = item.asname.name.value
                 if table is None:
                     self.opaque = True
-                inner = _Block(inner.in_transaction, name, table, inner.in_loop)
+                inner = dataclasses.replace(inner, batch_name=name, batch_table=table)
         self._block(statement.body, inner)
 
     def _expression(self, node: cst.BaseExpression, block: _Block) -> None:
