@@ -132,7 +132,6 @@ _HARMLESS_OPS = frozenset(
         "create_table_comment",
         "drop_table_comment",
         "invoke",
-        "bulk_insert",
     }
 )
 
