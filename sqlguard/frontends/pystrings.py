@@ -187,9 +187,16 @@ _SINK_METHODS: dict[str, Style] = {
     "read_sql_query": "read_sql",
     "text": "text",
 }
-_SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "connection", "conn", "op")
+# ``.execute`` on these takes SQLAlchemy's ``text()`` and named binds; on anything else (a
+# cursor, a psycopg connection) it takes ``%s`` placeholders.
+_SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "op")
 _SQL_ARG_NAMES = ("sql", "statement", "query", "sqltext", "text", "operation", "stmt")
-_IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE)\s*\"?$", re.IGNORECASE)
+_IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE|SET)\s*\"?$", re.IGNORECASE)
+# Statements PostgreSQL cannot give bound parameters to: values must be composed as literals.
+_UTILITY = re.compile(
+    r"\s*(ALTER|CREATE|DROP|SET|RESET|VACUUM|ANALYZE|GRANT|REVOKE|COMMENT|CLUSTER|REINDEX|REFRESH|LOCK)\b",
+    re.IGNORECASE,
+)
 _OPEN_QUOTE = re.compile(r"'([^'\s]*)$")
 _CLOSE_QUOTE = re.compile(r"([^'\s]*)'")
 _IDENT_CHAR = re.compile(r"[A-Za-z0-9_.]")
@@ -503,11 +510,7 @@ def _sink(node: cst.Call) -> Style | None:
         return "text" if receiver_name in ("sa", "sqlalchemy", "sql", "expression") else None
     if method == "execute" and receiver_name == "op":
         return "op"
-    if (
-        method == "execute"
-        and "cur" not in receiver_name
-        and receiver_name.endswith((*_SQLALCHEMY_RECEIVERS, "get_bind"))
-    ):
+    if method == "execute" and "cur" not in receiver_name and receiver_name.endswith(_SQLALCHEMY_RECEIVERS):
         return "bound"
     return style
 
@@ -573,9 +576,12 @@ def _parameterized(
     named = style in ("text", "bound", "op", "read_sql")
     names: list[str] = []
     values: list[str] = []
-    identifiers: list[str] = []
+    composed: list[str] = []  # psycopg.sql parts for the ``{}`` fields, in order
     text = ""
+    first = taint.pieces[0][1] if taint.pieces and taint.pieces[0][0] == "text" else ""
+    utility = _UTILITY.match(first)
     names_pasted: list[str] = []
+    unbindable: list[str] = []  # values in a statement that takes no bound parameters
     pieces = list(taint.pieces)
     for index, (kind, piece) in enumerate(pieces):
         if kind == "text":
@@ -595,13 +601,25 @@ def _parameterized(
             if named or glued:
                 names_pasted.append(piece)  # part of a name: no placeholder can stand for it
             else:
-                identifiers.append(piece)
+                composed.append(f"sql.Identifier({piece})")
+            text += "{}"
+            continue
+        if utility is not None:
+            if named:
+                unbindable.append(piece)
+            composed.append(f"sql.Literal({piece})")
             text += "{}"
             continue
         name = _unique_name(_name_hint(piece), names)
         names.append(name)
         values.append(piece)
         text += f":{name}" if named else "%s"
+    if unbindable and utility is not None and not names_pasted:
+        pasted = ", ".join(dict.fromkeys(unbindable))
+        return (
+            f"{utility.group(1).upper()} cannot take bound parameters: check {pasted} against a fixed list of"
+            " allowed values, or run it through psycopg with sql.Identifier / sql.Literal"
+        )
     if names_pasted:
         pasted = ", ".join(dict.fromkeys(names_pasted))
         return (
@@ -611,11 +629,7 @@ def _parameterized(
     literal = _quote(text)
     others = [code_of(arg) for arg in call.args if arg is not argument]
     if style == "dbapi":
-        sql_arg = (
-            f"sql.SQL({literal}).format({', '.join(f'sql.Identifier({i})' for i in identifiers)})"
-            if identifiers
-            else literal
-        )
+        sql_arg = f"sql.SQL({literal}).format({', '.join(composed)})" if composed else literal
         params = "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
         args = [sql_arg] + ([params] if values else []) + [a for a in others if not a.startswith(("(", "["))]
         return f"{sink_code}({', '.join(args)})"

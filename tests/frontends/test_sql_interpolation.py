@@ -122,6 +122,19 @@ def test_not_interpolation(tmp_path: Path, code: str) -> None:
             "bound parameters cannot stand for names: check name against a fixed list of allowed names "
             "(or compose it with psycopg.sql.Identifier), and pass values as bound parameters",
         ),
+        (
+            'conn.execute(f"ALTER SYSTEM SET {key} = {value}")\n',
+            'conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(key), sql.Literal(value)))',
+        ),
+        (
+            'conn.execute(f"DELETE FROM t WHERE id = {i}")\n',
+            'conn.execute("DELETE FROM t WHERE id = %s", (i,))',
+        ),
+        (
+            'op.execute(f"ALTER TABLE t ALTER COLUMN a SET DEFAULT {default}")\n',
+            "ALTER cannot take bound parameters: check default against a fixed list of allowed values, "
+            "or run it through psycopg with sql.Identifier / sql.Literal",
+        ),
     ],
 )
 def test_the_help_shows_the_parameterized_form(tmp_path: Path, code: str, expected: str) -> None:
