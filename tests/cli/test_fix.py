@@ -114,7 +114,9 @@ def test_overlapping_and_unsafe_fixes_are_not_chosen() -> None:
     assert [e.text for e in edits] == ["a", "e"]
 
 
-def test_fix_applies_serial_timestamp_and_concurrently_fixes_together(tmp_path: Path, runner: CliRunner) -> None:
+def test_fix_applies_serial_timestamp_and_concurrently_fixes_together(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     path = tmp_path / "0001_t.sql"
     path.write_text(
         "CREATE TABLE t (\n  id serial PRIMARY KEY,\n  seen timestamp\n);\n"
@@ -129,7 +131,9 @@ def test_fix_applies_serial_timestamp_and_concurrently_fixes_together(tmp_path: 
     assert (result.exit_code, result.stdout) == (0, "")
 
 
-def test_diff_on_a_file_that_does_not_parse_exits_2_and_writes_nothing(tmp_path: Path, runner: CliRunner) -> None:
+def test_diff_on_a_file_that_does_not_parse_exits_2_and_writes_nothing(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     path = tmp_path / "broken.sql"
     path.write_text("CREATE INDEXX i ON t (a);\n")
     result = runner.invoke(cli, ["lint", "--diff", "broken.sql"])
