@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from sqlguard.diagnostics import FileReport, Severity
 from sqlguard.engine import Linter, RunResult, known_rules, selectors
 from sqlguard.reporters import FORMATS, concise, github, sarif, text
 from sqlguard.reporters import json as json_reporter
+
+if TYPE_CHECKING:
+    from sqlguard.cache import ParseCache
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -74,6 +78,11 @@ def cli() -> None:
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal (NO_COLOR works too).")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print safe fixes as a unified diff; write nothing.")
+@click.option("--no-cache", is_flag=True, help="Parse every file afresh and write no cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Cache folder (default: $SQLGUARD_CACHE_DIR, cache-dir in config, or .sqlguard_cache).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that parse files (default: every core, for large runs only).")
 def lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -88,6 +97,9 @@ def lint(
     no_color: bool,
     apply_fixes: bool = False,
     show_diff: bool = False,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+    jobs: int | None = None,
 ) -> None:
     """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
     if not paths:
@@ -114,7 +126,7 @@ def lint(
         config = config.with_overrides(**overrides)
     except ConfigError as error:
         _fail(str(error))
-    linter = Linter(config)
+    linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
         name = stdin_filename or "stdin.sql"
         result = RunResult(reports=[linter.lint_text(name, sys.stdin.read())])
@@ -188,6 +200,15 @@ def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None
         click.echo(github.render(shown), nl=False)
 
 
+def _parse_cache(config: Config, no_cache: bool, cache_dir: str | None) -> ParseCache | None:
+    """The lint cache unless ``--no-cache``; see ``sqlguard.cache`` for where it lives."""
+    if no_cache:
+        return None
+    from sqlguard.cache import ParseCache, resolve_cache_dir
+
+    return ParseCache(resolve_cache_dir(cache_dir, config), config)
+
+
 def _fail(message: str) -> None:
     click.echo(f"sqlguard: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
@@ -206,7 +227,8 @@ def rules_command(output_format: str, show_all: bool) -> None:
             "category": rule.page.category,
             "severity": rule.page.severity.value,
             "fix": rule.page.fix,
-            "versions": f"PG {rule.page.min_version}+" if rule.page.min_version else "all",
+            "versions": rule.page.meta.get("versions")
+            or (f"PG {rule.page.min_version}+" if rule.page.min_version else "all"),
             "default": "off" if rule.page.opt_in else "on",
             "summary": rule.page.summary,
         }
