@@ -803,6 +803,12 @@ class _OpReader:
 
     def _op_execute(self, call: cst.Call, args: _Args, block: _Block) -> None:
         node = args.get("sqltext")
+        while (  # sa.text("...").bindparams(...): the SQL is the text's
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("bindparams", "execution_options", "columns")
+        ):
+            node = node.func.value
         if isinstance(node, cst.Call) and _callee(node) == "text" and node.args:
             node = node.args[0].value
         value = literal_value(node, self.source.span) if node is not None else None

@@ -303,3 +303,10 @@ def test_sql_run_through_the_bind_is_read_too() -> None:
         ("CreateIndex", FIRST_BODY_LINE + 1, 27, "CREATE INDEX ix_a ON t ("),
         ("CreateIndex", FIRST_BODY_LINE + 2, 36, "CREATE INDEX ix_b ON t ("),
     ]
+
+
+def test_sql_with_bound_parameters_is_read_through_bindparams() -> None:
+    body = '    op.execute(sa.text("CREATE INDEX ix_a ON t (a) WHERE b = :b").bindparams(b=1))\n'
+    migration = parse_python("r.py", revision_file(body))
+    assert where(migration) == [("CreateIndex", FIRST_BODY_LINE, 25, "CREATE INDEX ix_a ON t (")]
+    assert migration.alembic is not None and not migration.alembic.up_opaque
