@@ -965,7 +965,6 @@ class _OpReader:
             length = args.get("length")
             if isinstance(length, cst.Integer):
                 numbers = (int(length.value),)
-        array = False
         if key == "array" and args is not None and args.positional:
             inner = self._type(args.positional[0])
             if inner is None:
@@ -986,9 +985,7 @@ class _OpReader:
             name = self._string(args.get("name")) or "enum" if args is not None else "enum"
         else:
             name = _TYPES.get(key, key)
-        return TypeRef(
-            name=name, args=numbers, array=array, span=self.source.span(node), written=self.source.code(node)
-        )
+        return TypeRef(name=name, args=numbers, span=self.source.span(node), written=self.source.code(node))
 
     def _default_sql(self, node: cst.BaseExpression) -> str | None:
         """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""
