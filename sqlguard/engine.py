@@ -153,7 +153,7 @@ class Linter:
             if isinstance(parsed, FileReport):
                 result.reports.append(parsed)
                 continue
-            if not parsed.text.strip():
+            if not parsed.text.strip() and parsed.kind == "sql":  # an empty __init__.py is normal
                 result.notes.append(f"{parsed.path}: empty file, nothing to lint")
             result.reports.append(self.lint_text(parsed.path, parsed.text, schema=schema, migration=parsed))
         return result
