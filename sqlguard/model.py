@@ -274,6 +274,84 @@ class RawStatement(Change):
     kind: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class DropSchema(Change):
+    """DROP SCHEMA: every object in it goes too (with CASCADE), and every client using it breaks."""
+
+    names: tuple[str, ...]
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropDatabase(Change):
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Truncate(Change):
+    """TRUNCATE; ``cascade`` also empties every table that references these by foreign key."""
+
+    tables: tuple[str, ...]
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddEnumValue(Change):
+    """ALTER TYPE ... ADD VALUE; the value cannot be used in the transaction that adds it."""
+
+    type_name: str
+    value: str
+    if_not_exists: bool = False
+
+
+DataChangeKind = Literal["update", "delete"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataChange(Change):
+    """UPDATE or DELETE in a migration. ``assigned`` lists UPDATE's SET targets in order
+    (a name twice means it is assigned twice); ``assigned_spans`` are their places."""
+
+    kind: DataChangeKind
+    table: str
+    has_where: bool
+    assigned: tuple[str, ...] = ()
+    assigned_spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnableRowLevelSecurity(Change):
+    """ALTER TABLE ... ENABLE (or FORCE) ROW LEVEL SECURITY."""
+
+    table: str
+    force: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class MysqlIndexBuild(Change):
+    """A MySQL index build (CREATE INDEX, ALTER TABLE ... ADD INDEX/KEY/UNIQUE) with its online-DDL
+    clauses. Separate from ``CreateIndex`` because PostgreSQL advice (CONCURRENTLY) does not apply;
+    ``algorithm``/``lock`` are upper-cased as written, None when absent."""
+
+    table: str
+    name: str | None
+    columns: tuple[str, ...] = ()
+    unique: bool = False
+    algorithm: str | None = None
+    lock: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LongIdentifier(Change):
+    """An identifier longer than PostgreSQL's 63-byte limit, as written (parsers hand rules the
+    truncated name, so the front end records the written one here, spanning just the name)."""
+
+    name: str
+    truncated: str
+
+
 MigrationKind = Literal["sql", "python"]
 Direction = Literal["up", "down", "both", "plain"]
 

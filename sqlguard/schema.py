@@ -18,6 +18,8 @@ from sqlguard.model import (
     DropColumn,
     DropIndex,
     DropTable,
+    EnableRowLevelSecurity,
+    MysqlIndexBuild,
     RenameColumn,
     RenameTable,
     unqualified,
@@ -37,6 +39,7 @@ class TableInfo:
     name: str
     migration: str
     columns: dict[str, str | None] = field(default_factory=dict)
+    row_level_security: bool = False
 
 
 class SchemaState:
@@ -73,6 +76,15 @@ class SchemaState:
                 return True
         return False
 
+    def column_type(self, table: str, column: str) -> str | None:
+        """The canonical type name of ``table.column`` if the run has seen it declared."""
+        info = self.tables.get(unqualified(table))
+        return info.columns.get(column) if info is not None else None
+
+    def has_row_level_security(self, table: str) -> bool:
+        info = self.tables.get(unqualified(table))
+        return info is not None and info.row_level_security
+
     # -- applying changes ----------------------------------------------------------------------
     def apply(self, change: Change, migration: str) -> None:
         if isinstance(change, CreateTable):
@@ -108,6 +120,12 @@ class SchemaState:
             self._rename_table(unqualified(change.table), unqualified(change.new_name))
         elif isinstance(change, RenameColumn):
             self._rename_column(unqualified(change.table), change.column, change.new_name)
+        elif isinstance(change, EnableRowLevelSecurity):
+            table = self.tables.get(unqualified(change.table))
+            if table is not None:
+                table.row_level_security = True
+        elif isinstance(change, MysqlIndexBuild):
+            self._add_index(change.name, change.table, change.columns, migration)
 
     def _create_table(self, change: CreateTable, migration: str) -> None:
         name = unqualified(change.table)
