@@ -36,6 +36,8 @@ class Example:
     code: str
     expected: str | None
     filename: str | None = None
+    # ```sql target=11 lints the block with target-version 11 (version-aware rules show both sides).
+    target_version: int | None = None
 
     @property
     def label(self) -> str:
@@ -68,6 +70,15 @@ class RulePage:
     @property
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def dialects(self) -> tuple[str, ...]:
+        """SQL dialects the rule applies to (front matter ``dialects: postgres, mysql``).
+
+        PostgreSQL only unless the page says otherwise: advice like CONCURRENTLY or lock_timeout
+        is wrong for MySQL and SQLite, so a rule must opt in to other dialects.
+        """
+        return _list(self.meta.get("dialects", "postgres"))
 
 
 def pages_dir() -> Path:
@@ -161,8 +172,12 @@ def _sections(body: str) -> dict[str, str]:
 
 
 def _examples(section: str, content: str) -> list[Example]:
-    """Code blocks of a section; a ```diagnostics block belongs to the code block before it."""
-    blocks: list[tuple[str, str, str | None]] = []
+    """Code blocks of a section; a ```diagnostics block belongs to the code block before it.
+
+    The fence may name the file (```sql file=0001_add_orders.up.sql) and the PostgreSQL version
+    to lint with (```sql target=11), so version-aware rules can show both sides on one page.
+    """
+    blocks: list[tuple[str, str, str | None, int | None]] = []
     lines = content.splitlines()
     i = 0
     while i < len(lines):
@@ -171,19 +186,20 @@ def _examples(section: str, content: str) -> list[Example]:
             info = line[3:].strip().split()
             language = info[0]
             filename = next((part[5:] for part in info[1:] if part.startswith("file=")), None)
+            target = next((int(part[7:]) for part in info[1:] if part.startswith("target=")), None)
             j = i + 1
             while j < len(lines) and not lines[j].startswith("```"):
                 j += 1
-            blocks.append((language, "\n".join(lines[i + 1 : j]) + "\n", filename))
+            blocks.append((language, "\n".join(lines[i + 1 : j]) + "\n", filename, target))
             i = j + 1
             continue
         i += 1
     examples: list[Example] = []
-    for position, (language, code, filename) in enumerate(blocks):
+    for position, (language, code, filename, target) in enumerate(blocks):
         if language not in CODE_LANGUAGES:
             continue
         expected = None
         if position + 1 < len(blocks) and blocks[position + 1][0] == "diagnostics":
             expected = blocks[position + 1][1]
-        examples.append(Example(section, len(examples) + 1, language, code, expected, filename))
+        examples.append(Example(section, len(examples) + 1, language, code, expected, filename, target))
     return examples

@@ -99,6 +99,8 @@ class Linter:
             chosen |= self.expand(selector)
         for selector in config.ignore:
             chosen -= self.expand(selector)
+        # A rule runs only on the SQL dialects its page names (PostgreSQL unless it says more).
+        chosen = {rule_id for rule_id in chosen if config.dialect in self.rules[rule_id].page.dialects}
         return {rule_id: self.rules[rule_id] for rule_id in sorted(chosen)}
 
     def _severity_for(self, rule_id: str) -> Severity:

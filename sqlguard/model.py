@@ -352,6 +352,14 @@ class LongIdentifier(Change):
     truncated: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class CreateView(Change):
+    """CREATE [OR REPLACE] VIEW (a renamed table can leave a view under its old name)."""
+
+    name: str
+    or_replace: bool = False
+
+
 MigrationKind = Literal["sql", "python"]
 Direction = Literal["up", "down", "both", "plain"]
 

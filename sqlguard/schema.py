@@ -50,11 +50,16 @@ class SchemaState:
         self.indexes: list[IndexInfo] = []
         # Every index ever seen by name, kept after a drop so "was it made here?" still answers.
         self.index_history: dict[str, IndexInfo] = {}
+        # The migration that last created each table, kept after a drop (a scratch table made
+        # and dropped in one migration was still made there).
+        self.table_history: dict[str, str] = {}
 
     # -- questions rules ask --------------------------------------------------------------------
     def created_in(self, table: str, migration: str) -> bool:
         info = self.tables.get(unqualified(table))
-        return info is not None and info.migration == migration
+        if info is None:
+            return self.table_history.get(unqualified(table)) == migration
+        return info.migration == migration
 
     def index_table(self, index_name: str) -> str | None:
         info = self.index_history.get(unqualified(index_name))
@@ -137,6 +142,7 @@ class SchemaState:
             if column.primary_key or column.unique:
                 self._add_index(None, name, (column.name,), migration)
         self.tables[name] = info
+        self.table_history[name] = migration
         for constraint in change.constraints:
             if constraint.kind in ("primary", "unique", "exclusion") and constraint.columns:
                 self._add_index(constraint.name, name, constraint.columns, migration)

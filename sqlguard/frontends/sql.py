@@ -32,6 +32,7 @@ from sqlguard.model import (
     ConstraintKind,
     CreateIndex,
     CreateTable,
+    CreateView,
     DataChange,
     DropColumn,
     DropConstraint,
@@ -294,7 +295,7 @@ class _Builder:
             yield RawStatement(kind=type(node).__name__, **self._common())
 
     def _breaking_or_data(self, node: Any) -> Change | None:
-        """DROP SCHEMA/DATABASE, TRUNCATE, ALTER TYPE ... ADD VALUE, UPDATE and DELETE."""
+        """CREATE VIEW, DROP SCHEMA/DATABASE, TRUNCATE, ALTER TYPE ... ADD VALUE, UPDATE and DELETE."""
         if isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_SCHEMA:
             return DropSchema(
                 names=tuple(item.sval for item in node.objects or () if isinstance(item, ast.String)),
@@ -302,6 +303,8 @@ class _Builder:
                 cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
                 **self._common(),
             )
+        if isinstance(node, ast.ViewStmt) and node.view is not None:
+            return CreateView(name=_relation_name(node.view), or_replace=bool(node.replace), **self._common())
         if isinstance(node, ast.DropdbStmt):
             return DropDatabase(name=node.dbname or "", if_exists=bool(node.missing_ok), **self._common())
         if isinstance(node, ast.TruncateStmt):
