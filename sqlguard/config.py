@@ -7,6 +7,7 @@ silently ignored setting.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import sys
 from collections.abc import Iterable
@@ -153,9 +154,9 @@ def load_config(path: Path | None, known_selectors: Iterable[str]) -> Config:
 def parse_settings(table: dict[str, Any], where: str, path: Path | None, known: set[str]) -> Config:
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r} (known keys: {', '.join(sorted(KNOWN_KEYS))})"
-        )
+        close = difflib.get_close_matches(unknown[0], sorted(KNOWN_KEYS), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(KNOWN_KEYS))}"
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} ({hint})")
     root = path.parent.resolve() if path is not None else Path.cwd()
 
     def selectors(key: str) -> frozenset[str]:

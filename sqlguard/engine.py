@@ -145,6 +145,8 @@ class Linter:
             if text is None:
                 result.reports.append(_unreadable(str(path), problem))
                 continue
+            if not text.strip():
+                result.notes.append(f"{path}: empty file, nothing to lint")
             result.reports.append(self.lint_text(str(path), text, schema=schema))
         return result
 

@@ -84,6 +84,7 @@ _CANONICAL_TYPES = {
 IDENTIFIER_MAX_BYTES = 63
 
 _TYPE_TAIL_KEYWORDS = {"WITH", "WITHOUT", "TIME", "ZONE", "VARYING", "PRECISION"}
+_BRACKET_DEPTH = {"ASCII_40": 1, "ASCII_41": -1, "ASCII_91": 1, "ASCII_93": -1}
 
 
 @dataclass
@@ -198,7 +199,7 @@ class _Builder:
 
     # -- locations ---------------------------------------------------------------------------
     def changes_for(self, raw: ast.RawStmt, piece_start: int) -> list[Change]:
-        start = piece_start + raw.stmt_location
+        start = piece_start + (raw.stmt_location or 0)
         length = raw.stmt_len or (len(self.text) - start)
         end = start + length
         stmt_text = self.text[start:end].rstrip()
@@ -281,7 +282,7 @@ class _Builder:
         ):
             yield self._rename(node)
         elif isinstance(node, ast.TransactionStmt):
-            yield Transaction(kind=_transaction_kind(node.kind), **self._common())
+            yield Transaction(kind=_transaction_kind(node.kind), **self._common())  # type: ignore[arg-type]
         elif isinstance(node, ast.VariableSetStmt) and node.name:
             yield SetSetting(
                 name=node.name.lower(),
@@ -385,17 +386,17 @@ class _Builder:
             elif kind == enums.ConstrType.CONSTR_FOREIGN:
                 facts["references"] = ForeignKey(
                     table=table,
-                    columns=(node.colname,),
+                    columns=(node.colname or "",),
                     ref_table=unqualified(_relation_name(constraint.pktable)),
                     ref_columns=tuple(_strings(constraint.pk_attrs)),
                     name=constraint.conname,
                     not_valid=bool(constraint.skip_validation),
                     span=self._stmt.span_at(constraint.location),
                 )
-        return Column(name=node.colname, type=type_ref, span=self._stmt.span_at(node.location), **facts)
+        return Column(name=node.colname or "", type=type_ref, span=self._stmt.span_at(node.location), **facts)
 
     def _constraint(self, table: str, node: ast.Constraint) -> Constraint:
-        kind = _constraint_kind(node.contype)
+        kind = _constraint_kind(node.contype)  # type: ignore[arg-type]
         span = self._stmt.span_at(node.location)
         foreign_key = None
         columns: tuple[str, ...] = tuple(_strings(node.keys))
@@ -426,7 +427,7 @@ class _Builder:
             names = names[1:]
         raw = ".".join(names).lower()
         args = tuple(
-            mod.val.ival
+            mod.val.ival or 0
             for mod in node.typmods or ()
             if isinstance(mod, ast.A_Const) and isinstance(mod.val, ast.Integer)
         )
@@ -459,7 +460,7 @@ class _Builder:
             elif subtype == kinds.AT_DropConstraint:
                 yield DropConstraint(table=table, name=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
             elif subtype == kinds.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
-                type_ref = self._type(cmd.def_.typeName)
+                type_ref = self._type(cmd.def_.typeName)  # type: ignore[arg-type]
                 yield AlterColumnType(
                     table=table,
                     column=cmd.name or "",
@@ -500,7 +501,7 @@ class _Builder:
         )
 
     def _reindex(self, node: ast.ReindexStmt) -> Reindex:
-        target = node.kind.name.removeprefix("REINDEX_OBJECT_")
+        target = node.kind.name.removeprefix("REINDEX_OBJECT_") if node.kind is not None else "INDEX"
         concurrently = any(
             isinstance(param, ast.DefElem) and param.defname == "concurrently" for param in node.params or ()
         )
@@ -584,19 +585,16 @@ class _Statement:
             return self.span_at(location)
         end = tokens[0].end + 1
         depth = 0
+        after_dot = False
         for token in tokens[1:]:
             if depth > 0:
-                depth += {"ASCII_40": 1, "ASCII_41": -1, "ASCII_91": 1, "ASCII_93": -1}.get(token.name, 0)
-                end = token.end + 1
+                depth += _BRACKET_DEPTH.get(token.name, 0)
             elif token.name in ("ASCII_40", "ASCII_91"):
                 depth = 1
-                end = token.end + 1
-            elif token.name == "ASCII_46" or token.name in _TYPE_TAIL_KEYWORDS:
-                end = token.end + 1
-            elif token.name in ("IDENT",) and self.text[token.start - 1 : token.start] == ".":
-                end = token.end + 1
-            else:
+            elif not (after_dot or token.name == "ASCII_46" or token.name in _TYPE_TAIL_KEYWORDS):
                 break
+            after_dot = token.name == "ASCII_46"
+            end = token.end + 1
         base = self.builder.base + self.start
         return Span(base + rel, base + end)
 
@@ -636,14 +634,14 @@ def _relation_name(relation: Any) -> str:
 
 
 def _dotted(obj: Any) -> str:
-    parts = [item.sval for item in obj if isinstance(item, ast.String)] if isinstance(obj, tuple) else []
+    parts = [item.sval or "" for item in obj if isinstance(item, ast.String)] if isinstance(obj, tuple) else []
     return unqualified(".".join(parts))
 
 
 def _strings(items: Any) -> Iterator[str]:
     for item in items or ():
         if isinstance(item, ast.String):
-            yield item.sval
+            yield item.sval or ""
 
 
 def _deparse(node: Any) -> str | None:
@@ -656,12 +654,12 @@ def _deparse(node: Any) -> str | None:
 
 
 def _setting_value(node: ast.VariableSetStmt) -> str | None:
-    values = []
+    values: list[str] = []
     for arg in node.args or ():
         if isinstance(arg, ast.A_Const) and arg.val is not None:
             value = arg.val
             if isinstance(value, ast.String):
-                values.append(value.sval)
+                values.append(value.sval or "")
             elif isinstance(value, ast.Integer):
                 values.append(str(value.ival))
             else:

@@ -15,7 +15,8 @@ HELP_PREFIX = "  help: "
 def format_diagnostic(diagnostic: Diagnostic, lines: LineIndex, path: str | None = None) -> str:
     position = lines.position(diagnostic.span.start)
     where = f"{position.line}:{position.column}"
-    head = f"{path}:{where}: {diagnostic.rule} {diagnostic.message}" if path else f"{where} {diagnostic.rule} {diagnostic.message}"
+    prefix = f"{path}:{where}:" if path else where
+    head = f"{prefix} {diagnostic.rule} {diagnostic.message}"
     if not diagnostic.help:
         return head
     continuation = "\n" + " " * len(HELP_PREFIX)

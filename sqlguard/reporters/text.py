@@ -50,6 +50,10 @@ def _finding(console: Console, diagnostic: Diagnostic, lines: LineIndex, path: s
     console.print()
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def summary(reports: list[FileReport]) -> str:
     diagnostics = [d for report in reports for d in report.diagnostics]
     findings = [d for d in diagnostics if not d.is_input_error]
@@ -57,10 +61,10 @@ def summary(reports: list[FileReport]) -> str:
     fixable = sum(1 for d in findings if d.fix is not None and d.fix.safe)
     files = len(reports)
     if not diagnostics:
-        return f"All checks passed ({files} file{'s' if files != 1 else ''} checked)."
-    parts = [f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''}"]
+        return f"All checks passed ({_plural(files, 'file')} checked)."
+    parts = [f"Found {_plural(len(findings), 'problem')} in {_plural(files, 'file')}"]
     if errors:
-        parts.append(f"{len(errors)} file error{'s' if len(errors) != 1 else ''}")
+        parts.append(_plural(len(errors), "input error"))
     if fixable:
         parts.append(f"{fixable} fixable with --fix")
     return ", ".join(parts) + "."

@@ -56,8 +56,8 @@ def test_page_example(tmp_path: Path, page: RulePage, example: Example) -> None:
 
 def _rewrite_block(path: Path, example: Example, actual: str) -> None:
     text = path.read_text(encoding="utf-8")
-    # The whole block up to its closing fence, so a block that starts like another is not mistaken for it.
     anchor = text.find("\n" + example.code + "```\n```diagnostics\n")
+    assert anchor != -1, f"cannot find the example {example.label} followed by its diagnostics block"
     block_start = text.find("```diagnostics\n", anchor)
     block_end = text.find("```", block_start + len("```diagnostics\n"))
     text = text[: block_start + len("```diagnostics\n")] + actual + text[block_end:]

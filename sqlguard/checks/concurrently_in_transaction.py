@@ -1,0 +1,31 @@
+"""SG005: CONCURRENTLY cannot run inside a transaction block (rules/SG005-concurrently-in-transaction.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlguard.context import Context
+from sqlguard.diagnostics import Diagnostic
+from sqlguard.model import CreateIndex, DropIndex, Reindex
+from sqlguard.registry import rule
+
+_VERBS = {CreateIndex: "CREATE INDEX", DropIndex: "DROP INDEX", Reindex: "REINDEX"}
+
+
+@rule("SG005", on=(CreateIndex, DropIndex, Reindex))
+def concurrently_in_transaction(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> Iterator[Diagnostic]:
+    if not change.concurrently or not (change.in_transaction or ctx.assume_in_transaction):
+        return
+    verb = _VERBS[type(change)]
+    message = f"{verb} CONCURRENTLY inside a transaction block fails: PostgreSQL refuses to run it there"
+    if change.origin == "python":
+        help_text = (
+            "with op.get_context().autocommit_block():\n"
+            f"    {change.statement.strip()}"
+        )
+    else:
+        help_text = (
+            f"run it outside BEGIN ... COMMIT, in a migration of its own that is not wrapped in a transaction:\n"
+            f"{change.statement.strip().rstrip(';')};"
+        )
+    yield ctx.diagnostic(change, message, help=help_text)

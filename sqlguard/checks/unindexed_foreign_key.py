@@ -1,0 +1,38 @@
+"""SG002: a foreign key without an index makes parent deletes scan the child table
+(rules/SG002-unindexed-foreign-key.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlguard.context import Context
+from sqlguard.diagnostics import Diagnostic
+from sqlguard.model import AddColumn, AddConstraint, CreateTable, ForeignKey
+from sqlguard.registry import rule
+
+MAX_IDENTIFIER = 63
+
+
+@rule("SG002", on=(CreateTable, AddColumn, AddConstraint))
+def unindexed_foreign_key(change: CreateTable | AddColumn | AddConstraint, ctx: Context) -> Iterator[Diagnostic]:
+    for foreign_key in change.foreign_keys():
+        if not foreign_key.columns or ctx.schema.has_index_leading_with(foreign_key.table, foreign_key.columns):
+            continue
+        columns = ", ".join(foreign_key.columns)
+        message = (
+            f'foreign key {foreign_key.table}({columns}) → {foreign_key.ref_table} has no index on '
+            f"{foreign_key.table}({columns}): every delete or key update in {foreign_key.ref_table} "
+            f"scans {foreign_key.table}"
+        )
+        yield ctx.diagnostic(foreign_key.span, message, help=_index_sql(foreign_key, ctx))
+
+
+def _index_sql(foreign_key: ForeignKey, ctx: Context) -> str:
+    table = foreign_key.table
+    name = f"{table.split('.')[-1]}_{'_'.join(foreign_key.columns)}_idx"[:MAX_IDENTIFIER]
+    concurrently = "" if ctx.created_here(table) else "CONCURRENTLY "
+    columns = ", ".join(foreign_key.columns)
+    if ctx.migration.kind == "python":
+        keyword = ", postgresql_concurrently=True" if concurrently else ""
+        return f'op.create_index("{name}", "{table}", [{", ".join(repr(c) for c in foreign_key.columns)}]{keyword})'
+    return f"CREATE INDEX {concurrently}{name} ON {table} ({columns});"

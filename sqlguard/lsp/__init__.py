@@ -1,0 +1,1 @@
+"""Language server (pygls): the same engine behind editor diagnostics."""

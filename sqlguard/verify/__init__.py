@@ -1,0 +1,1 @@
+"""sqlguard verify: run migrations up, down and up again in a throwaway PostgreSQL."""
