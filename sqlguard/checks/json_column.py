@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
-from sqlguard.model import AddColumn, AlterColumnType, CreateTable
+from sqlguard.model import AddColumn, AlterColumnType, CreateTable, TypeRef
 from sqlguard.registry import rule
 
 
 @rule("SG042", on=(CreateTable, AddColumn, AlterColumnType))
 def json_column(change: CreateTable | AddColumn | AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:
+    declared: list[tuple[str, str, TypeRef | None]]
     if isinstance(change, AlterColumnType):
         declared = [(change.table, change.column, change.type)]
     else:

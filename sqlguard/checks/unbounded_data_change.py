@@ -26,7 +26,6 @@ def unbounded_data_change(change: DataChange, ctx: Context) -> Iterator[Diagnost
         f'{verb} every row of "{table}" in one statement: it locks each row until commit,'
         " writes a new version of every row (bloat, replication lag) and can run for minutes",
         help=(
-            "-- run it in batches, outside the schema migration, until it touches 0 rows:\n"
-            f"{statement} WHERE {batch};"
+            f"-- run it in batches, outside the schema migration, until it touches 0 rows:\n{statement} WHERE {batch};"
         ),
     )

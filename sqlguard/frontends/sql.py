@@ -299,7 +299,7 @@ class _Builder:
         """CREATE VIEW, DROP SCHEMA/DATABASE, TRUNCATE, ALTER TYPE ... ADD VALUE, UPDATE and DELETE."""
         if isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_SCHEMA:
             return DropSchema(
-                names=tuple(item.sval for item in node.objects or () if isinstance(item, ast.String)),
+                names=tuple(item.sval or "" for item in node.objects or () if isinstance(item, ast.String)),
                 if_exists=bool(node.missing_ok),
                 cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
                 **self._common(),
@@ -328,7 +328,9 @@ class _Builder:
                 table=_relation_name(node.relation),
                 has_where=node.whereClause is not None,
                 assigned=tuple(target.name or "" for target in targets),
-                assigned_spans=tuple(self._stmt.name_span(target.location, target.name or "") for target in targets),
+                assigned_spans=tuple(
+                    self._stmt.name_span(target.location, target.name or "") for target in targets
+                ),
                 **self._common(),
             )
         return None
@@ -480,7 +482,8 @@ class _Builder:
                     **common,
                 )
             elif subtype in (kinds.AT_EnableRowSecurity, kinds.AT_ForceRowSecurity):
-                yield EnableRowLevelSecurity(table=table, force=subtype == kinds.AT_ForceRowSecurity, **common)
+                force = subtype == kinds.AT_ForceRowSecurity
+                yield EnableRowLevelSecurity(table=table, force=force, **common)
             elif subtype == kinds.AT_DropColumn:
                 yield DropColumn(table=table, column=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
             else:
