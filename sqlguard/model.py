@@ -8,6 +8,7 @@ arrives as ``RawStatement`` so no statement is silently dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -20,6 +21,16 @@ Origin = Literal["sql", "python"]
 def unqualified(name: str) -> str:
     """``public.orders`` and ``orders`` are the same table for schema bookkeeping."""
     return name[len("public.") :] if name.startswith("public.") else name
+
+
+def written_qualified(statement: str, name: str) -> bool:
+    """True if ``statement`` writes ``name`` with a schema (``public.orders``, ``"app".orders``).
+
+    Front ends drop ``public.`` from names for schema bookkeeping, so rules about qualification
+    read the statement's text.
+    """
+    pattern = rf'(?:\w+|"[^"]+")\s*\.\s*"?{re.escape(name)}"?(?:\W|$)'
+    return re.search(pattern, statement, re.IGNORECASE) is not None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
@@ -24,6 +23,7 @@ from sqlguard.model import (
     SetDefault,
     SetNotNull,
     Truncate,
+    written_qualified,
 )
 from sqlguard.registry import rule
 
@@ -50,7 +50,7 @@ def unqualified_table(change: Change, ctx: Context) -> Iterator[Diagnostic]:
     if change.origin != "sql":
         return
     for table in _tables(change):
-        if "." in table or _written_qualified(change.statement, table):
+        if "." in table or written_qualified(change.statement, table):
             continue
         yield ctx.diagnostic(
             change.statement_span,
@@ -66,9 +66,3 @@ def _tables(change: Change) -> tuple[str, ...]:
         return change.tables
     table = getattr(change, "table", "")
     return (table,) if isinstance(table, str) and table else ()
-
-
-def _written_qualified(statement: str, table: str) -> bool:
-    """The front end drops ``public.``; the statement text tells whether it was written."""
-    pattern = rf'(?:\w+|"[^"]+")\s*\.\s*"?{re.escape(table)}"?(?:\W|$)'
-    return re.search(pattern, statement, re.IGNORECASE) is not None
