@@ -13,7 +13,44 @@ from sqlguard.model import Migration
 from sqlguard.registry import rule
 
 VERBS = frozenset(
-    ["add", "create", "drop", "remove", "rename", "alter", "change", "backfill", "index", "make", "set", "enable", "disable", "extend", "split", "merge", "move", "convert", "delete", "insert", "seed", "populate", "allow", "widen", "narrow", "partition", "archive", "restore", "replace", "introduce", "unique", "revoke", "grant", "attach", "detach", "validate"]
+    {
+        "add",
+        "create",
+        "drop",
+        "remove",
+        "rename",
+        "alter",
+        "change",
+        "backfill",
+        "index",
+        "make",
+        "set",
+        "enable",
+        "disable",
+        "extend",
+        "split",
+        "merge",
+        "move",
+        "convert",
+        "delete",
+        "insert",
+        "seed",
+        "populate",
+        "allow",
+        "widen",
+        "narrow",
+        "partition",
+        "archive",
+        "restore",
+        "replace",
+        "introduce",
+        "unique",
+        "revoke",
+        "grant",
+        "attach",
+        "detach",
+        "validate",
+    }
 )
 # Version prefixes: 0001_, 20240101120000_, V3__, V3_1__, U3__, Alembic revision ids (hex).
 _PREFIX = re.compile(r"^(?:[VUR]\d+(?:[._]\d+)*__|\d+[_-]+|[0-9a-f]{8,}[_-]+)", re.IGNORECASE)
