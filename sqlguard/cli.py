@@ -70,6 +70,8 @@ def cli() -> None:
 @click.option("--target-version", help="PostgreSQL major version the migrations run on, e.g. 13.")
 @click.option("--assume-in-transaction/--no-assume-in-transaction", default=None,
               help="Treat every SQL file as running inside one transaction (as many migration tools do).")
+@click.option("--dialect", type=click.Choice(["postgres", "mysql", "sqlite"]), default=None,
+              help="SQL dialect of .sql files (default: postgres, or dialect in config).")
 @click.option("--stdin-filename", help="Name to report (and pick the language by) when PATH is '-'.")
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal (NO_COLOR works too).")
 def lint(
@@ -84,6 +86,7 @@ def lint(
     assume_in_transaction: bool | None,
     stdin_filename: str | None,
     no_color: bool,
+    dialect: str | None = None,
 ) -> None:
     """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
     if not paths:
@@ -107,6 +110,7 @@ def lint(
         if fail_on:
             overrides["fail_on"] = Severity(fail_on)
         overrides["assume_in_transaction"] = assume_in_transaction
+        overrides["dialect"] = dialect
         config = config.with_overrides(**overrides)
     except ConfigError as error:
         _fail(str(error))
@@ -160,6 +164,7 @@ def rules_command(output_format: str, show_all: bool) -> None:
             "fix": rule.page.fix,
             "versions": f"PG {rule.page.min_version}+" if rule.page.min_version else "all",
             "default": "off" if rule.page.opt_in else "on",
+            "dialects": ", ".join(rule.page.dialects),
             "summary": rule.page.summary,
         }
         for rule in rules.values()
@@ -171,10 +176,11 @@ def rules_command(output_format: str, show_all: bool) -> None:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("id", "name", "category", "severity", "fix", "versions", "default"):
+    columns = ("id", "name", "category", "severity", "fix", "versions", "default", "dialects")
+    for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*(row[column] for column in ("id", "name", "category", "severity", "fix", "versions", "default")))
+        table.add_row(*(row[column] for column in columns))
     console = Console(highlight=False, no_color=not text.use_color(sys.stdout), width=120)
     console.print(table)
 

@@ -23,7 +23,7 @@ def integer_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagn
         yield ctx.diagnostic(
             type_ref.span,
             f'{role} "{table}"."{column.name}" is {type_ref.name}: it runs out at {LIMITS[type_ref.name]},'
-            " and widening it later rewrites the table under an ACCESS EXCLUSIVE lock",
+            " and widening it later rewrites the table while blocking writes",
             help=f"{column.name} bigint",
             fix=fix,
         )

@@ -16,4 +16,8 @@ PYTHON_SUFFIXES = (".py",)
 def parse_file(path: str, text: str, config: Config) -> Migration:
     if path.lower().endswith(PYTHON_SUFFIXES):
         return Migration(path=path, text=text, kind="python")
+    if config.dialect != "postgres":
+        from sqlguard.frontends.dialects import parse_dialect_file
+
+        return parse_dialect_file(path, text, config.dialect, assume_in_transaction=config.assume_in_transaction)
     return parse_sql_file(path, text, assume_in_transaction=config.assume_in_transaction)
