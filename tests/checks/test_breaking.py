@@ -40,3 +40,12 @@ def test_table_created_and_dropped_in_one_migration_is_not_breaking(tmp_path: Pa
         select=frozenset({"SG033"}),
     )
     assert [line.split(" SG033")[0] for line in out] == ["0002_drop_scratch.sql 1:1"]
+
+
+def test_squawk_ignore_comment_silences_the_matching_rule(tmp_path: Path) -> None:
+    from tests.conftest import lint_snippet
+
+    code = "-- squawk-ignore ban-drop-column\nALTER TABLE users DROP COLUMN a;\nALTER TABLE users DROP COLUMN b;\n"
+    report = lint_snippet(tmp_path, code, select=frozenset({"SG032"}))
+    assert concise(report).startswith("3:1 SG032 ")
+    assert len(report.diagnostics) == 1
