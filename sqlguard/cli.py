@@ -162,7 +162,8 @@ def rules_command(output_format: str, show_all: bool) -> None:
             "category": rule.page.category,
             "severity": rule.page.severity.value,
             "fix": rule.page.fix,
-            "versions": f"PG {rule.page.min_version}+" if rule.page.min_version else "all",
+            "versions": rule.page.meta.get("versions")
+            or (f"PG {rule.page.min_version}+" if rule.page.min_version else "all"),
             "default": "off" if rule.page.opt_in else "on",
             "dialects": ", ".join(rule.page.dialects),
             "summary": rule.page.summary,
@@ -181,7 +182,7 @@ def rules_command(output_format: str, show_all: bool) -> None:
         table.add_column(column)
     for row in rows:
         table.add_row(*(row[column] for column in columns))
-    console = Console(highlight=False, no_color=not text.use_color(sys.stdout), width=120)
+    console = Console(highlight=False, no_color=not text.use_color(sys.stdout), width=150)
     console.print(table)
 
 

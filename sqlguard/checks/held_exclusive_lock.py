@@ -76,6 +76,8 @@ def _finding(change: Change, table: str, locker: Change, migration: Migration, c
     rest = _ALTER_PREFIX.sub("", change.statement, count=1)
     if same_table and rest != change.statement and locker.statement.upper().startswith("ALTER"):
         help_text = locker.statement.rstrip(";") + ", " + rest.rstrip(";") + ";  -- one statement, one lock"
+    elif change.origin == "python":
+        help_text = "# move this into its own migration (each migration commits on its own), or do it first"
     else:
         help_text = f"COMMIT;  -- right after the statement on line {line}, so the lock on {table} is released\n"
         help_text += "BEGIN;\n" + change.statement.rstrip(";") + ";"

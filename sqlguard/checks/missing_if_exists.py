@@ -28,7 +28,12 @@ def missing_if_exists(
     clause = " IF NOT EXISTS" if isinstance(change, CreateTable | CreateIndex | AddColumn) else " IF EXISTS"
     at = _insert_at(change)
     fix = Fix(f"Add{clause}", (Edit.insert(at, clause),)) if at is not None and change.origin == "sql" else None
-    help_sql = ctx.statement_with(change, fix) if fix is not None else f"use{clause}"
+    if fix is not None:
+        help_sql = ctx.statement_with(change, fix)
+    elif change.origin == "python":
+        help_sql = "pass if_not_exists=True" if "NOT" in clause else "pass if_exists=True"
+    else:
+        help_sql = f"add{clause} to this statement"
     state = "already exists" if "NOT" in clause else "is already gone"
     yield ctx.diagnostic(
         change, f"re-running this migration fails here: {_object(change)} {state} by then", help=help_sql, fix=fix

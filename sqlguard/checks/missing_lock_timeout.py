@@ -70,7 +70,7 @@ def missing_lock_timeout(migration: Migration, ctx: Context) -> Iterator[Diagnos
             change.statement_span,
             f'this statement waits for a lock on "{table}" with no lock_timeout: queued behind one long query,'
             f' it makes every other query on "{table}" wait too',
-            help=f"{TIMEOUT}  -- fail fast and retry instead of queueing\n{statement}",
+            help=_help(change, statement),
             fix=fix,
         )
         return
@@ -102,3 +102,9 @@ def _raw_alter_table(change: RawStatement) -> str:
     words = change.statement.split()
     rest = [w for w in words[2:] if w.upper() not in ("ONLY", "IF", "EXISTS")]
     return rest[0].strip('"') if rest else "table"
+
+
+def _help(change: Change, statement: str) -> str:
+    if change.origin == "python":
+        return f'op.execute("{TIMEOUT.rstrip(";")}")  # first in upgrade(): fail fast and retry instead of queueing'
+    return f"{TIMEOUT}  -- fail fast and retry instead of queueing\n{statement}"

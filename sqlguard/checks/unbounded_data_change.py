@@ -19,6 +19,8 @@ def unbounded_data_change(change: DataChange, ctx: Context) -> Iterator[Diagnost
         return
     table = change.table
     statement = change.statement.rstrip().rstrip(";")
+    if change.origin == "python" and not statement.upper().startswith(("UPDATE", "DELETE")):
+        statement = f"UPDATE {table} SET ..." if change.kind == "update" else f"DELETE FROM {table}"
     batch = f"id IN (SELECT id FROM {table} WHERE <not done yet> LIMIT {BATCH})"
     verb = "UPDATE of" if change.kind == "update" else "DELETE from"
     yield ctx.diagnostic(
