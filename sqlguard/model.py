@@ -410,3 +410,5 @@ class Migration:
     down: DownFacts = field(default_factory=DownFacts)
     revision: str | None = None
     down_revision: tuple[str, ...] = ()
+    # The SQL dialect the file was parsed as ("postgres", or "mysql"/"sqlite" through sqlglot).
+    dialect: str = "postgres"

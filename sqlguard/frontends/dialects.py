@@ -102,7 +102,9 @@ class _Parsed:
 def parse_dialect_file(path: str, text: str, dialect: str, *, assume_in_transaction: bool = False) -> Migration:
     """Parse a MySQL or SQLite migration file into a ``Migration``."""
     parsed = _parse(text, dialect, assume_in_transaction)
-    return Migration(path=path, text=text, kind="sql", changes=parsed.changes, errors=parsed.errors)
+    return Migration(
+        path=path, text=text, kind="sql", changes=parsed.changes, errors=parsed.errors, dialect=dialect
+    )
 
 
 def _parse(text: str, dialect: str, in_transaction: bool) -> _Parsed:
