@@ -27,6 +27,10 @@ class Context:
     def created_here(self, table: str) -> bool:
         return self.schema.created_in(table, self.migration.path)
 
+    def in_down(self, change: Change) -> bool:
+        """True for a change of a down migration (a rollback is expected to drop what up made)."""
+        return any(down is change for down in self.migration.down_changes)
+
     def diagnostic(
         self, at: Change | Span, message: str, *, help: str | None = None, fix: Fix | None = None
     ) -> Diagnostic:

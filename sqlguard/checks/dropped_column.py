@@ -12,6 +12,8 @@ from sqlguard.registry import rule
 
 @rule("SG032", on=DropColumn)
 def dropped_column(change: DropColumn, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
     if ctx.created_here(change.table):
         return
     table, column = change.table, change.column

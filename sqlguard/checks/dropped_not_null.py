@@ -13,6 +13,8 @@ from sqlguard.registry import rule
 
 @rule("SG036", on=DropNotNull)
 def dropped_not_null(change: DropNotNull, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
     if ctx.created_here(change.table):
         return
     table, column = change.table, change.column

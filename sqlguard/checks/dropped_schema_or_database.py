@@ -13,6 +13,8 @@ from sqlguard.registry import rule
 
 @rule("SG034", on=(DropSchema, DropDatabase))
 def dropped_schema_or_database(change: DropSchema | DropDatabase, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
     if isinstance(change, DropDatabase):
         yield ctx.diagnostic(
             change,

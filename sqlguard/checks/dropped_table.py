@@ -12,6 +12,8 @@ from sqlguard.registry import rule
 
 @rule("SG033", on=DropTable)
 def dropped_table(change: DropTable, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
     tables = [table for table in change.tables if not ctx.created_here(table)]
     if not tables:
         return

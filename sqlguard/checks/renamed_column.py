@@ -13,6 +13,8 @@ from sqlguard.registry import rule
 
 @rule("SG030", on=RenameColumn)
 def renamed_column(change: RenameColumn, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
     if ctx.created_here(change.table):
         return
     table, old, new = change.table, change.column, change.new_name

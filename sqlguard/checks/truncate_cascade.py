@@ -13,6 +13,8 @@ from sqlguard.registry import rule
 
 @rule("SG035", on=Truncate)
 def truncate_cascade(change: Truncate, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
     if not change.cascade:
         return
     names = ", ".join(change.tables)
