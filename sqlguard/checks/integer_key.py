@@ -19,6 +19,8 @@ def integer_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagn
         type_ref = column.type
         if type_ref is None or type_ref.name not in LIMITS or type_ref.array:
             continue
+        if change.origin == "python" and column.autoincrement and role == "primary key":
+            continue  # SQLAlchemy's autoincrementing integer key is SG001's finding
         fix = Fix("Use bigint", (Edit.replace(type_ref.span, "bigint"),)) if change.origin == "sql" else None
         yield ctx.diagnostic(
             type_ref.span,
