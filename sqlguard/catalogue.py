@@ -3,6 +3,11 @@
 ``sqlguard rules``, ``sqlguard explain``, LSP hover and the tests all read these pages, so the
 examples users see are the examples the tests run. A page has a small front matter (id, name,
 category, severity, fix) and fixed ``##`` headings (Why, Bad, Good, then optional sections).
+
+A code fence may carry ``file=NAME`` (lint the block as that file) and ``target=N`` (lint it
+with ``target-version`` N, for behaviour that depends on the PostgreSQL version, e.g.
+```` ```sql target=10 ````). An optional ``versions:`` front matter key is the free-text
+version applicability that ``sqlguard rules`` shows (default: ``PG min_version+`` or ``all``).
 """
 
 from __future__ import annotations

@@ -77,6 +77,11 @@ class Column:
     generated_stored: bool = False
     autoincrement: bool = False
     references: ForeignKey | None = None
+    # Functions the DEFAULT expression calls, lower-case and unqualified (``now``, ``random``);
+    # empty for a constant. Rules judge volatility from these names, never from a parse tree.
+    default_calls: tuple[str, ...] = ()
+    # The default is the literal NULL (or absent): adding such a column never rewrites.
+    default_is_null: bool = False
 
 
 ConstraintKind = Literal["primary", "unique", "check", "foreign", "exclusion", "not_null", "other"]
@@ -93,6 +98,10 @@ class Constraint:
     using_index: str | None = None
     foreign_key: ForeignKey | None = None
     span: Span
+    # A CHECK's expression as SQL, and the columns it proves NOT NULL (``col IS NOT NULL``
+    # conjuncts), so SET NOT NULL can be known to skip its scan.
+    expression: str | None = None
+    not_null_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +117,9 @@ class Change:
     statement: str = ""
     in_transaction: bool = False
     origin: Origin = "sql"
+    # True when the change was read from a Python call (``op.create_index(...)``) rather than from
+    # SQL text (a .sql file or a string in ``op.execute``): help then shows the Python form.
+    from_call: bool = False
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         """Foreign keys this change adds (none for most changes)."""
@@ -261,6 +273,70 @@ class DropTable(Change):
     cascade: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
+class Vacuum(Change):
+    """VACUUM; ``full`` rewrites every listed table (all tables when ``tables`` is empty)."""
+
+    tables: tuple[str, ...] = ()
+    full: bool = False
+    keyword_end: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cluster(Change):
+    """CLUSTER [table [USING index]]: rewrites the table in index order."""
+
+    table: str | None = None
+    index: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DetachPartition(Change):
+    """ALTER TABLE parent DETACH PARTITION child [CONCURRENTLY | FINALIZE]."""
+
+    table: str
+    partition: str
+    concurrently: bool = False
+    finalize: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachPartition(Change):
+    """ALTER TABLE parent ATTACH PARTITION child FOR VALUES ..."""
+
+    table: str
+    partition: str
+
+
+TableRewriteAction = Literal["set_logged", "set_unlogged", "set_tablespace", "set_access_method"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RewriteTable(Change):
+    """ALTER TABLE ... SET LOGGED / UNLOGGED / TABLESPACE / ACCESS METHOD: copies the whole table."""
+
+    table: str
+    action: TableRewriteAction
+    value: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateDomain(Change):
+    """CREATE DOMAIN name AS type [CHECK ...]; ``constraints`` holds its CHECKs."""
+
+    name: str
+    type: TypeRef | None = None
+    constraints: tuple[Constraint, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlterDomainAddConstraint(Change):
+    """ALTER DOMAIN name ADD CONSTRAINT ...: checked against every column using the domain."""
+
+    domain: str
+    constraint: Constraint
+
+
 TransactionKind = Literal["begin", "commit", "rollback", "savepoint", "release", "rollback_to", "other"]
 
 
@@ -371,6 +447,44 @@ class CreateView(Change):
     or_replace: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
+class InterpolatedSql(Change):
+    """SQL text built by interpolation that reaches a call running or wrapping it (SG007's facts).
+
+    ``span`` is the SQL argument of the call; ``sink`` the called expression as written
+    (``cursor.execute``); ``how`` the way the text was built (``an f-string``, ``% formatting``,
+    ``str.format()``, ``+ concatenation``); ``variable`` the local name it came through, built at
+    ``built_at``; ``parameterized`` the same call with bound parameters.
+    """
+
+    sink: str
+    how: str
+    parameterized: str
+    variable: str | None = None
+    built_at: Span | None = None
+
+
+DowngradeStatus = Literal["missing", "empty", "raises", "ok"]
+
+
+@dataclass(frozen=True)
+class AlembicFacts:
+    """What an Alembic revision file says about itself and its way back (for SG006).
+
+    ``downgrade`` is "missing" (no ``downgrade()``), "empty" (only ``pass``, a docstring or
+    ``...``), "raises" (it raises, e.g. ``NotImplementedError``) or "ok". ``downgrade_span`` is the
+    function's name (or ``upgrade``'s when it is missing). ``down_opaque``/``up_opaque`` say a body
+    does things that cannot be read statically (helpers, loops over data, SQL from variables), so
+    comparing what upgrade made with what downgrade removes would be a guess.
+    """
+
+    revision: str | None
+    downgrade: DowngradeStatus
+    downgrade_span: Span
+    up_opaque: bool = False
+    down_opaque: bool = False
+
+
 MigrationKind = Literal["sql", "python"]
 Direction = Literal["up", "down", "both", "plain"]
 
@@ -412,3 +526,4 @@ class Migration:
     down_revision: tuple[str, ...] = ()
     # The SQL dialect the file was parsed as ("postgres", or "mysql"/"sqlite" through sqlglot).
     dialect: str = "postgres"
+    alembic: AlembicFacts | None = None

@@ -28,7 +28,9 @@ def test_fix_makes_the_rule_silent(tmp_path: Path, page: object, example: object
     suffix = ".py" if example.language == "python" else ".sql"  # type: ignore[attr-defined]
     filename = example.filename or f"example{suffix}"  # type: ignore[attr-defined]
     dialect = example.language if example.language in ("mysql", "sqlite") else "postgres"  # type: ignore[attr-defined]
-    settings = {"select": frozenset({page.id}), "dialect": dialect}  # type: ignore[attr-defined]
+    settings: dict[str, object] = {"select": frozenset({page.id}), "dialect": dialect}  # type: ignore[attr-defined]
+    if example.target_version:  # type: ignore[attr-defined]
+        settings["target_version"] = example.target_version  # type: ignore[attr-defined]
     report = lint_snippet(tmp_path, example.code, filename=filename, **settings)  # type: ignore[attr-defined]
     edits = [e for d in report.diagnostics if d.fix is not None and d.fix.safe for e in d.fix.edits]
     if not edits:
