@@ -28,7 +28,9 @@ def bounded_varchar(change: CreateTable | AddColumn, ctx: Context) -> Iterator[D
             type_ref.span,
             f'"{table}"."{column.name}" is {type_ref.written}: the type {what}holds the length limit,'
             " and changing the limit later takes an ACCESS EXCLUSIVE lock (a rewrite to shrink it)",
-            help=f"{column.name} {replacement}",
+            help=_alembic_help(column.name, type_ref.args[0])
+            if ctx.is_op_call(change)
+            else f"{column.name} {replacement}",
             fix=fix,
         )
 
@@ -39,3 +41,7 @@ def _text_with_check(column: Column, limit: int) -> str:
     if suffix:
         return "text[]"
     return f"text CHECK (char_length({column.name}) <= {limit})"
+
+
+def _alembic_help(name: str, limit: int) -> str:
+    return f'sa.Column("{name}", sa.Text(), sa.CheckConstraint("char_length({name}) <= {limit}"))'

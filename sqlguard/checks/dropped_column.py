@@ -21,6 +21,11 @@ def dropped_column(change: DropColumn, ctx: Context) -> Iterator[Diagnostic]:
         change,
         f'dropping "{table}"."{column}" breaks every running client that still selects or writes it',
         help=(
+            f"# first deploy code that no longer reads or writes {column} (remove it from the model);\n"
+            f'# then drop it in a later migration:\nop.drop_column("{table}", "{column}")'
+        )
+        if ctx.is_op_call(change)
+        else (
             f"-- first deploy code that no longer reads or writes {column}"
             " (ORMs: remove it from the model, or mark it ignored);\n"
             "-- then drop it in a later migration:\n"

@@ -22,6 +22,11 @@ def dropped_not_null(change: DropNotNull, ctx: Context) -> Iterator[Diagnostic]:
         change,
         f'dropping NOT NULL on "{table}"."{column}" lets NULLs in, and running clients that assume a value break',
         help=(
+            f"# first deploy code that handles a NULL {column} wherever it reads {table};\n"
+            f'# then, in a later migration:\nop.alter_column("{table}", "{column}", nullable=True)'
+        )
+        if ctx.is_op_call(change)
+        else (
             f"-- first deploy code that handles a NULL {column} wherever it reads {table};\n"
             "-- then, in a later migration:\n"
             f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;"

@@ -25,6 +25,12 @@ def dropped_table(change: DropTable, ctx: Context) -> Iterator[Diagnostic]:
         change,
         f"dropping {names} deletes {its} data{cascade}, and breaks every running client that still queries {it}",
         help=(
+            f"# first deploy code that no longer uses {first}; rename it aside for a release:\n"
+            f'op.rename_table("{first}", "{first}_deprecated")\n'
+            f'# then drop it in a later migration:\nop.drop_table("{first}_deprecated")'
+        )
+        if ctx.is_op_call(change)
+        else (
             f"-- first deploy code that no longer uses {first}; keep a backup, or rename it aside for a release:\n"
             f"ALTER TABLE {first} RENAME TO {first}_deprecated;\n"
             "-- then drop it in a later migration:\n"

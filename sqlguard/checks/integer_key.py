@@ -26,7 +26,9 @@ def integer_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagn
             type_ref.span,
             f'{role} "{table}"."{column.name}" is {type_ref.name}: it runs out at {LIMITS[type_ref.name]},'
             " and widening it later rewrites the table while blocking writes",
-            help=f"{column.name} bigint",
+            help=f'sa.Column("{column.name}", sa.BigInteger(), ...)'
+            if ctx.is_op_call(change)
+            else f"{column.name} bigint",
             fix=fix,
         )
 

@@ -29,6 +29,6 @@ def json_column(change: CreateTable | AddColumn | AlterColumnType, ctx: Context)
             type_ref.span,
             f'"{table}"."{name}" is json: it has no equality operator (DISTINCT, GROUP BY and UNIQUE fail),'
             " cannot be indexed with GIN, and is reparsed on every read",
-            help=f"{name} {replacement}",
+            help=f'sa.Column("{name}", postgresql.JSONB())' if ctx.is_op_call(change) else f"{name} {replacement}",
             fix=fix,
         )

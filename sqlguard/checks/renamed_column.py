@@ -23,6 +23,13 @@ def renamed_column(change: RenameColumn, ctx: Context) -> Iterator[Diagnostic]:
         change,
         f'renaming "{table}"."{old}" to "{new}" breaks every running client that still reads or writes "{old}"',
         help=(
+            f'op.add_column("{table}", sa.Column("{new}", ...))  # same type as {old}\n'
+            f"# deploy code that writes both {old} and {new}, backfill {new} in batches, switch reads to {new};\n"
+            f"# then, in a later migration once no deployed code uses {old}:\n"
+            f'op.drop_column("{table}", "{old}")'
+        )
+        if ctx.is_op_call(change)
+        else (
             f"ALTER TABLE {table} ADD COLUMN {new} {column_type};\n"
             f"-- deploy code that writes both {old} and {new}, backfill {new} in batches, switch reads to {new};\n"
             f"-- then, in a later migration once no deployed code uses {old}:\n"

@@ -22,6 +22,13 @@ def renamed_table(change: RenameTable, ctx: Context) -> Iterator[Diagnostic]:
         change,
         f'renaming table "{old}" to "{new}" breaks every running client that still queries "{old}"',
         help=(
+            f'op.rename_table("{old}", "{new}")\n'
+            f'op.execute("CREATE VIEW {old} AS SELECT * FROM {new}")  # the old name keeps working\n'
+            f"# then, in a later migration once no deployed code uses {old}:\n"
+            f'op.execute("DROP VIEW {old}")'
+        )
+        if ctx.is_op_call(change)
+        else (
             f"ALTER TABLE {old} RENAME TO {new};\n"
             f"CREATE VIEW {old} AS SELECT * FROM {new};  -- the old name keeps working (simple views are writable)\n"
             f"-- then, in a later migration once no deployed code uses {old}:\n"
