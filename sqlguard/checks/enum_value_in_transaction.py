@@ -38,7 +38,7 @@ def enum_value_in_transaction(change: AddEnumValue, ctx: Context) -> Iterator[Di
                 later,
                 f"enum value {literal} is used in the transaction that adds it to {change.type_name}:"
                 ' PostgreSQL fails with "unsafe use of new value" until that transaction commits',
-                help=f"{statement};\nCOMMIT;\n-- use {literal} in the next transaction or migration",
+                help=_commit_first(change, statement, literal),
             )
             return
 
@@ -52,3 +52,14 @@ def _rest_of_transaction(change: AddEnumValue, ctx: Context) -> Iterator[Change]
         if isinstance(later, Transaction) and later.kind in ("commit", "rollback"):
             return
         yield later
+
+
+def _commit_first(change: AddEnumValue, statement: str, literal: str) -> str:
+    if change.origin == "python":
+        quoted = statement.replace('"', '\\"')
+        return (
+            "with op.get_context().autocommit_block():  # commits the new value on its own\n"
+            f'    op.execute("{quoted}")\n'
+            f"# then use {literal}"
+        )
+    return f"{statement};\nCOMMIT;\n-- use {literal} in the next transaction or migration"
