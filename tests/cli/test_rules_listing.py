@@ -22,7 +22,8 @@ def test_rules_show_version_notes_dialects_and_opt_in() -> None:
     assert rows["SG030"]["dialects"] == "postgres, mysql, sqlite"
     assert rows["SG004"]["dialects"] == "postgres"
     assert [rows[i]["default"] for i in ("SG053", "SG054", "SG060", "SG061", "SG062", "SG063", "SG064")] == ["off"] * 7
-    assert rows["SG050"]["default"] == "on" and rows["SG050"]["category"] == "locking"
+    assert rows["SG030"]["default"] == "on"
+    assert rows["SG050"]["default"] == "off" and rows["SG050"]["category"] == "locking"
 
 
 def test_rules_table_is_not_truncated() -> None:
