@@ -119,3 +119,10 @@ def test_cli_dialect_option(tmp_path: Path) -> None:
 def test_sqlite_page_style_example_renders_like_postgres(tmp_path: Path) -> None:
     report = lint_snippet(tmp_path, "DELETE FROM sessions;\n", dialect="sqlite", select=frozenset({"SG052"}))
     assert concise(report).startswith('1:1 SG052 DELETE from every row of "sessions"')
+
+
+def test_python_files_keep_their_rules_when_sql_files_are_mysql(tmp_path: Path) -> None:
+    # The dialect setting is about .sql files: Python code in the same run is still linted in full.
+    code = 'def find(cursor, name):\n    cursor.execute(f"SELECT * FROM users WHERE name = {name}")\n'
+    report = lint_snippet(tmp_path, code, filename="repository.py", dialect="mysql")
+    assert [d.rule for d in report.diagnostics] == ["SG007"]
