@@ -8,6 +8,9 @@ A code fence may carry ``file=NAME`` (lint the block as that file) and ``target=
 with ``target-version`` N, for behaviour that depends on the PostgreSQL version, e.g.
 ```` ```sql target=10 ````). An optional ``versions:`` front matter key is the free-text
 version applicability that ``sqlguard rules`` shows (default: ``PG min_version+`` or ``all``).
+``dialects: postgres, mysql, sqlite`` lists the SQL dialects a rule runs on (default: postgres
+only, since most advice is PostgreSQL's); ```` ```mysql ```` and ```` ```sqlite ```` blocks are
+linted with that dialect. ``opt_in: true`` keeps a rule off unless selected.
 """
 
 from __future__ import annotations
