@@ -10,7 +10,12 @@ from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import AddColumn, Column, CreateTable
 from sqlguard.registry import rule
 
-LIMITS = {"integer": "2,147,483,647", "smallint": "32,767"}
+LIMITS = {
+    "integer": "2,147,483,647",
+    "smallint": "32,767",
+    "integer unsigned": "4,294,967,295",  # MySQL
+    "smallint unsigned": "65,535",
+}
 
 
 @rule("SG041", on=(CreateTable, AddColumn))

@@ -55,18 +55,19 @@ from sqlguard.model import (
 DIALECTS = ("mysql", "sqlite")
 
 # sqlglot type names → the canonical PostgreSQL names rules compare against. DATETIME holds no
-# time zone, like PostgreSQL's ``timestamp``; MySQL's TIMESTAMP is stored in UTC.
+# time zone, like PostgreSQL's ``timestamp``; MySQL's TIMESTAMP is stored in UTC. UNSIGNED
+# integers keep the word, since their range differs (rules that know them say so).
 _TYPES = {
     "INT": "integer",
-    "UINT": "integer",
+    "UINT": "integer unsigned",
     "MEDIUMINT": "integer",
-    "UMEDIUMINT": "integer",
+    "UMEDIUMINT": "integer unsigned",
     "SMALLINT": "smallint",
-    "USMALLINT": "smallint",
+    "USMALLINT": "smallint unsigned",
     "TINYINT": "smallint",
-    "UTINYINT": "smallint",
+    "UTINYINT": "smallint unsigned",
     "BIGINT": "bigint",
-    "UBIGINT": "bigint",
+    "UBIGINT": "bigint unsigned",
     "VARCHAR": "varchar",
     "NVARCHAR": "varchar",
     "CHAR": "char",

@@ -41,7 +41,7 @@ def test_mysql_table_columns_types_and_keys() -> None:
     table = migration.changes[0]
     assert isinstance(table, CreateTable) and table.table == "orders"
     key, placed, _ = table.columns
-    assert key.autoincrement and key.primary_key and key.type is not None and key.type.name == "integer"
+    assert key.autoincrement and key.primary_key and key.type is not None and key.type.name == "integer unsigned"
     assert _at(MYSQL, key.span.start) == (3, 3)
     assert placed.type is not None and placed.type.name == "timestamp" and placed.not_null
     assert (placed.type.written, _at(MYSQL, placed.type.span.start)) == ("DATETIME", (4, 10))
