@@ -7,12 +7,9 @@ from pathlib import Path
 
 from tests.conftest import FIXTURES, concise, lint_snippet
 
-# SG050 (no lock_timeout) fires once on nearly every file; these tests are about other rules.
-NO_SG050 = frozenset({"SG050"})
-
 
 def test_suppression_forms(tmp_path: Path) -> None:
-    report = lint_snippet(tmp_path, (FIXTURES / "suppressions" / "suppressed.sql").read_text(), ignore=NO_SG050)
+    report = lint_snippet(tmp_path, (FIXTURES / "suppressions" / "suppressed.sql").read_text())
     lines = [line for line in concise(report).splitlines() if not line.startswith(" ")]
     # 1-5 silenced (line above, same line by name, squawk name); 7 has an ignore for another rule;
     # 8's "comment" is inside a string literal, so it silences nothing.
@@ -23,7 +20,7 @@ def test_suppression_forms(tmp_path: Path) -> None:
 
 
 def test_file_level_suppression_is_per_rule(tmp_path: Path) -> None:
-    report = lint_snippet(tmp_path, (FIXTURES / "suppressions" / "ignored_file.sql").read_text(), ignore=NO_SG050)
+    report = lint_snippet(tmp_path, (FIXTURES / "suppressions" / "ignored_file.sql").read_text())
     assert [d.rule for d in report.diagnostics] == ["SG003"]
 
 
@@ -34,7 +31,7 @@ def test_bare_ignore_silences_every_rule_on_the_next_line(tmp_path: Path) -> Non
 
 def test_squawk_file_ignore(tmp_path: Path) -> None:
     code = "-- squawk-ignore-file prefer-timestamptz\nCREATE TABLE t (at timestamp);\nCREATE INDEX i ON u (a);\n"
-    report = lint_snippet(tmp_path, code, ignore=NO_SG050)
+    report = lint_snippet(tmp_path, code)
     assert [d.rule for d in report.diagnostics] == ["SG004"]
 
 
