@@ -30,6 +30,7 @@ from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
 from sqlguard.model import (
     AddColumn,
     AddConstraint,
+    AlterColumnType,
     Change,
     Column,
     Constraint,
@@ -103,9 +104,7 @@ class _Parsed:
 def parse_dialect_file(path: str, text: str, dialect: str, *, assume_in_transaction: bool = False) -> Migration:
     """Parse a MySQL or SQLite migration file into a ``Migration``."""
     parsed = _parse(text, dialect, assume_in_transaction)
-    return Migration(
-        path=path, text=text, kind="sql", changes=parsed.changes, errors=parsed.errors, dialect=dialect
-    )
+    return Migration(path=path, text=text, kind="sql", changes=parsed.changes, errors=parsed.errors, dialect=dialect)
 
 
 def _parse(text: str, dialect: str, in_transaction: bool) -> _Parsed:
@@ -459,12 +458,24 @@ class _Builder:
             elif isinstance(action, exp.RenameColumn):
                 old, new = action.this, action.args.get("to")
                 yield RenameColumn(table=table, column=old.name, new_name=new.name if new is not None else "", **common)
+            elif isinstance(action, exp.ModifyColumn) and isinstance(action.this, exp.ColumnDef):
+                yield from self._modify_column(table, action, common)
             elif isinstance(action, exp.AlterRename):
                 yield RenameTable(table=table, new_name=_table_name(action.this), **common)
             elif isinstance(action, exp.AddConstraint):
                 yield from self._add_constraint(table, action, options)
             else:
                 yield RawStatement(kind=f"AlterTable.{type(action).__name__}", **common)
+
+    def _modify_column(self, table: str, action: exp.ModifyColumn, common: dict[str, Any]) -> Iterator[Change]:
+        """MySQL's CHANGE [COLUMN] old new TYPE (a rename when the names differ) and MODIFY col TYPE."""
+        definition = action.this
+        renamed_from = action.args.get("rename_from")
+        if isinstance(renamed_from, exp.Identifier) and renamed_from.name != definition.name:
+            yield RenameColumn(table=table, column=renamed_from.name, new_name=definition.name, **common)
+        type_ref = self._type(definition)
+        if type_ref is not None:
+            yield AlterColumnType(table=table, column=definition.name, type=type_ref, **common)
 
     def _add_constraint(
         self, table: str, action: exp.AddConstraint, options: tuple[exp.Expression, ...]

@@ -126,3 +126,13 @@ def test_python_files_keep_their_rules_when_sql_files_are_mysql(tmp_path: Path) 
     code = 'def find(cursor, name):\n    cursor.execute(f"SELECT * FROM users WHERE name = {name}")\n'
     report = lint_snippet(tmp_path, code, filename="repository.py", dialect="mysql")
     assert [d.rule for d in report.diagnostics] == ["SG007"]
+
+
+def test_mysql_change_column_is_a_rename_and_a_type_change() -> None:
+    text = "ALTER TABLE customers CHANGE COLUMN nm name VARCHAR(100), MODIFY email TEXT;\n"
+    changes = parse_dialect_file("m.sql", text, "mysql").changes
+    assert [type(c).__name__ for c in changes] == ["RenameColumn", "AlterColumnType", "AlterColumnType"]
+    rename, changed, modified = changes
+    assert (rename.column, rename.new_name) == ("nm", "name")  # type: ignore[attr-defined]
+    assert (changed.column, changed.type.name, changed.type.args) == ("name", "varchar", (100,))  # type: ignore[attr-defined]
+    assert (modified.column, modified.type.written) == ("email", "TEXT")  # type: ignore[attr-defined]
