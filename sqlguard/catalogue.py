@@ -16,6 +16,7 @@ linted with that dialect. ``opt_in: true`` keeps a rule off unless selected.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,8 +73,9 @@ class RulePage:
     def summary(self) -> str:
         """The first sentence of Why: the one-line reason shown under each finding."""
         why = " ".join(self.sections.get("Why", "").split())
-        end = why.find(". ")
-        return why if end == -1 else why[: end + 1]
+        # A sentence ends at ". ", but not at the ellipsis of ``ALTER COLUMN ... SET NOT NULL``.
+        end = re.search(r"(?<!\.)\.\s", why)
+        return why if end is None else why[: end.start() + 1]
 
     @property
     def text(self) -> str:

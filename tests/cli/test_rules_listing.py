@@ -30,3 +30,13 @@ def test_rules_table_is_not_truncated() -> None:
     result = CliRunner().invoke(cli, ["rules"], env={"NO_COLOR": "1"})
     line = next(line for line in result.output.splitlines() if line.startswith("SG043"))
     assert "enum-value-in-transaction" in line and "all (<12 fails)" in line and line.rstrip().endswith("postgres")
+
+
+def test_the_why_line_under_each_finding_states_the_hazard() -> None:
+    """The first sentence of Why is printed under every finding: it must be the hazard itself,
+    not a note about enabling the rule, and not cut short at an ellipsis inside the sentence."""
+    for rule_id, row in _rows().items():
+        summary = row["summary"]
+        assert not summary.startswith("Off by default"), rule_id
+        assert not summary.endswith("..."), f"{rule_id}: {summary}"
+        assert len(summary) > 40, f"{rule_id}: {summary}"
