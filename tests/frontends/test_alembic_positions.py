@@ -95,7 +95,7 @@ def test_sql_in_a_plain_string_points_inside_it() -> None:
     body = """    op.execute("UPDATE t SET a = 1; CREATE INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
-        ("RawStatement", FIRST_BODY_LINE, 17, "UPDATE t SET a = 1"),
+        ("DataChange", FIRST_BODY_LINE, 17, "UPDATE t SET a = 1"),
         ("CreateIndex", FIRST_BODY_LINE, 37, "CREATE INDEX ix ON t (a)"),
     ]
     index = migration.changes[1]
@@ -126,7 +126,7 @@ def test_sql_with_escapes_maps_each_character_back() -> None:
     body = """    op.execute("UPDATE t SET a = 'x\\ty'\\n;\\tCREATE INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
-        ("RawStatement", FIRST_BODY_LINE, 17, "UPDATE t SET a = 'x\\ty'"),
+        ("DataChange", FIRST_BODY_LINE, 17, "UPDATE t SET a = 'x\\ty'"),
         ("CreateIndex", FIRST_BODY_LINE, 45, "CREATE INDEX ix ON t (a)"),
     ]
     index = migration.changes[1]
@@ -145,7 +145,7 @@ def test_sql_split_over_implicitly_concatenated_strings() -> None:
 """
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
-        ("RawStatement", FIRST_BODY_LINE + 2, 14, "UPDATE t SET a = 1"),
+        ("DataChange", FIRST_BODY_LINE + 2, 14, "UPDATE t SET a = 1"),
         ("CreateIndex", FIRST_BODY_LINE + 3, 14, "CREATE INDEX ix ON t (a)"),
     ]
 
