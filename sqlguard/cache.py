@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -211,18 +212,34 @@ def _counterpart_fingerprint(path: str, text: str) -> str:
 
 def _salt(config: Config) -> bytes:
     """Everything besides the file that decides its parse: config, versions and sqlguard's code."""
-    import pglast
-
     settings = repr([(f.name, getattr(config, f.name)) for f in fields(config)])
     parts = (
         f"format={FORMAT}",
         f"sqlguard={__version__}",
         f"code={_code_fingerprint()}",
-        f"pglast={pglast.__version__}",
+        f"parsers={_installed('pglast')},{_installed('libcst')}",
         f"python={sys.version_info[:2]}",
         settings,
     )
     return "\n".join(parts).encode("utf-8")
+
+
+def _installed(package: str) -> str:
+    """Where ``package`` is installed and its ``__init__``'s size and mtime: an upgrade changes it.
+
+    Found without importing the package (pglast costs ~40 ms to import, and a run served from
+    the cache does not need it otherwise)."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return f"{package}:absent"
+    if spec is None or spec.origin is None:
+        return f"{package}:absent"
+    try:
+        stat = os.stat(spec.origin)
+    except OSError:
+        return f"{package}:{spec.origin}"
+    return f"{package}:{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 @functools.cache

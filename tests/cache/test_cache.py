@@ -329,3 +329,11 @@ def test_cached_later_file_sees_an_index_dropped_from_an_earlier_file(tmp_path: 
         " every delete or key update in orders scans payments\n"
         "  help: CREATE INDEX CONCURRENTLY payments_order_id_idx ON payments (order_id);\n"
     )
+
+
+def test_upgraded_parser_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write(tmp_path / "m", {"1.sql": "CREATE INDEX i ON t (a);\n"})
+    lint(folder, tmp_path / "cache")
+    monkeypatch.setattr(sqlguard.cache, "_installed", lambda package: f"{package}:upgraded")
+    _, cache = lint(folder, tmp_path / "cache")
+    assert cache is not None and (cache.hits, cache.misses) == (0, 1)
