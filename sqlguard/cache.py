@@ -127,8 +127,12 @@ class ParseCache:
         return migration
 
     def store(self, key: str, migration: Migration) -> None:
-        """Keep ``migration`` (without its text, which the key already pins) for ``flush``."""
-        blob = pickle.dumps((FORMAT, key, replace(migration, text="")), protocol=pickle.HIGHEST_PROTOCOL)
+        """Keep ``migration`` (without its text, which the key already pins) for ``flush``.
+        A migration that cannot be pickled (a front end keeping a parser object) is not cached."""
+        try:
+            blob = pickle.dumps((FORMAT, key, replace(migration, text="")), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
         self._changed.setdefault(key[0], {})[key] = (self._today, blob)
 
     def flush(self) -> None:

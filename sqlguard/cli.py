@@ -110,6 +110,8 @@ def cli() -> None:
               help="Cache folder (default: $SQLGUARD_CACHE_DIR, cache-dir in config, or .sqlguard_cache).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse files (default: every core, for large runs only).")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print safe fixes as a unified diff; write nothing.")
 def lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -125,6 +127,8 @@ def lint(
     no_cache: bool = False,
     cache_dir: str | None = None,
     jobs: int | None = None,
+    apply_fixes: bool = False,
+    show_diff: bool = False,
 ) -> None:
     """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
     if not paths:
@@ -159,12 +163,56 @@ def lint(
         if "-" in paths:
             raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
         result = linter.lint_paths(paths)
+    if apply_fixes or show_diff:
+        stdin = paths == ("-",)
+        _fix(linter, result, config, output_format, write=not show_diff, stdin=stdin, color=not no_color)
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
     _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
     if not result.reports:
         _fail("no SQL or Python files found to lint")
     sys.exit(exit_code(result.reports, config.fail_on))
+
+
+def _fix(
+    linter: Linter,
+    result: RunResult,
+    config: Config,
+    output_format: str,
+    *,
+    write: bool,
+    stdin: bool,
+    color: bool,
+) -> None:
+    """``--fix``: write safe fixes and report what is left. ``--diff``: print them, exit 1 if any.
+
+    With stdin, ``--fix`` prints the fixed text to stdout (as formatters do) instead of writing.
+    """
+    from sqlguard import fixes
+
+    outcomes = fixes.fix_run(linter, result)
+    for note in result.notes:
+        click.echo(f"sqlguard: warning: {note}", err=True)
+    if not write:
+        click.echo("".join(f.diff() for f in outcomes if f.changed), nl=False)
+        click.echo(f"sqlguard: {fixes.summary(outcomes, written=False)}", err=True)
+        if any(f.changed for f in outcomes):
+            sys.exit(EXIT_FINDINGS)
+        broken = any(d.is_input_error for f in outcomes if f.report is not None for d in f.report.diagnostics)
+        sys.exit(EXIT_ERROR if broken else EXIT_CLEAN)
+    if stdin:
+        click.echo(outcomes[0].fixed, nl=False)
+        click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
+        sys.exit(exit_code([f.report for f in outcomes if f.report is not None], config.fail_on))
+    for outcome in outcomes:
+        if outcome.changed:
+            fixes.write_fixed(Path(outcome.path), outcome.fixed)
+    reports = [f.report for f in outcomes if f.report is not None]
+    _emit(reports, output_format, color=color and text.use_color(sys.stdout))
+    click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
+    if not reports:
+        _fail("no SQL or Python files found to lint")
+    sys.exit(exit_code(reports, config.fail_on))
 
 
 def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None:

@@ -17,6 +17,7 @@ from sqlguard.config import Config
 from sqlguard.context import Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
+from sqlguard.frontends.revisions import order_revisions
 from sqlguard.layouts import natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
@@ -148,7 +149,8 @@ class Linter:
             else:
                 files.append(path)
         schema = SchemaState()
-        for parsed in self._parse_all(_unique(files)):
+        ordered = order_revisions(_unique(files), lambda p: read_source(p)[0])
+        for parsed in self._parse_all(ordered):
             if isinstance(parsed, FileReport):
                 result.reports.append(parsed)
                 continue

@@ -44,9 +44,15 @@ class SchemaState:
 
     def __init__(self) -> None:
         self.tables: dict[str, TableInfo] = {}
-        self.indexes: list[IndexInfo] = []
+        # Indexes grouped by table: questions are always about one table, and a run can hold
+        # tens of thousands of indexes, so a flat list would make every lookup linear.
+        self.indexes_by_table: dict[str, list[IndexInfo]] = {}
         # Every index ever seen by name, kept after a drop so "was it made here?" still answers.
         self.index_history: dict[str, IndexInfo] = {}
+
+    @property
+    def indexes(self) -> list[IndexInfo]:
+        return [index for indexes in self.indexes_by_table.values() for index in indexes]
 
     # -- questions rules ask --------------------------------------------------------------------
     def created_in(self, table: str, migration: str) -> bool:
@@ -64,9 +70,8 @@ class SchemaState:
     def has_index_leading_with(self, table: str, columns: tuple[str, ...]) -> bool:
         """True if some index on ``table`` has exactly ``columns`` (in any order) as its first keys."""
         wanted = set(columns)
-        table = unqualified(table)
-        for index in self.indexes:
-            if index.table != table or len(index.columns) < len(columns):
+        for index in self.indexes_by_table.get(unqualified(table), ()):
+            if len(index.columns) < len(columns):
                 continue
             leading = index.columns[: len(columns)]
             if None not in leading and set(leading) == wanted:
@@ -90,8 +95,8 @@ class SchemaState:
         elif isinstance(change, CreateIndex):
             self._add_index(change.name, change.table, change.columns, migration)
         elif isinstance(change, DropIndex):
-            dropped = {unqualified(name) for name in change.names}
-            self.indexes = [index for index in self.indexes if index.name not in dropped]
+            for name in change.names:
+                self._drop_index(unqualified(name))
         elif isinstance(change, DropTable):
             for name in change.tables:
                 self._drop_table(unqualified(name))
@@ -99,11 +104,11 @@ class SchemaState:
             table = self.tables.get(unqualified(change.table))
             if table is not None:
                 table.columns.pop(change.column, None)
-            self.indexes = [
-                index
-                for index in self.indexes
-                if not (index.table == unqualified(change.table) and change.column in index.columns)
-            ]
+            key = unqualified(change.table)
+            if key in self.indexes_by_table:
+                self.indexes_by_table[key] = [
+                    index for index in self.indexes_by_table[key] if change.column not in index.columns
+                ]
         elif isinstance(change, RenameTable):
             self._rename_table(unqualified(change.table), unqualified(change.new_name))
         elif isinstance(change, RenameColumn):
@@ -127,27 +132,33 @@ class SchemaState:
         self, name: str | None, table: str, columns: tuple[str | None, ...], migration: str
     ) -> None:
         info = IndexInfo(unqualified(name) if name else None, unqualified(table), tuple(columns), migration)
-        self.indexes.append(info)
+        self.indexes_by_table.setdefault(info.table, []).append(info)
         if info.name is not None:
             self.index_history[info.name] = info
 
+    def _drop_index(self, name: str) -> None:
+        info = self.index_history.get(name)
+        if info is not None and info.table in self.indexes_by_table:
+            self.indexes_by_table[info.table] = [i for i in self.indexes_by_table[info.table] if i.name != name]
+
     def _drop_table(self, name: str) -> None:
         self.tables.pop(name, None)
-        self.indexes = [index for index in self.indexes if index.table != name]
+        self.indexes_by_table.pop(name, None)
 
     def _rename_table(self, old: str, new: str) -> None:
         info = self.tables.pop(old, None)
         if info is not None:
             info.name = new
             self.tables[new] = info
-        for index in self.indexes:
-            if index.table == old:
-                index.table = new
+        moved = self.indexes_by_table.pop(old, [])
+        for index in moved:
+            index.table = new
+        if moved:
+            self.indexes_by_table.setdefault(new, []).extend(moved)
 
     def _rename_column(self, table: str, old: str, new: str) -> None:
         info = self.tables.get(table)
         if info is not None and old in info.columns:
             info.columns[new] = info.columns.pop(old)
-        for index in self.indexes:
-            if index.table == table:
-                index.columns = tuple(new if column == old else column for column in index.columns)
+        for index in self.indexes_by_table.get(table, ()):
+            index.columns = tuple(new if column == old else column for column in index.columns)

@@ -10,6 +10,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -337,3 +338,18 @@ def test_upgraded_parser_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(sqlguard.cache, "_installed", lambda package: f"{package}:upgraded")
     _, cache = lint(folder, tmp_path / "cache")
     assert cache is not None and (cache.hits, cache.misses) == (0, 1)
+
+
+def test_migration_that_cannot_be_pickled_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write(tmp_path / "m", {"1.sql": "CREATE INDEX i ON t (a);\n"})
+    real_parse = sqlguard.parallel.parse_file
+
+    def parse_with_a_lock(path: str, text: str, config: Config) -> Migration:
+        migration = real_parse(path, text, config)
+        migration.revision = threading.Lock()  # type: ignore[assignment]
+        return migration
+
+    monkeypatch.setattr(sqlguard.parallel, "parse_file", parse_with_a_lock)
+    report, _ = lint(folder, tmp_path / "cache")
+    assert report.startswith(f"{folder}/1.sql:1:1: SG004")
+    assert not shard_files(tmp_path / "cache")

