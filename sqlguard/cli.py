@@ -155,6 +155,7 @@ def lint(
         config = config.with_overrides(**overrides)
     except ConfigError as error:
         _fail(str(error))
+    _batch_gc()
     linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
         name = stdin_filename or "stdin.sql"
@@ -227,6 +228,19 @@ def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None
         click.echo(sarif.render(reports), nl=False)
     else:
         click.echo(github.render(shown), nl=False)
+
+
+def _batch_gc() -> None:
+    """Collect cyclic garbage less often during a lint run.
+
+    A run builds hundreds of thousands of small objects that all live until the end (parsed
+    changes, cached or from worker processes); with the default thresholds the collector walks
+    them again and again (measured: a fifth of a warm run). Cycles are still collected, in larger
+    batches; a command-line run is short-lived, so this is the CLI's call, not the engine's.
+    """
+    import gc
+
+    gc.set_threshold(100_000, 50, 100)
 
 
 def _parse_cache(config: Config, no_cache: bool, cache_dir: str | None) -> ParseCache | None:
