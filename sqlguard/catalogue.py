@@ -3,6 +3,11 @@
 ``sqlguard rules``, ``sqlguard explain``, LSP hover and the tests all read these pages, so the
 examples users see are the examples the tests run. A page has a small front matter (id, name,
 category, severity, fix) and fixed ``##`` headings (Why, Bad, Good, then optional sections).
+
+A code fence may carry ``file=NAME`` (lint the block as that file) and ``target=N`` (lint it
+with ``target-version`` N, for behaviour that depends on the PostgreSQL version, e.g.
+```` ```sql target=10 ````). An optional ``versions:`` front matter key is the free-text
+version applicability that ``sqlguard rules`` shows (default: ``PG min_version+`` or ``all``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class Example:
     code: str
     expected: str | None
     filename: str | None = None
+    target_version: int | None = None
 
     @property
     def label(self) -> str:
@@ -162,7 +168,7 @@ def _sections(body: str) -> dict[str, str]:
 
 def _examples(section: str, content: str) -> list[Example]:
     """Code blocks of a section; a ```diagnostics block belongs to the code block before it."""
-    blocks: list[tuple[str, str, str | None]] = []
+    blocks: list[tuple[str, str, str | None, int | None]] = []
     lines = content.splitlines()
     i = 0
     while i < len(lines):
@@ -171,19 +177,20 @@ def _examples(section: str, content: str) -> list[Example]:
             info = line[3:].strip().split()
             language = info[0]
             filename = next((part[5:] for part in info[1:] if part.startswith("file=")), None)
+            target = next((int(part[7:]) for part in info[1:] if part.startswith("target=")), None)
             j = i + 1
             while j < len(lines) and not lines[j].startswith("```"):
                 j += 1
-            blocks.append((language, "\n".join(lines[i + 1 : j]) + "\n", filename))
+            blocks.append((language, "\n".join(lines[i + 1 : j]) + "\n", filename, target))
             i = j + 1
             continue
         i += 1
     examples: list[Example] = []
-    for position, (language, code, filename) in enumerate(blocks):
+    for position, (language, code, filename, target) in enumerate(blocks):
         if language not in CODE_LANGUAGES:
             continue
         expected = None
         if position + 1 < len(blocks) and blocks[position + 1][0] == "diagnostics":
             expected = blocks[position + 1][1]
-        examples.append(Example(section, len(examples) + 1, language, code, expected, filename))
+        examples.append(Example(section, len(examples) + 1, language, code, expected, filename, target))
     return examples

@@ -105,13 +105,13 @@ def cli() -> None:
               help="Treat every SQL file as running inside one transaction (as many migration tools do).")
 @click.option("--stdin-filename", help="Name to report (and pick the language by) when PATH is '-'.")
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal (NO_COLOR works too).")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print safe fixes as a unified diff; write nothing.")
 @click.option("--no-cache", is_flag=True, help="Parse every file afresh and write no cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Cache folder (default: $SQLGUARD_CACHE_DIR, cache-dir in config, or .sqlguard_cache).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse files (default: every core, for large runs only).")
-@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print safe fixes as a unified diff; write nothing.")
 def lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -124,11 +124,11 @@ def lint(
     assume_in_transaction: bool | None,
     stdin_filename: str | None,
     no_color: bool,
+    apply_fixes: bool = False,
+    show_diff: bool = False,
     no_cache: bool = False,
     cache_dir: str | None = None,
     jobs: int | None = None,
-    apply_fixes: bool = False,
-    show_diff: bool = False,
 ) -> None:
     """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
     if not paths:
@@ -270,7 +270,8 @@ def rules_command(output_format: str, show_all: bool) -> None:
             "category": rule.page.category,
             "severity": rule.page.severity.value,
             "fix": rule.page.fix,
-            "versions": f"PG {rule.page.min_version}+" if rule.page.min_version else "all",
+            "versions": rule.page.meta.get("versions")
+            or (f"PG {rule.page.min_version}+" if rule.page.min_version else "all"),
             "default": "off" if rule.page.opt_in else "on",
             "summary": rule.page.summary,
         }

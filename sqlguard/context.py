@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlguard.diagnostics import Diagnostic, Fix, Span, apply_edits
-from sqlguard.model import Change, Migration
+from sqlguard.model import Change, Migration, Transaction
 from sqlguard.schema import SchemaState
 
 
@@ -23,6 +23,7 @@ class Context:
     assume_in_transaction: bool = False
     rule_id: str = ""
     options: dict[str, object] = field(default_factory=dict)
+    _transactions: dict[int, int] | None = field(default=None, repr=False)
 
     def created_here(self, table: str) -> bool:
         return self.schema.created_in(table, self.migration.path)
@@ -43,3 +44,28 @@ class Context:
         ]
         text = apply_edits(change.statement, local)
         return text if change.origin == "python" or text.endswith(";") else text + ";"
+
+    def transaction_of(self, change: Change) -> int | None:
+        """An id shared by the changes that run in one transaction, or None in autocommit.
+
+        BEGIN, COMMIT and ROLLBACK start a new id; changes of the up and the down part are
+        numbered separately. Two changes are in the same transaction when both ids are equal.
+        """
+        if not change.in_transaction:
+            return None
+        if self._transactions is None:
+            self._transactions = {}
+            number = 0
+            for part in (self.migration.changes, self.migration.down_changes):
+                number += 1
+                for item in part:
+                    if isinstance(item, Transaction) and item.kind in ("begin", "commit", "rollback"):
+                        number += 1
+                    self._transactions[id(item)] = number
+        return self._transactions.get(id(change))
+
+    def alone_in_statement(self, change: Change) -> bool:
+        """True when ``change`` is the only change of its statement (an ALTER TABLE with one
+        subcommand), so text can be added at the statement's end without touching another."""
+        changes = (*self.migration.changes, *self.migration.down_changes)
+        return sum(1 for other in changes if other.statement_span == change.statement_span) <= 1

@@ -149,8 +149,7 @@ class Linter:
             else:
                 files.append(path)
         schema = SchemaState()
-        ordered = order_revisions(_unique(files), lambda p: read_source(p)[0])
-        for parsed in self._parse_all(ordered):
+        for parsed in self._parse_all(order_revisions(_unique(files), lambda p: read_source(p)[0])):
             if isinstance(parsed, FileReport):
                 result.reports.append(parsed)
                 continue

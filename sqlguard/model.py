@@ -66,6 +66,11 @@ class Column:
     generated_stored: bool = False
     autoincrement: bool = False
     references: ForeignKey | None = None
+    # Functions the DEFAULT expression calls, lower-case and unqualified (``now``, ``random``);
+    # empty for a constant. Rules judge volatility from these names, never from a parse tree.
+    default_calls: tuple[str, ...] = ()
+    # The default is the literal NULL (or absent): adding such a column never rewrites.
+    default_is_null: bool = False
 
 
 ConstraintKind = Literal["primary", "unique", "check", "foreign", "exclusion", "not_null", "other"]
@@ -82,6 +87,10 @@ class Constraint:
     using_index: str | None = None
     foreign_key: ForeignKey | None = None
     span: Span
+    # A CHECK's expression as SQL, and the columns it proves NOT NULL (``col IS NOT NULL``
+    # conjuncts), so SET NOT NULL can be known to skip its scan.
+    expression: str | None = None
+    not_null_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,6 +260,70 @@ class DropTable(Change):
     tables: tuple[str, ...]
     if_exists: bool = False
     cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vacuum(Change):
+    """VACUUM; ``full`` rewrites every listed table (all tables when ``tables`` is empty)."""
+
+    tables: tuple[str, ...] = ()
+    full: bool = False
+    keyword_end: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cluster(Change):
+    """CLUSTER [table [USING index]]: rewrites the table in index order."""
+
+    table: str | None = None
+    index: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DetachPartition(Change):
+    """ALTER TABLE parent DETACH PARTITION child [CONCURRENTLY | FINALIZE]."""
+
+    table: str
+    partition: str
+    concurrently: bool = False
+    finalize: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachPartition(Change):
+    """ALTER TABLE parent ATTACH PARTITION child FOR VALUES ..."""
+
+    table: str
+    partition: str
+
+
+TableRewriteAction = Literal["set_logged", "set_unlogged", "set_tablespace", "set_access_method"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RewriteTable(Change):
+    """ALTER TABLE ... SET LOGGED / UNLOGGED / TABLESPACE / ACCESS METHOD: copies the whole table."""
+
+    table: str
+    action: TableRewriteAction
+    value: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateDomain(Change):
+    """CREATE DOMAIN name AS type [CHECK ...]; ``constraints`` holds its CHECKs."""
+
+    name: str
+    type: TypeRef | None = None
+    constraints: tuple[Constraint, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlterDomainAddConstraint(Change):
+    """ALTER DOMAIN name ADD CONSTRAINT ...: checked against every column using the domain."""
+
+    domain: str
+    constraint: Constraint
 
 
 TransactionKind = Literal["begin", "commit", "rollback", "savepoint", "release", "rollback_to", "other"]

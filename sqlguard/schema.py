@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlguard.model import (
     AddColumn,
     AddConstraint,
+    AlterColumnType,
     Change,
     CreateIndex,
     CreateTable,
@@ -20,8 +21,14 @@ from sqlguard.model import (
     DropTable,
     RenameColumn,
     RenameTable,
+    TypeRef,
+    ValidateConstraint,
     unqualified,
 )
+
+# Where a fact was learnt: (migration path, offset of the change). Facts from another migration
+# of the run are older than anything in the migration being checked.
+Origin = tuple[str, int]
 
 
 @dataclass
@@ -49,6 +56,12 @@ class SchemaState:
         self.indexes_by_table: dict[str, list[IndexInfo]] = {}
         # Every index ever seen by name, kept after a drop so "was it made here?" still answers.
         self.index_history: dict[str, IndexInfo] = {}
+        # (table, column) -> every type it had, in order, with where it got it.
+        self.type_history: dict[tuple[str, str], list[tuple[Origin, TypeRef | None]]] = {}
+        # (table, column) -> where a validated CHECK (column IS NOT NULL) came to exist.
+        self.not_null_proofs: dict[tuple[str, str], list[Origin]] = {}
+        # (table, constraint) -> columns a NOT VALID check would prove once validated.
+        self._pending_checks: dict[tuple[str, str], tuple[str, ...]] = {}
 
     @property
     def indexes(self) -> list[IndexInfo]:
@@ -78,8 +91,20 @@ class SchemaState:
                 return True
         return False
 
+    def column_type_before(self, table: str, column: str, migration: str, offset: int) -> TypeRef | None:
+        """The column's type just before ``offset`` of ``migration`` (None when unknown)."""
+        history = self.type_history.get((unqualified(table), column), [])
+        known = [type_ref for origin, type_ref in history if _before(origin, migration, offset)]
+        return known[-1] if known else None
+
+    def not_null_proven(self, table: str, column: str, migration: str, offset: int) -> bool:
+        """A validated ``CHECK (column IS NOT NULL)`` exists before ``offset`` of ``migration``."""
+        proofs = self.not_null_proofs.get((unqualified(table), column), [])
+        return any(_before(origin, migration, offset) for origin in proofs)
+
     # -- applying changes ----------------------------------------------------------------------
     def apply(self, change: Change, migration: str) -> None:
+        self._record_facts(change, migration)
         if isinstance(change, CreateTable):
             self._create_table(change, migration)
         elif isinstance(change, AddColumn):
@@ -113,6 +138,34 @@ class SchemaState:
             self._rename_table(unqualified(change.table), unqualified(change.new_name))
         elif isinstance(change, RenameColumn):
             self._rename_column(unqualified(change.table), change.column, change.new_name)
+
+    def _record_facts(self, change: Change, migration: str) -> None:
+        """Column types and NOT NULL proofs, remembered with where they were learnt."""
+        origin = (migration, change.span.start)
+        for table, column in change.columns_declared():
+            self.type_history.setdefault((unqualified(table), column.name), []).append((origin, column.type))
+        if isinstance(change, AlterColumnType):
+            self.type_history.setdefault((unqualified(change.table), change.column), []).append(
+                (origin, change.type)
+            )
+        elif isinstance(change, RenameColumn):
+            key = (unqualified(change.table), change.column)
+            if key in self.type_history:
+                self.type_history[(key[0], change.new_name)] = list(self.type_history[key])
+        elif isinstance(change, AddConstraint) and change.constraint.not_null_columns:
+            constraint = change.constraint
+            if constraint.not_valid and constraint.name:
+                key = (unqualified(change.table), constraint.name)
+                self._pending_checks[key] = constraint.not_null_columns
+            elif not constraint.not_valid:
+                self._prove(change.table, constraint.not_null_columns, origin)
+        elif isinstance(change, ValidateConstraint):
+            columns = self._pending_checks.get((unqualified(change.table), change.name), ())
+            self._prove(change.table, columns, origin)
+
+    def _prove(self, table: str, columns: tuple[str, ...], origin: Origin) -> None:
+        for column in columns:
+            self.not_null_proofs.setdefault((unqualified(table), column), []).append(origin)
 
     def _create_table(self, change: CreateTable, migration: str) -> None:
         name = unqualified(change.table)
@@ -162,3 +215,7 @@ class SchemaState:
             info.columns[new] = info.columns.pop(old)
         for index in self.indexes_by_table.get(table, ()):
             index.columns = tuple(new if column == old else column for column in index.columns)
+
+
+def _before(origin: Origin, migration: str, offset: int) -> bool:
+    return origin[0] != migration or origin[1] < offset

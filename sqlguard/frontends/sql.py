@@ -12,6 +12,7 @@ blanked out first, keeping offsets, since they are not SQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +26,17 @@ from sqlguard.model import (
     AddColumn,
     AddConstraint,
     AlterColumnType,
+    AlterDomainAddConstraint,
+    AttachPartition,
     Change,
+    Cluster,
     Column,
     Constraint,
     ConstraintKind,
+    CreateDomain,
     CreateIndex,
     CreateTable,
+    DetachPartition,
     DropColumn,
     DropConstraint,
     DropIndex,
@@ -41,12 +47,15 @@ from sqlguard.model import (
     Reindex,
     RenameColumn,
     RenameTable,
+    RewriteTable,
     SetDefault,
     SetNotNull,
     SetSetting,
+    TableRewriteAction,
     Transaction,
     TransactionKind,
     TypeRef,
+    Vacuum,
     ValidateConstraint,
     unqualified,
 )
@@ -72,6 +81,13 @@ _CANONICAL_TYPES = {
     "decimal": "numeric",
 }
 
+_REWRITE_ACTIONS: dict[enums.AlterTableType, TableRewriteAction] = {
+    enums.AlterTableType.AT_SetLogged: "set_logged",
+    enums.AlterTableType.AT_SetUnLogged: "set_unlogged",
+    enums.AlterTableType.AT_SetTableSpace: "set_tablespace",
+    enums.AlterTableType.AT_SetAccessMethod: "set_access_method",
+}
+
 _TYPE_TAIL_KEYWORDS = {"WITH", "WITHOUT", "TIME", "ZONE", "VARYING", "PRECISION"}
 _BRACKET_DEPTH = {"ASCII_40": 1, "ASCII_41": -1, "ASCII_91": 1, "ASCII_93": -1}
 
@@ -87,6 +103,7 @@ class ParsedSql:
 def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str = "sql") -> ParsedSql:
     """Parse ``text`` into changes whose spans are offsets into the enclosing file (``+ base``)."""
     result = ParsedSql()
+    text = _blank_copy_data(text)
     builder = _Builder(text, base, in_transaction, origin)
     for piece_start, statements, error in _parse_pieces(text):
         if error is not None:
@@ -155,9 +172,55 @@ def _split_top_level(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
+_COPY_FROM_STDIN = re.compile(
+    r"^[ \t]*\\?copy\b[^;]*?\bfrom\s+stdin\b[^\n]*$", re.IGNORECASE | re.MULTILINE
+)
+_COPY_END = re.compile(r"^\\\.[ \t\r]*$", re.MULTILINE)
+
+
+def _blank_copy_data(text: str) -> str:
+    """Blank the data rows after ``COPY ... FROM stdin;`` up to the ``\\.`` line, keeping offsets.
+
+    Those rows are data for psql to send, not SQL: left in, they make a dump-like file fail
+    to parse. Newlines stay, so every later line and column is unchanged. A COPY whose data
+    block never ends is left alone (the parser then reports the real problem).
+    """
+    if "stdin" not in text.lower():
+        return text
+    chars: list[str] | None = None
+    position = 0
+    while (match := _COPY_FROM_STDIN.search(text, position)) is not None:
+        # SQL COPY ends at its ";" (options may follow "stdin" on later lines); psql's \copy
+        # ends with its line. The data starts on the next line.
+        end = match.end()
+        if not match.group(0).lstrip().startswith("\\"):
+            semicolon = text.find(";", match.start())
+            end = text.find("\n", semicolon) if semicolon != -1 else -1
+            if end == -1:
+                break
+        data_start = end + 1
+        terminator = _COPY_END.search(text, data_start)
+        if data_start > len(text) or terminator is None:
+            break
+        if chars is None:
+            chars = list(text)
+        for i in range(data_start, terminator.end()):
+            if chars[i] != "\n":
+                chars[i] = " "
+        position = terminator.end()
+    return text if chars is None else "".join(chars)
+
+
 def _blank_meta_commands(text: str) -> str:
-    """Replace psql meta-command lines (``\\set x 1``, ``\\i file``) by spaces, keeping offsets."""
-    if "\\" not in text:
+    """Replace psql meta-commands (``\\set x 1`` lines, a trailing ``\\gset``) by spaces, keeping offsets.
+
+    A meta-command runs from its backslash to the end of the line; ``\\g`` and its kin also end
+    the query before them, so their backslash becomes ``;``.
+
+    psql variable references (``:name``, ``:'name'``, ``:"name"``) lose their colon, so
+    ``CREATE TABLE :"tbl"`` parses as a table named ``tbl`` instead of failing.
+    """
+    if "\\" not in text and ":" not in text:
         return text
     try:
         tokens = parser.scan(text)
@@ -165,16 +228,28 @@ def _blank_meta_commands(text: str) -> str:
         return text
     chars = list(text)
     for token in tokens:
+        if token.name == "ASCII_58" and _is_psql_variable(text, token.start):
+            chars[token.start] = " "  # :name, :'name', :"name" -> a plain name, literal or identifier
+            continue
         if token.name != "ASCII_92":
             continue
         line_start = text.rfind("\n", 0, token.start) + 1
-        if text[line_start : token.start].strip():
-            continue
         line_end = text.find("\n", token.start)
         line_end = len(text) if line_end == -1 else line_end
         for i in range(token.start, line_end):
             chars[i] = " "
+        if text[line_start : token.start].strip() and text[token.start + 1 : token.start + 2] == "g":
+            chars[token.start] = ";"  # \g, \gset, \gx... end the query written before them
     return "".join(chars)
+
+
+def _is_psql_variable(text: str, colon: int) -> bool:
+    """A ``:`` that starts a psql variable: followed by a name or quote, not inside ``a[lo:hi]``."""
+    after = text[colon + 1 : colon + 2]
+    before = text[colon - 1 : colon] if colon > 0 else " "
+    if not (after.isalpha() or after in ("_", "'", '"')):
+        return False
+    return not (before.isalnum() or before in ("_", "]", ")", ":", '"'))
 
 
 class _Builder:
@@ -247,6 +322,8 @@ class _Builder:
             )
         elif isinstance(node, ast.ReindexStmt):
             yield self._reindex(node)
+        elif (maintenance := self._maintenance_or_domain(node)) is not None:
+            yield maintenance
         elif isinstance(node, ast.RenameStmt) and node.renameType in (
             enums.ObjectType.OBJECT_TABLE,
             enums.ObjectType.OBJECT_COLUMN,
@@ -263,6 +340,38 @@ class _Builder:
             )
         else:
             yield RawStatement(kind=type(node).__name__, **self._common())
+
+    def _maintenance_or_domain(self, node: Any) -> Change | None:
+        """VACUUM, CLUSTER, CREATE DOMAIN and ALTER DOMAIN ... ADD CONSTRAINT."""
+        if isinstance(node, ast.VacuumStmt) and node.is_vacuumcmd:
+            tables = tuple(
+                _relation_name(rel.relation) for rel in node.rels or () if isinstance(rel, ast.VacuumRelation)
+            )
+            full = any(
+                isinstance(opt, ast.DefElem) and opt.defname == "full" and _option_on(opt.arg)
+                for opt in node.options or ()
+            )
+            keyword_end = self._stmt.keyword_end("VACUUM")
+            return Vacuum(tables=tables, full=full, keyword_end=keyword_end, **self._common())
+        if isinstance(node, ast.ClusterStmt):
+            table = _relation_name(node.relation) if node.relation is not None else None
+            return Cluster(table=table, index=node.indexname, **self._common())
+        if isinstance(node, ast.CreateDomainStmt):
+            name = ".".join(_strings(node.domainname))
+            checks = tuple(
+                self._constraint("", constraint)
+                for constraint in node.constraints or ()
+                if constraint.contype == enums.ConstrType.CONSTR_CHECK
+            )
+            type_ref = self._type(node.typeName) if node.typeName is not None else None
+            return CreateDomain(name=name, type=type_ref, constraints=checks, **self._common())
+        adds_constraint = isinstance(node, ast.AlterDomainStmt) and node.subtype == "C"
+        if adds_constraint and isinstance(node.def_, ast.Constraint):
+            constraint = self._constraint("", node.def_)
+            return AlterDomainAddConstraint(
+                domain=".".join(_strings(node.typeName)), constraint=constraint, **self._common()
+            )
+        return None
 
     # -- CREATE TABLE ------------------------------------------------------------------------------
     def _create_table(self, node: ast.CreateStmt) -> CreateTable:
@@ -310,6 +419,10 @@ class _Builder:
             elif kind == enums.ConstrType.CONSTR_DEFAULT:
                 facts["has_default"] = True
                 facts["default_sql"] = _deparse(constraint.raw_expr)
+                facts["default_calls"] = tuple(_called_functions(constraint.raw_expr))
+                facts["default_is_null"] = isinstance(constraint.raw_expr, ast.A_Const) and bool(
+                    constraint.raw_expr.isnull
+                )
             elif kind == enums.ConstrType.CONSTR_IDENTITY:
                 facts["identity"] = True
             elif kind == enums.ConstrType.CONSTR_GENERATED:
@@ -350,6 +463,8 @@ class _Builder:
             using_index=node.indexname,
             foreign_key=foreign_key,
             span=span,
+            expression=_deparse(node.raw_expr) if kind == "check" else None,
+            not_null_columns=tuple(_not_null_columns(node.raw_expr)) if kind == "check" else (),
         )
 
     def _type(self, node: ast.TypeName) -> TypeRef:
@@ -388,6 +503,21 @@ class _Builder:
                 yield AddConstraint(table=table, constraint=constraint, **{**common, "span": constraint.span})
             elif subtype == kinds.AT_ValidateConstraint:
                 yield ValidateConstraint(table=table, name=cmd.name or "", **common)
+            elif subtype == kinds.AT_DetachPartition and isinstance(cmd.def_, ast.PartitionCmd):
+                yield DetachPartition(
+                    table=table,
+                    partition=_relation_name(cmd.def_.name),
+                    concurrently=bool(cmd.def_.concurrent),
+                    **common,
+                )
+            elif subtype == kinds.AT_DetachPartitionFinalize and isinstance(cmd.def_, ast.PartitionCmd):
+                yield DetachPartition(
+                    table=table, partition=_relation_name(cmd.def_.name), finalize=True, **common
+                )
+            elif subtype in _REWRITE_ACTIONS:
+                yield RewriteTable(table=table, action=_REWRITE_ACTIONS[subtype], value=cmd.name, **common)
+            elif subtype == kinds.AT_AttachPartition and isinstance(cmd.def_, ast.PartitionCmd):
+                yield AttachPartition(table=table, partition=_relation_name(cmd.def_.name), **common)
             elif subtype == kinds.AT_DropConstraint:
                 yield DropConstraint(table=table, name=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
             elif subtype == kinds.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
@@ -563,6 +693,58 @@ def _strings(items: Any) -> Iterator[str]:
     for item in items or ():
         if isinstance(item, ast.String):
             yield item.sval or ""
+
+
+def _option_on(arg: Any) -> bool:
+    """A utility option's boolean value: absent means on; ``false``/``off``/``0`` mean off."""
+    if isinstance(arg, ast.String):
+        return (arg.sval or "").lower() not in ("false", "off", "no", "0")
+    if isinstance(arg, ast.Integer):
+        return arg.ival != 0
+    return True
+
+
+def _children(node: Any) -> Iterator[Any]:
+    """Direct child nodes of a pglast node (tuples flattened)."""
+    for slot in type(node).__slots__:
+        value = getattr(node, slot, None)
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, ast.Node):
+                yield item
+            elif isinstance(item, tuple):
+                stack.extend(reversed(item))
+
+
+def _called_functions(node: Any) -> Iterator[str]:
+    """Lower-case names of the functions an expression calls (``public.f()`` → ``f``).
+
+    SQL value functions (CURRENT_TIMESTAMP, CURRENT_USER...) are reported by their SQL name,
+    so a rule can tell them apart from a constant.
+    """
+    stack = [node] if isinstance(node, ast.Node) else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.FuncCall):
+            names = list(_strings(item.funcname))
+            if names:
+                yield names[-1].lower()
+        elif isinstance(item, ast.SQLValueFunction) and item.op is not None:
+            yield item.op.name.removeprefix("SVFOP_").lower()
+        stack.extend(_children(item))
+
+
+def _not_null_columns(node: Any) -> Iterator[str]:
+    """Columns ``col IS NOT NULL`` proves, looking through AND only (OR proves nothing)."""
+    if isinstance(node, ast.NullTest) and node.nulltesttype == enums.NullTestType.IS_NOT_NULL:
+        if isinstance(node.arg, ast.ColumnRef):
+            names = [field.sval or "" for field in node.arg.fields or () if isinstance(field, ast.String)]
+            if names:
+                yield names[-1]
+    elif isinstance(node, ast.BoolExpr) and node.boolop == enums.BoolExprType.AND_EXPR:
+        for arg in node.args or ():
+            yield from _not_null_columns(arg)
 
 
 def _deparse(node: Any) -> str | None:

@@ -48,11 +48,11 @@ def test_page_headings_are_the_fixed_ones(rule_id: str) -> None:
 @pytest.mark.parametrize("rule_id", sorted(PAGES))
 def test_fix_promise_holds(tmp_path: Path, rule_id: str) -> None:
     page = PAGES[rule_id]
-    linter = Linter(Config(select=frozenset({rule_id}), target_version=16))
     fixes = []
     for example in page.examples:
         if not example.expected:
             continue
+        linter = Linter(Config(select=frozenset({rule_id}), target_version=example.target_version or 16))
         suffix = ".py" if example.language == "python" else ".sql"
         path = tmp_path / (example.filename or f"{example.label}{suffix}")
         path.write_text(example.code, encoding="utf-8")

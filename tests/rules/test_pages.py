@@ -34,6 +34,8 @@ def run_example(tmp_path: Path, page: RulePage, example: Example) -> str:
         settings["dialect"] = example.language
     if page.min_version:
         settings["target_version"] = int(page.meta.get("example_version", "16"))
+    if example.target_version is not None:
+        settings["target_version"] = example.target_version
     report = lint_snippet(tmp_path, example.code, filename=filename, **settings)
     return concise(report)
 
