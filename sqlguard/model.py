@@ -130,6 +130,8 @@ class CreateTable(Change):
     constraints: tuple[Constraint, ...] = ()
     if_not_exists: bool = False
     partition_of: str | None = None
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         for column in self.columns:
@@ -149,6 +151,8 @@ class AddColumn(Change):
     table: str
     column: Column
     if_not_exists: bool = False
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         if self.column.references is not None:
@@ -244,6 +248,8 @@ class DropColumn(Change):
     table: str
     column: str
     if_exists: bool = False
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -264,6 +270,8 @@ class DropTable(Change):
     tables: tuple[str, ...]
     if_exists: bool = False
     cascade: bool = False
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -364,6 +364,7 @@ class _Builder:
                 tables=tuple(self._dropped_table(obj) for obj in node.objects or ()),
                 if_exists=bool(node.missing_ok),
                 cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
+                keyword_end=self._stmt.keyword_end("TABLE"),
                 **self._common(),
             )
         elif isinstance(node, ast.ReindexStmt):
@@ -480,6 +481,7 @@ class _Builder:
             constraints=tuple(constraints),
             if_not_exists=bool(node.if_not_exists),
             partition_of=partition_of,
+            keyword_end=self._stmt.keyword_end("TABLE"),
             **self._common(),
         )
 
@@ -584,7 +586,11 @@ class _Builder:
             if subtype == kinds.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
                 column = self._column(table, cmd.def_)
                 yield AddColumn(
-                    table=table, column=column, if_not_exists=bool(cmd.missing_ok), **{**common, "span": column.span}
+                    table=table,
+                    column=column,
+                    if_not_exists=bool(cmd.missing_ok),
+                    keyword_end=self._stmt.add_column_end(column.span.start),
+                    **{**common, "span": column.span},
                 )
             elif subtype == kinds.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
                 constraint = self._constraint(table, cmd.def_)
@@ -632,7 +638,13 @@ class _Builder:
                 force = subtype == kinds.AT_ForceRowSecurity
                 yield EnableRowLevelSecurity(table=table, force=force, **common)
             elif subtype == kinds.AT_DropColumn:
-                yield DropColumn(table=table, column=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
+                yield DropColumn(
+                    table=table,
+                    column=cmd.name or "",
+                    if_exists=bool(cmd.missing_ok),
+                    keyword_end=self._stmt.drop_column_end(cmd.name or ""),
+                    **common,
+                )
             else:
                 yield RawStatement(kind=f"AlterTable.{subtype.name}", **common)
 
@@ -717,6 +729,34 @@ class _Statement:
         start = self.builder.base + self.piece_start + location
         quoted = self.builder.text[start - self.builder.base : start - self.builder.base + 1] == '"'
         return Span(start, start + max(len(name), 1) + (2 if quoted else 0))
+
+    def add_column_end(self, column_start: int) -> int | None:
+        """File offset after the ``ADD [COLUMN]`` written just before the column at ``column_start``."""
+        relative = column_start - self.builder.base - self.start
+        before = [token for token in self.tokens() if token.end < relative]
+        if len(before) > 1 and before[-1].name == "COLUMN" and before[-2].name == "ADD_P":
+            return self.builder.base + self.start + before[-1].end + 1
+        if before and before[-1].name == "ADD_P":
+            return self.builder.base + self.start + before[-1].end + 1
+        return None
+
+    def drop_column_end(self, name: str) -> int | None:
+        """File offset after the first ``DROP [COLUMN]`` followed by the column ``name``."""
+        tokens = self.tokens()
+        for index, token in enumerate(tokens):
+            if token.name != "DROP":
+                continue
+            last = index + 1 if index + 1 < len(tokens) and tokens[index + 1].name == "COLUMN" else index
+            if last + 1 < len(tokens) and self._spells(tokens[last + 1], name):
+                return self.builder.base + self.start + tokens[last].end + 1
+        return None
+
+    def _spells(self, token: Any, name: str) -> bool:
+        """Whether ``token`` writes the identifier ``name`` (quoted exactly, or unquoted in any case)."""
+        written = self.text[token.start : token.end + 1]
+        if written.startswith('"'):
+            return written[1:-1].replace('""', '"') == name
+        return written.lower() == name.lower()
 
     def keyword_end(self, keyword: str) -> int | None:
         """File offset just after the first ``keyword`` token of this statement."""
