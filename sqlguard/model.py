@@ -64,6 +64,8 @@ class Column:
     default_sql: str | None = None
     identity: bool = False
     generated_stored: bool = False
+    # Where the word STORED is written (SQL front end), for help that swaps it for VIRTUAL.
+    stored_span: Span | None = None
     autoincrement: bool = False
     references: ForeignKey | None = None
     # Functions the DEFAULT expression calls, lower-case and unqualified (``now``, ``random``);

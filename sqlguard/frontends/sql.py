@@ -517,6 +517,8 @@ class _Builder:
                 facts["identity"] = True
             elif kind == enums.ConstrType.CONSTR_GENERATED:
                 facts["generated_stored"] = constraint.generated_kind == "s"
+                if facts["generated_stored"]:
+                    facts["stored_span"] = self._stmt.token_span_after(constraint.location, "STORED")
             elif kind == enums.ConstrType.CONSTR_FOREIGN:
                 facts["references"] = ForeignKey(
                     table=table,
@@ -757,6 +759,25 @@ class _Statement:
         if written.startswith('"'):
             return written[1:-1].replace('""', '"') == name
         return written.lower() == name.lower()
+
+    def token_span_after(self, location: int | None, name: str) -> Span | None:
+        """The file span of the first ``name`` token at or after a pglast node ``location`` and outside
+        parentheses opened after it (``GENERATED ALWAYS AS (stored * 2) STORED``: the last word)."""
+        if location is None or location < 0:
+            return None
+        relative = self.piece_start + location - self.start
+        depth = 0
+        for token in self.tokens():
+            if token.start < relative:
+                continue
+            if token.name == "ASCII_40":
+                depth += 1
+            elif token.name == "ASCII_41":
+                depth -= 1
+            elif token.name == name and depth == 0:
+                start = self.builder.base + self.start + token.start
+                return Span(start, start + token.end - token.start + 1)
+        return None
 
     def keyword_end(self, keyword: str) -> int | None:
         """File offset just after the first ``keyword`` token of this statement."""
