@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from sqlguard.diagnostics import FileReport, Severity
 from sqlguard.engine import Linter, RunResult, known_rules, selectors
 from sqlguard.reporters import FORMATS, concise, github, sarif, text
 from sqlguard.reporters import json as json_reporter
+
+if TYPE_CHECKING:
+    from sqlguard.cache import ParseCache
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -72,6 +76,13 @@ def cli() -> None:
               help="Treat every SQL file as running inside one transaction (as many migration tools do).")
 @click.option("--stdin-filename", help="Name to report (and pick the language by) when PATH is '-'.")
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal (NO_COLOR works too).")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print safe fixes as a unified diff; write nothing.")
+@click.option("--no-cache", is_flag=True, help="Parse every file afresh and write no cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Cache folder (default: $SQLGUARD_CACHE_DIR, cache-dir in config, or .sqlguard_cache).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that parse files (default: every core, for large runs only).")
 def lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -84,6 +95,11 @@ def lint(
     assume_in_transaction: bool | None,
     stdin_filename: str | None,
     no_color: bool,
+    apply_fixes: bool = False,
+    show_diff: bool = False,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+    jobs: int | None = None,
 ) -> None:
     """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
     if not paths:
@@ -110,7 +126,7 @@ def lint(
         config = config.with_overrides(**overrides)
     except ConfigError as error:
         _fail(str(error))
-    linter = Linter(config)
+    linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
         name = stdin_filename or "stdin.sql"
         result = RunResult(reports=[linter.lint_text(name, sys.stdin.read())])
@@ -118,12 +134,56 @@ def lint(
         if "-" in paths:
             raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
         result = linter.lint_paths(paths)
+    if apply_fixes or show_diff:
+        stdin = paths == ("-",)
+        _fix(linter, result, config, output_format, write=not show_diff, stdin=stdin, color=not no_color)
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
     _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
     if not result.reports:
         _fail("no SQL or Python files found to lint")
     sys.exit(exit_code(result.reports, config.fail_on))
+
+
+def _fix(
+    linter: Linter,
+    result: RunResult,
+    config: Config,
+    output_format: str,
+    *,
+    write: bool,
+    stdin: bool,
+    color: bool,
+) -> None:
+    """``--fix``: write safe fixes and report what is left. ``--diff``: print them, exit 1 if any.
+
+    With stdin, ``--fix`` prints the fixed text to stdout (as formatters do) instead of writing.
+    """
+    from sqlguard import fixes
+
+    outcomes = fixes.fix_run(linter, result)
+    for note in result.notes:
+        click.echo(f"sqlguard: warning: {note}", err=True)
+    if not write:
+        click.echo("".join(f.diff() for f in outcomes if f.changed), nl=False)
+        click.echo(f"sqlguard: {fixes.summary(outcomes, written=False)}", err=True)
+        if any(f.changed for f in outcomes):
+            sys.exit(EXIT_FINDINGS)
+        broken = any(d.is_input_error for f in outcomes if f.report is not None for d in f.report.diagnostics)
+        sys.exit(EXIT_ERROR if broken else EXIT_CLEAN)
+    if stdin:
+        click.echo(outcomes[0].fixed, nl=False)
+        click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
+        sys.exit(exit_code([f.report for f in outcomes if f.report is not None], config.fail_on))
+    for outcome in outcomes:
+        if outcome.changed:
+            fixes.write_fixed(Path(outcome.path), outcome.fixed)
+    reports = [f.report for f in outcomes if f.report is not None]
+    _emit(reports, output_format, color=color and text.use_color(sys.stdout))
+    click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
+    if not reports:
+        _fail("no SQL or Python files found to lint")
+    sys.exit(exit_code(reports, config.fail_on))
 
 
 def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None:
@@ -138,6 +198,15 @@ def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None
         click.echo(sarif.render(reports), nl=False)
     else:
         click.echo(github.render(shown), nl=False)
+
+
+def _parse_cache(config: Config, no_cache: bool, cache_dir: str | None) -> ParseCache | None:
+    """The lint cache unless ``--no-cache``; see ``sqlguard.cache`` for where it lives."""
+    if no_cache:
+        return None
+    from sqlguard.cache import ParseCache, resolve_cache_dir
+
+    return ParseCache(resolve_cache_dir(cache_dir, config), config)
 
 
 def _fail(message: str) -> None:

@@ -10,17 +10,22 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlguard.catalogue import CATEGORIES, RulePage, load_pages
 from sqlguard.config import Config
 from sqlguard.context import Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
+from sqlguard.frontends.revisions import order_revisions
 from sqlguard.layouts import natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
 from sqlguard.schema import SchemaState
 from sqlguard.suppress import apply_suppressions, find_suppressions
+
+if TYPE_CHECKING:
+    from sqlguard.cache import ParseCache
 
 SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
 ALL_SELECTOR = "ALL"
@@ -68,8 +73,14 @@ def selectors(rules: dict[str, Rule]) -> set[str]:
 class Linter:
     """Lints files with one configuration. Building it once per run keeps dispatch tables warm."""
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(
+        self, config: Config | None = None, *, cache: ParseCache | None = None, jobs: int | None = None
+    ) -> None:
+        """``cache`` (off unless given) skips parsing unchanged files; ``jobs`` is how many
+        processes parse a large run (None: automatic, see ``sqlguard.parallel``)."""
         self.config = config or Config()
+        self.cache = cache
+        self.jobs = jobs
         self.rules = known_rules()
         self.enabled = self._enabled_rules()
         self._dispatch: dict[type, list[Rule]] = {}
@@ -138,15 +149,41 @@ class Linter:
             else:
                 files.append(path)
         schema = SchemaState()
-        for path in _unique(files):
+        for parsed in self._parse_all(order_revisions(_unique(files), lambda p: read_source(p)[0])):
+            if isinstance(parsed, FileReport):
+                result.reports.append(parsed)
+                continue
+            if not parsed.text.strip():
+                result.notes.append(f"{parsed.path}: empty file, nothing to lint")
+            result.reports.append(self.lint_text(parsed.path, parsed.text, schema=schema, migration=parsed))
+        return result
+
+    def _parse_all(self, files: Sequence[Path]) -> list[Migration | FileReport]:
+        """Read and parse every file, in order: from the cache when it has the file, else with
+        the front ends (on several processes for large runs). Unreadable files become reports.
+        Checks are not run here: they need the schema state in order, see ``lint_paths``."""
+        from sqlguard.parallel import parse_all
+
+        slots: list[Migration | FileReport | None] = []
+        pending: list[tuple[int, str, str, str]] = []
+        for path in files:
             text, problem = read_source(path)
             if text is None:
-                result.reports.append(_unreadable(str(path), problem))
+                slots.append(_unreadable(str(path), problem))
                 continue
-            if not text.strip():
-                result.notes.append(f"{path}: empty file, nothing to lint")
-            result.reports.append(self.lint_text(str(path), text, schema=schema))
-        return result
+            key = self.cache.key(str(path), text) if self.cache is not None else ""
+            cached = self.cache.load(key, text) if self.cache is not None else None
+            slots.append(cached)
+            if cached is None:
+                pending.append((len(slots) - 1, key, str(path), text))
+        parsed = parse_all([(path, text) for _, _, path, text in pending], self.config, self.jobs)
+        for (index, key, _, _), migration in zip(pending, parsed, strict=True):
+            slots[index] = migration
+            if self.cache is not None:
+                self.cache.store(key, migration)
+        if self.cache is not None:
+            self.cache.flush()
+        return [slot for slot in slots if slot is not None]
 
     def discover(self, folder: Path) -> Iterable[Path]:
         """Lintable files under ``folder``, in migration order (natural sort), minus excludes."""
@@ -160,9 +197,13 @@ class Linter:
                     found.append(candidate)
         return sorted(found, key=natural_key)
 
-    def lint_text(self, path: str, text: str, *, schema: SchemaState | None = None) -> FileReport:
-        """Lint one file's text. ``schema`` carries state from earlier files of the same run."""
-        migration = parse_file(path, text, self.config)
+    def lint_text(
+        self, path: str, text: str, *, schema: SchemaState | None = None, migration: Migration | None = None
+    ) -> FileReport:
+        """Lint one file's text. ``schema`` carries state from earlier files of the same run;
+        ``migration`` is the file already parsed (from the cache or a worker process), if it was."""
+        if migration is None:
+            migration = parse_file(path, text, self.config)
         state = schema if schema is not None else SchemaState()
         for change in migration.changes:
             state.apply(change, migration.path)
@@ -224,11 +265,20 @@ def _unreadable(path: str, reason: str) -> FileReport:
 
 
 def _unique(paths: Iterable[Path]) -> list[Path]:
-    seen: set[Path] = set()
+    seen: set[object] = set()
     result = []
     for path in paths:
-        key = path.resolve()
+        key = _identity(path)
         if key not in seen:
             seen.add(key)
             result.append(path)
     return result
+
+
+def _identity(path: Path) -> object:
+    """The file itself (device and inode: one stat, where ``resolve`` costs one per folder)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return path.resolve()
+    return (stat.st_dev, stat.st_ino)

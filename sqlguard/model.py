@@ -106,6 +106,9 @@ class Change:
     statement: str = ""
     in_transaction: bool = False
     origin: Origin = "sql"
+    # True when the change was read from a Python call (``op.create_index(...)``) rather than from
+    # SQL text (a .sql file or a string in ``op.execute``): help then shows the Python form.
+    from_call: bool = False
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         """Foreign keys this change adds (none for most changes)."""
@@ -347,6 +350,44 @@ class RawStatement(Change):
     kind: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class InterpolatedSql(Change):
+    """SQL text built by interpolation that reaches a call running or wrapping it (SG007's facts).
+
+    ``span`` is the SQL argument of the call; ``sink`` the called expression as written
+    (``cursor.execute``); ``how`` the way the text was built (``an f-string``, ``% formatting``,
+    ``str.format()``, ``+ concatenation``); ``variable`` the local name it came through, built at
+    ``built_at``; ``parameterized`` the same call with bound parameters.
+    """
+
+    sink: str
+    how: str
+    parameterized: str
+    variable: str | None = None
+    built_at: Span | None = None
+
+
+DowngradeStatus = Literal["missing", "empty", "raises", "ok"]
+
+
+@dataclass(frozen=True)
+class AlembicFacts:
+    """What an Alembic revision file says about itself and its way back (for SG006).
+
+    ``downgrade`` is "missing" (no ``downgrade()``), "empty" (only ``pass``, a docstring or
+    ``...``), "raises" (it raises, e.g. ``NotImplementedError``) or "ok". ``downgrade_span`` is the
+    function's name (or ``upgrade``'s when it is missing). ``down_opaque``/``up_opaque`` say a body
+    does things that cannot be read statically (helpers, loops over data, SQL from variables), so
+    comparing what upgrade made with what downgrade removes would be a guess.
+    """
+
+    revision: str | None
+    downgrade: DowngradeStatus
+    downgrade_span: Span
+    up_opaque: bool = False
+    down_opaque: bool = False
+
+
 MigrationKind = Literal["sql", "python"]
 Direction = Literal["up", "down", "both", "plain"]
 
@@ -386,3 +427,4 @@ class Migration:
     down: DownFacts = field(default_factory=DownFacts)
     revision: str | None = None
     down_revision: tuple[str, ...] = ()
+    alembic: AlembicFacts | None = None

@@ -19,9 +19,12 @@ def concurrently_in_transaction(change: CreateIndex | DropIndex | Reindex, ctx: 
     verb = _VERBS[type(change)]
     message = f"{verb} CONCURRENTLY inside a transaction block fails: PostgreSQL refuses to run it there"
     if change.origin == "python":
+        statement = change.statement.strip()
+        if not change.from_call:  # SQL inside op.execute("..."): show the call, not bare SQL
+            statement = f'op.execute("{statement}")' if "\n" not in statement else f'op.execute("""{statement}""")'
         help_text = (
             "with op.get_context().autocommit_block():\n"
-            f"    {change.statement.strip()}"
+            f"    {statement}"
         )
     else:
         help_text = (

@@ -2,6 +2,9 @@
 
 For SQL layouts the facts come from ``Migration.down`` (computed by the SQL file front end from
 ``sqlguard.layouts``): an up file without its down counterpart, or with an empty one.
+For Alembic revisions they come from ``Migration.alembic`` (the Python front end): a missing,
+empty or raising ``downgrade()``, or one that leaves behind what ``upgrade()`` created
+(compared change by change, and only when both bodies could be read statically).
 """
 
 from __future__ import annotations
@@ -11,7 +14,23 @@ from pathlib import Path
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Span
-from sqlguard.model import AddColumn, Change, CreateIndex, CreateTable, Migration
+from sqlguard.model import (
+    AddColumn,
+    AddConstraint,
+    AlembicFacts,
+    Change,
+    CreateIndex,
+    CreateTable,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    InterpolatedSql,
+    Migration,
+    RenameColumn,
+    RenameTable,
+    unqualified,
+)
 from sqlguard.registry import rule
 
 
@@ -19,6 +38,8 @@ from sqlguard.registry import rule
 def irreversible_downgrade(migration: Migration, ctx: Context) -> Iterator[Diagnostic]:
     if migration.kind == "sql":
         yield from _sql_layout(migration, ctx)
+    elif migration.alembic is not None:
+        yield from _alembic(migration, migration.alembic, ctx)
 
 
 def _sql_layout(migration: Migration, ctx: Context) -> Iterator[Diagnostic]:
@@ -62,3 +83,99 @@ def _undo_sql(changes: list[Change]) -> str:
         elif isinstance(change, AddColumn):
             statements.append(f"ALTER TABLE {change.table} DROP COLUMN {change.column.name};")
     return "\n".join(statements)
+
+
+# -- Alembic -----------------------------------------------------------------------------------
+
+
+def _alembic(migration: Migration, facts: AlembicFacts, ctx: Context) -> Iterator[Diagnostic]:
+    name = f'revision "{facts.revision}"' if facts.revision else Path(migration.path).name
+    upgrade_does_something = facts.up_opaque or any(not isinstance(c, InterpolatedSql) for c in migration.changes)
+    if facts.downgrade == "missing":
+        message = f"{name} has no downgrade(): `alembic downgrade` cannot step back past it"
+    elif facts.downgrade == "raises":
+        message = f"downgrade() of {name} raises: this revision cannot be rolled back"
+    elif facts.downgrade == "empty":
+        if not upgrade_does_something:
+            return
+        message = f"downgrade() of {name} does nothing: rolling back leaves every change of upgrade() in place"
+    else:
+        if facts.down_opaque:
+            return  # the downgrade calls helpers or runs SQL built at run time: comparing would be a guess
+        left, lost, undo = _left_behind(migration.changes, migration.down_changes)
+        if not (left or lost):
+            return
+        parts = []
+        if left:
+            parts.append(f"leaves behind {', '.join(left)} created by upgrade()")
+        if lost:
+            parts.append(f"does not restore {', '.join(lost)} that upgrade() removed")
+        message = f"downgrade() of {name} " + " and ".join(parts)
+        yield ctx.diagnostic(facts.downgrade_span, message, help="add to downgrade():\n" + "\n".join(undo))
+        return
+    undo = _left_behind(migration.changes, [])[2]
+    help_text = "def downgrade():\n" + "\n".join(f"    {line}" for line in undo) if undo else None
+    yield ctx.diagnostic(facts.downgrade_span, message, help=help_text)
+
+
+def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[str], list[str]]:
+    """What upgrade() made that downgrade() does not remove, what it removed that is not put back,
+    and the Alembic calls that would undo it (last change first)."""
+    dropped_tables = {unqualified(t) for c in down if isinstance(c, DropTable) for t in c.tables}
+    created_tables = {unqualified(c.table) for c in down if isinstance(c, CreateTable)}
+    dropped_columns = {(unqualified(c.table), c.column) for c in down if isinstance(c, DropColumn)}
+    added_columns = {(unqualified(c.table), c.column.name) for c in down if isinstance(c, AddColumn)}
+    added_columns |= {
+        (unqualified(t), col.name) for c in down if isinstance(c, CreateTable) for t, col in c.columns_declared()
+    }
+    dropped_indexes = {unqualified(n) for c in down if isinstance(c, DropIndex) for n in c.names}
+    dropped_constraints = {c.name for c in down if isinstance(c, DropConstraint)}
+    renames = {(unqualified(c.table), c.new_name) for c in down if isinstance(c, RenameTable)}
+    column_renames = {(unqualified(c.table), c.column, c.new_name) for c in down if isinstance(c, RenameColumn)}
+
+    def gone(table: str, columns: tuple[str | None, ...] = ()) -> bool:
+        table = unqualified(table)
+        return table in dropped_tables or any((table, c) in dropped_columns for c in columns if c)
+
+    left: list[str] = []
+    lost: list[str] = []
+    undo: list[str] = []
+    for change in reversed(up):
+        if isinstance(change, CreateTable):
+            if not gone(change.table):
+                left.append(f'table "{change.table}"')
+                undo.append(f'op.drop_table("{change.table}")')
+        elif isinstance(change, AddColumn):
+            if not gone(change.table, (change.column.name,)):
+                left.append(f'column "{change.table}.{change.column.name}"')
+                undo.append(f'op.drop_column("{change.table}", "{change.column.name}")')
+        elif isinstance(change, CreateIndex) and change.name:
+            if unqualified(change.name) not in dropped_indexes and not gone(change.table, change.columns):
+                left.append(f'index "{change.name}"')
+                undo.append(f'op.drop_index("{change.name}", table_name="{change.table}")')
+        elif isinstance(change, AddConstraint) and change.constraint.name:
+            constraint = change.constraint
+            if constraint.name not in dropped_constraints and not gone(change.table, constraint.columns):
+                left.append(f'constraint "{constraint.name}"')
+                undo.append(f'op.drop_constraint("{constraint.name}", "{change.table}")')
+        elif isinstance(change, DropColumn):
+            key = (unqualified(change.table), change.column)
+            if key not in added_columns:
+                lost.append(f'column "{change.table}.{change.column}"')
+                undo.append(f'op.add_column("{change.table}", sa.Column("{change.column}", ...))')
+        elif isinstance(change, DropTable):
+            for table in change.tables:
+                if unqualified(table) not in created_tables:
+                    lost.append(f'table "{table}"')
+                    undo.append(f'op.create_table("{table}", ...)')
+        elif isinstance(change, RenameTable):
+            if (unqualified(change.new_name), unqualified(change.table)) not in renames:
+                lost.append(f'the name "{change.table}" (renamed to "{change.new_name}")')
+                undo.append(f'op.rename_table("{change.new_name}", "{change.table}")')
+        elif (
+            isinstance(change, RenameColumn)
+            and (unqualified(change.table), change.new_name, change.column) not in column_renames
+        ):
+            lost.append(f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")')
+            undo.append(f'op.alter_column("{change.table}", "{change.new_name}", new_column_name="{change.column}")')
+    return left, lost, undo

@@ -25,11 +25,13 @@ def naive_timestamp(change: CreateTable | AddColumn | AlterColumnType, ctx: Cont
         )
         fix = _fix(type_ref, change)
         help_text = ctx.statement_with(change, fix) if fix is not None else _python_help(type_ref)
+        if change.origin == "python":
+            fix = None  # SQL inside a Python string: the help shows it, the edit is left to the author
         yield ctx.diagnostic(type_ref.span, message, help=help_text, fix=fix)
 
 
 def _fix(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumnType) -> Fix | None:
-    if change.origin != "sql":
+    if change.from_call:
         return None
     replacement = "timestamptz" + (f"({type_ref.args[0]})" if type_ref.args else "") + ("[]" if type_ref.array else "")
     # A new column holds no data yet, so changing its declared type changes nothing stored.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
@@ -20,6 +21,10 @@ def non_concurrent_index(change: CreateIndex | DropIndex | Reindex, ctx: Context
     if change.keyword_end is not None and change.origin == "sql":
         fix = Fix("Add CONCURRENTLY", (Edit.insert(change.keyword_end, " CONCURRENTLY"),))
     help_sql = ctx.statement_with(change, fix) if fix is not None else None
+    if change.from_call and not isinstance(change, Reindex):
+        help_sql = _alembic_help(change.statement)
+    elif change.origin == "python":  # SQL inside op.execute("..."): show the call to write
+        help_sql = _execute_help(change)
     if isinstance(change, CreateIndex):
         message = f'CREATE INDEX on "{change.table}" blocks writes to it until the index is built'
     elif isinstance(change, DropIndex):
@@ -49,3 +54,20 @@ def _only_new_objects(change: CreateIndex | DropIndex | Reindex, ctx: Context) -
 def _index_is_new(name: str, ctx: Context) -> bool:
     table = ctx.schema.index_table(name)
     return ctx.schema.index_created_in(name, ctx.migration.path) or (table is not None and ctx.created_here(table))
+
+
+def _alembic_help(call: str) -> str:
+    """The op call with ``postgresql_concurrently=True``, inside the block that commits first."""
+    body = call.rstrip()
+    if body.endswith(")"):
+        body = body[:-1].rstrip().rstrip(",")
+        body += ", postgresql_concurrently=True)"
+    indented = "\n    ".join(body.splitlines())
+    return f"with op.get_context().autocommit_block():\n    {indented}"
+
+
+def _execute_help(change: CreateIndex | DropIndex | Reindex) -> str:
+    keyword = change.target if isinstance(change, Reindex) else "INDEX"
+    sql = re.sub(rf"\b{keyword}\b", f"{keyword} CONCURRENTLY", change.statement.strip(), count=1, flags=re.IGNORECASE)
+    quoted = f'"""{sql}"""' if "\n" in sql or '"' in sql else f'"{sql}"'
+    return f"with op.get_context().autocommit_block():\n    op.execute({quoted})"

@@ -26,9 +26,11 @@ def serial_primary_key(change: CreateTable | AddColumn, ctx: Context) -> Iterato
         what = kind if column.type.is_serial else f"{kind} autoincrement key"
         message = f'column "{column.name}" of "{table}" is {what}: {problem}'
         fix = None
-        if change.origin == "sql":
+        if not change.from_call:
             fix = Fix(f"Use {IDENTITY}", (Edit.replace(column.type.span, IDENTITY),), safe=ctx.created_here(table))
             help_text = ctx.statement_with(change, fix)
+            if change.origin == "python":
+                fix = None  # SQL inside a Python string: the help shows it, the edit is left to the author
         else:
             help_text = f'sa.Column("{column.name}", sa.BigInteger(), sa.Identity(), primary_key=True)'
         yield ctx.diagnostic(column.type.span, message, help=help_text, fix=fix)

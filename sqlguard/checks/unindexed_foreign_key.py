@@ -33,6 +33,11 @@ def _index_sql(foreign_key: ForeignKey, ctx: Context) -> str:
     concurrently = "" if ctx.created_here(table) else "CONCURRENTLY "
     columns = ", ".join(foreign_key.columns)
     if ctx.migration.kind == "python":
-        keyword = ", postgresql_concurrently=True" if concurrently else ""
-        return f'op.create_index("{name}", "{table}", [{", ".join(repr(c) for c in foreign_key.columns)}]{keyword})'
+        names = ", ".join(f'"{c}"' for c in foreign_key.columns)
+        if not concurrently:
+            return f'op.create_index("{name}", "{table}", [{names}])'
+        return (
+            "with op.get_context().autocommit_block():\n"
+            f'    op.create_index("{name}", "{table}", [{names}], postgresql_concurrently=True)'
+        )
     return f"CREATE INDEX {concurrently}{name} ON {table} ({columns});"

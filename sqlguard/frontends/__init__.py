@@ -15,5 +15,7 @@ PYTHON_SUFFIXES = (".py",)
 
 def parse_file(path: str, text: str, config: Config) -> Migration:
     if path.lower().endswith(PYTHON_SUFFIXES):
-        return Migration(path=path, text=text, kind="python")
+        from sqlguard.frontends.alembic import parse_python  # libcst loads only when Python is linted
+
+        return parse_python(path, text)
     return parse_sql_file(path, text, assume_in_transaction=config.assume_in_transaction)

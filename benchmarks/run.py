@@ -1,0 +1,290 @@
+"""Benchmark sqlguard on a generated corpus: ``python benchmarks/run.py [--quick]``.
+
+Everything runs as a user would run it: ``python -m sqlguard lint`` in a fresh process, timed
+from outside (wall clock, CPU time of the process and its workers, and peak memory from
+``wait4``). The floor is a plain script that reads the same SQL files and parses each with
+``pglast.parse_sql`` (libpg_query plus pglast's Python tree), started the same way, so both sides
+pay interpreter startup. Each measurement is repeated and the fastest run kept: the machine may be
+shared, and the minimum is the run least disturbed by others.
+
+Results are printed as a table and written to ``benchmarks/results/latest.json``. The corpus is
+generated deterministically into ``benchmarks/corpus/`` (see ``corpus.py``) and reused while its
+stamp matches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))
+
+import corpus  # noqa: E402  (benchmarks/ is not a package; the path is set just above)
+
+FULL = {"sql": 5000, "alembic": 1000}
+QUICK = {"sql": 500, "alembic": 100}
+
+FLOOR_SCRIPT = """
+import sys, pglast
+from pglast import parser
+count = 0
+for name in sys.stdin.read().splitlines():
+    with open(name, encoding="utf-8") as handle:
+        text = handle.read()
+    try:
+        pglast.parse_sql(text)
+    except parser.ParseError:
+        pass
+    count += 1
+print(count)
+"""
+
+
+@dataclass
+class Timing:
+    """One command, best of ``runs``: wall seconds, CPU seconds (itself + children), peak RSS."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+    runs: int
+    exit_code: int
+
+
+def timed(argv: list[str], *, stdin: str | None = None, cwd: Path = REPO, env: dict[str, str] | None = None,
+          repeat: int = 3, before: Any = None) -> Timing:
+    """Run ``argv`` ``repeat`` times; keep the fastest wall time (and its CPU time and memory)."""
+    best: Timing | None = None
+    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, env=environment, stdin=subprocess.PIPE if stdin else None,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if stdin is not None and process.stdin is not None:
+            process.stdin.write(stdin.encode())
+            process.stdin.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        timing = Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, repeat, process.returncode)
+        if best is None or timing.wall < best.wall:
+            best = timing
+    assert best is not None
+    return best
+
+
+def sqlguard(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sqlguard", "lint", "--format", "concise", *args]
+
+
+def ensure_corpus(root: Path, sizes: dict[str, int]) -> dict[str, int]:
+    """Generate the corpus unless the one on disk was made by this generator with these sizes."""
+    stamp = root / "stamp.json"
+    wanted = {"generator": corpus.GENERATOR_VERSION, **sizes}
+    if stamp.is_file():
+        saved = json.loads(stamp.read_text(encoding="utf-8"))
+        if saved.get("wanted") == wanted:
+            return dict(saved["stats"])
+    print(f"generating {sizes['sql']} SQL files and {sizes['alembic']} Alembic revisions in {root} ...")
+    stats = corpus.generate(root, sizes["sql"], sizes["alembic"])
+    stamp.write_text(json.dumps({"wanted": wanted, "stats": stats}), encoding="utf-8")
+    return stats
+
+
+def sql_files(root: Path) -> list[str]:
+    return sorted(str(p) for p in (root / "sql").rglob("*.sql"))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def lsp_latency(runs: int) -> dict[str, Any] | str:
+    try:
+        import lsp_latency as module  # type: ignore[import-not-found]
+    except ImportError:
+        return "n/a"
+    try:
+        return dict(module.measure(runs))
+    except Exception as error:  # report, don't die: the other numbers are still worth having
+        return f"failed: {type(error).__name__}: {error}"
+
+
+def verify_speed(steps: int) -> dict[str, Any] | str:
+    try:
+        from sqlguard.verify.bench import bench_chain_seconds
+    except ImportError:
+        return "n/a"
+    try:
+        seconds = bench_chain_seconds(steps)
+    except Exception as error:
+        return f"failed: {type(error).__name__}: {error}"
+    return {"steps": steps, "seconds": round(seconds, 3), "steps_per_s": round(steps / seconds, 2)}
+
+
+def squawk_timing(files: list[str], repeat: int) -> Timing | str:
+    binary = shutil.which("squawk")
+    if binary is None:
+        return "n/a (pip install squawk-cli)"
+    return timed([binary, *files], repeat=repeat)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a 500-file corpus and one run each (smoke test)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per measurement (default 3, quick 1)")
+    parser.add_argument("--skip-verify", action="store_true", help="do not time sqlguard verify")
+    args = parser.parse_args()
+    repeat = args.repeat or (1 if args.quick else 3)
+    sizes = QUICK if args.quick else FULL
+    root = HERE / "corpus" / ("quick" if args.quick else "full")
+    small_root = HERE / "corpus" / ("quick-tenth" if args.quick else "tenth")
+    stats = ensure_corpus(root, sizes)
+    ensure_corpus(small_root, {"sql": sizes["sql"] // 10, "alembic": sizes["alembic"] // 10})
+    load_before = os.getloadavg()
+    sql = sql_files(root)
+    sql_mb = stats["sql_bytes"] / 1e6
+    all_mb = (stats["sql_bytes"] + stats["alembic_bytes"]) / 1e6
+    all_files = stats["sql_files"] + stats["alembic_files"]
+    cache_dir = Path(tempfile.mkdtemp(prefix="sqlguard-bench-cache-"))
+    sql_dir = str(root / "sql")
+
+    def clear_cache() -> None:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    results: dict[str, Any] = {}
+    print("timing pglast parse-only (the floor) ...")
+    floor = timed([sys.executable, "-c", FLOOR_SCRIPT], stdin="\n".join(sql), repeat=repeat)
+    print("timing sqlguard lint on the SQL files ...")
+    lint_serial = timed(sqlguard("--no-cache", "--jobs", "1", sql_dir), repeat=repeat)
+    lint_nocache = timed(sqlguard("--no-cache", sql_dir), repeat=repeat)
+    cold = timed(sqlguard("--cache-dir", str(cache_dir), sql_dir), repeat=repeat, before=clear_cache)
+    warm = timed(sqlguard("--cache-dir", str(cache_dir), sql_dir), repeat=repeat)
+    print("timing sqlguard lint on the whole corpus (SQL + Alembic) ...")
+    clear_cache()
+    all_cold = timed(sqlguard("--cache-dir", str(cache_dir), str(root)), repeat=repeat, before=clear_cache)
+    all_warm = timed(sqlguard("--cache-dir", str(cache_dir), str(root)), repeat=repeat)
+    print("timing 1/10 of the files (scaling) ...")
+    tenth = timed(sqlguard("--no-cache", "--jobs", "1", str(small_root / "sql")), repeat=repeat)
+    print("timing startup on one small file ...")
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "one.sql"
+        one.write_text("CREATE INDEX CONCURRENTLY idx_orders_customer ON orders (customer_id);\n", encoding="utf-8")
+        startup = timed(sqlguard("--no-cache", str(one)), repeat=max(5, repeat * 3), cwd=Path(tmp))
+        startup_text = timed([sys.executable, "-m", "sqlguard", "lint", "--no-cache", str(one)],
+                             repeat=max(5, repeat * 3), cwd=Path(tmp))
+        bare = timed([sys.executable, "-c", "pass"], repeat=max(5, repeat * 3))
+    print("timing squawk, if installed ...")
+    squawk = squawk_timing(sql, repeat)
+    print("measuring LSP latency, if benchmarks/lsp_latency.py is there ...")
+    lsp = lsp_latency(20 if args.quick else 100)
+    verify: dict[str, Any] | str = "skipped"
+    if not args.skip_verify:
+        print("timing sqlguard verify, if available ...")
+        verify = verify_speed(10 if args.quick else 50)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+
+    def rate(timing: Timing, files: int, mb: float) -> dict[str, float]:
+        return {"files_per_s": round(files / timing.wall, 1), "mb_per_s": round(mb / timing.wall, 2)}
+
+    results = {
+        "machine": {
+            "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "load_before": load_before, "load_after": os.getloadavg(),
+        },
+        "corpus": {**stats, "sql_mb": round(sql_mb, 2), "repeat": repeat, "quick": args.quick},
+        "timings": {name: asdict(t) for name, t in {
+            "pglast_parse_only": floor, "lint_no_cache_serial": lint_serial, "lint_no_cache": lint_nocache,
+            "lint_cold": cold, "lint_warm": warm, "lint_all_cold": all_cold, "lint_all_warm": all_warm,
+            "lint_tenth_serial": tenth, "startup_concise": startup, "startup_text": startup_text,
+            "python_bare": bare,
+        }.items()},
+        "rates": {
+            "pglast_parse_only": rate(floor, len(sql), sql_mb), "lint_cold": rate(cold, len(sql), sql_mb),
+            "lint_warm": rate(warm, len(sql), sql_mb), "lint_all_cold": rate(all_cold, all_files, all_mb),
+            "lint_all_warm": rate(all_warm, all_files, all_mb),
+        },
+        "ratios": {
+            "cold_over_parse_only": round(cold.wall / floor.wall, 2),
+            "no_cache_serial_over_parse_only": round(lint_serial.wall / floor.wall, 2),
+            "cold_over_warm": round(cold.wall / warm.wall, 2),
+            "full_over_tenth": round(lint_serial.wall / tenth.wall, 2),
+            "cold_over_squawk": round(cold.wall / squawk.wall, 2) if isinstance(squawk, Timing) else "n/a",
+        },
+        "squawk": asdict(squawk) if isinstance(squawk, Timing) else squawk,
+        "lsp_latency_ms": lsp,
+        "verify": verify,
+    }
+    out = HERE / "results" / ("quick.json" if args.quick else "latest.json")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_table(results)
+    print(f"\nwritten to {out.relative_to(REPO)}")
+    return 0
+
+
+def print_table(results: dict[str, Any]) -> None:
+    timings = results["timings"]
+    corpus_info = results["corpus"]
+    sql_n, sql_mb = corpus_info["sql_files"], corpus_info["sql_mb"]
+    print(f"\ncorpus: {sql_n} SQL files ({sql_mb} MB), {corpus_info['alembic_files']} Alembic revisions; "
+          f"best of {corpus_info['repeat']}; load average {results['machine']['load_before'][0]:.1f}")
+    print(f"{'measurement':<36}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'files/s':>10}{'MB/s':>8}")
+    rows = [
+        ("pglast parse-only (floor)", "pglast_parse_only", sql_n, sql_mb),
+        ("lint, no cache, 1 process", "lint_no_cache_serial", sql_n, sql_mb),
+        ("lint, no cache, auto processes", "lint_no_cache", sql_n, sql_mb),
+        ("lint cold (empty cache)", "lint_cold", sql_n, sql_mb),
+        ("lint warm (cache full)", "lint_warm", sql_n, sql_mb),
+        ("lint cold, SQL + Alembic", "lint_all_cold", sql_n + corpus_info["alembic_files"], None),
+        ("lint warm, SQL + Alembic", "lint_all_warm", sql_n + corpus_info["alembic_files"], None),
+        ("lint 1/10 of the files, 1 process", "lint_tenth_serial", sql_n // 10, None),
+        ("startup: lint one file (concise)", "startup_concise", 1, None),
+        ("startup: lint one file (text)", "startup_text", 1, None),
+        ("python -c pass", "python_bare", 0, None),
+    ]
+    for label, key, files, mb in rows:
+        t = timings[key]
+        per_s = f"{files / t['wall']:.0f}" if files > 1 else ""
+        mb_s = f"{mb / t['wall']:.2f}" if mb else ""
+        print(f"{label:<36}{t['wall']:>9.3f}{t['cpu']:>9.2f}{t['peak_mb']:>9.1f}{per_s:>10}{mb_s:>8}")
+    squawk = results["squawk"]
+    if isinstance(squawk, dict):
+        print(f"{'squawk on the same SQL files':<36}{squawk['wall']:>9.3f}{squawk['cpu']:>9.2f}"
+              f"{squawk['peak_mb']:>9.1f}{sql_n / squawk['wall']:>10.0f}{sql_mb / squawk['wall']:>8.2f}")
+    else:
+        print(f"{'squawk':<36}{squawk}")
+    print("\nratios: " + ", ".join(f"{k} {v}" for k, v in results["ratios"].items()))
+    lsp = results["lsp_latency_ms"]
+    print(f"LSP diagnostics latency (500-line file): {lsp if isinstance(lsp, str) else _latency(lsp)}")
+    print(f"verify: {results['verify']}")
+
+
+def _latency(data: dict[str, Any]) -> str:
+    if "p50" in data and "p95" in data:
+        return f"p50 {data['p50']} ms, p95 {data['p95']} ms"
+    samples = data.get("samples")
+    if isinstance(samples, list) and samples:
+        return f"p50 {statistics.median(samples):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms"
+    return json.dumps(data)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""A content-hash cache of parsed migrations, so an unchanged file is not parsed again.
+
+What is cached, and why only that: the parsed ``Migration`` of one file (its changes, input
+errors and down facts), never its diagnostics. Diagnostics of schema-aware rules depend on every
+earlier file of the run (the engine feeds all changes into one ``SchemaState`` in order), on the
+rule selection and on suppressions; keying them by all of that would make the key as expensive as
+the work. Parsing is what costs (pglast builds a Python tree per statement); applying changes to
+the schema state and running the checks on ready-made changes is cheap. So a warm run loads each
+file's changes from here and always re-runs the checks, in order, which keeps schema-aware rules
+exactly as correct as in a cold run.
+
+The key is a SHA-256 of everything the parse can depend on:
+- the file's path as linted (``Migration.path`` is stored in the entry and compared by the schema
+  state) and its text;
+- the text of its down counterpart, or its absence, as ``layouts.classify`` finds it, since the
+  SQL front end reads it for ``DownFacts`` (a down file appearing or emptying must be seen);
+- the whole effective ``Config`` (front ends receive all of it; a narrower key would silently go
+  stale the day a front end reads one more setting);
+- the sqlguard version, a fingerprint of the installed sqlguard sources (so a developer editing a
+  front end without bumping the version never reads stale changes), the pglast and Python
+  versions, and ``FORMAT``.
+
+Storage: entries are grouped into 16 shard files by the key's first hex digit. Creating a file
+is the slow part of a cold run on some file systems (2.5 ms each on the benchmark machine, more
+than parsing the file), so one file per entry would cost more than it saves; 16 shards keep a
+one-file lint cheap (it reads one shard of ~1/16 of the entries, each entry a separate pickle
+loaded only when asked for). A shard is rewritten at the end of a run when the run added or
+refreshed entries in it: read again (to keep what a concurrent run added meanwhile), merged, written
+to a temporary file in the same folder and moved into place with ``os.replace``, so concurrent runs
+never see half a shard; at worst one run's new entries are lost, which only costs a later parse.
+Entries unused for ``KEEP_DAYS`` are dropped when their shard is rewritten, so the cache does not
+grow forever as files change.
+
+Anything wrong with a shard or an entry (missing, truncated, unreadable, another format, another
+key, a class that no longer exists) is a miss, never a crash and never a different result.
+Entries are pickles: the cache folder is as trusted as the project it sits in (ruff and mypy make
+the same call for their caches).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+from sqlguard import __version__
+from sqlguard.config import Config
+from sqlguard.model import Migration
+from sqlguard.parallel import paused_gc
+
+FORMAT = 2
+KEEP_DAYS = 30
+ENV_VAR = "SQLGUARD_CACHE_DIR"
+DEFAULT_DIR = ".sqlguard_cache"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resolve_cache_dir(option: str | None, config: Config) -> Path:
+    """Where the cache lives: ``--cache-dir``, else ``$SQLGUARD_CACHE_DIR``, else the config's
+    ``cache-dir`` (relative to the config file), else ``.sqlguard_cache`` in the project root."""
+    if option:
+        return Path(option)
+    from_env = os.environ.get(ENV_VAR)
+    if from_env:
+        return Path(from_env)
+    if config.cache_dir:
+        return config.root / config.cache_dir
+    return config.root / DEFAULT_DIR
+
+
+class ParseCache:
+    """Parsed migrations stored under ``directory`` in 16 shard files; call ``flush`` at the end."""
+
+    def __init__(self, directory: Path, config: Config) -> None:
+        self.directory = Path(directory)
+        self._folder = self.directory / f"v{FORMAT}"
+        self._salt = _salt(config)
+        self._today = int(time.time() // 86400)
+        self._shards: dict[str, dict[str, Any]] = {}
+        self._changed: dict[str, dict[str, tuple[int, bytes]]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    # -- keys ------------------------------------------------------------------------------------
+    def key(self, path: str, text: str) -> str:
+        """The entry key for ``path`` holding ``text`` under this run's config and code."""
+        digest = hashlib.sha256(self._salt)
+        for part in (path, text, _counterpart_fingerprint(path, text)):
+            encoded = part.encode("utf-8", "surrogatepass")
+            digest.update(len(encoded).to_bytes(8, "little"))
+            digest.update(encoded)
+        return digest.hexdigest()
+
+    # -- reading and writing ---------------------------------------------------------------------
+    def load(self, key: str, text: str) -> Migration | None:
+        """The cached migration for ``key`` with its ``text`` put back, or None on any problem."""
+        migration = self._unpack(key, self._shard(key[0]).get(key))
+        if migration is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return replace(migration, text=text)
+
+    def _unpack(self, key: str, entry: object) -> Migration | None:
+        if not isinstance(entry, tuple) or len(entry) != 2:
+            return None
+        day, blob = entry
+        try:
+            with paused_gc():
+                stored_format, stored_key, migration = pickle.loads(blob)
+        except Exception:  # a missing, truncated or foreign entry is a miss, whatever went wrong
+            return None
+        if stored_format != FORMAT or stored_key != key or not isinstance(migration, Migration):
+            return None
+        if not isinstance(day, int) or day < self._today:  # used today: keep it from expiring
+            self._changed.setdefault(key[0], {})[key] = (self._today, blob)
+        return migration
+
+    def store(self, key: str, migration: Migration) -> None:
+        """Keep ``migration`` (without its text, which the key already pins) for ``flush``."""
+        blob = pickle.dumps((FORMAT, key, replace(migration, text="")), protocol=pickle.HIGHEST_PROTOCOL)
+        self._changed.setdefault(key[0], {})[key] = (self._today, blob)
+
+    def flush(self) -> None:
+        """Write the shards this run changed. A cache that cannot be written (read-only folder,
+        full disk) only costs speed, so every OSError is swallowed here."""
+        if not self._changed:
+            return
+        try:
+            self._prepare()
+            for prefix, entries in sorted(self._changed.items()):
+                shard = {
+                    key: entry
+                    for key, entry in self._read_shard(prefix).items()
+                    if isinstance(entry, tuple) and entry and isinstance(entry[0], int)
+                    and entry[0] >= self._today - KEEP_DAYS
+                }
+                shard.update(entries)
+                self._write_shard(prefix, shard)
+                self._shards[prefix] = shard
+        except OSError:
+            return
+        finally:
+            self._changed.clear()
+
+    def _shard(self, prefix: str) -> dict[str, Any]:
+        shard = self._shards.get(prefix)
+        if shard is None:
+            shard = self._shards[prefix] = self._read_shard(prefix)
+        return shard
+
+    def _shard_path(self, prefix: str) -> Path:
+        return self._folder / f"{prefix}.pickle"
+
+    def _read_shard(self, prefix: str) -> dict[str, Any]:
+        try:
+            with open(self._shard_path(prefix), "rb") as handle, paused_gc():
+                stored_format, shard = pickle.load(handle)
+        except Exception:  # no shard yet, or a damaged one: both are simply empty
+            return {}
+        return shard if stored_format == FORMAT and isinstance(shard, dict) else {}
+
+    def _write_shard(self, prefix: str, shard: dict[str, tuple[int, bytes]]) -> None:
+        payload = pickle.dumps((FORMAT, shard), protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, self._shard_path(prefix))
+        except BaseException:
+            _remove(temporary)
+            raise
+
+    def _prepare(self) -> None:
+        """Create the folder, with a ``.gitignore`` of ``*`` (as ruff does) the first time."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by sqlguard automatically.\n*\n", encoding="utf-8")
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _counterpart_fingerprint(path: str, text: str) -> str:
+    """The down counterpart's content (or absence) that the SQL front end reads for DownFacts."""
+    if not path.lower().endswith((".sql", ".pgsql", ".psql")):
+        return ""
+    from sqlguard import layouts
+
+    role = layouts.classify(Path(path), text)
+    if role is None or role.counterpart is None:
+        return "none"
+    try:
+        data = role.counterpart.read_bytes()
+    except OSError:
+        return f"missing:{role.counterpart}"
+    return f"{role.counterpart}:{hashlib.sha256(data).hexdigest()}"
+
+
+def _salt(config: Config) -> bytes:
+    """Everything besides the file that decides its parse: config, versions and sqlguard's code."""
+    import pglast
+
+    settings = repr([(f.name, getattr(config, f.name)) for f in fields(config)])
+    parts = (
+        f"format={FORMAT}",
+        f"sqlguard={__version__}",
+        f"code={_code_fingerprint()}",
+        f"pglast={pglast.__version__}",
+        f"python={sys.version_info[:2]}",
+        settings,
+    )
+    return "\n".join(parts).encode("utf-8")
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """Size and mtime of every sqlguard source file: cheap (stat only) and changes on any edit."""
+    digest = hashlib.sha256()
+    for source in sorted(_sources(_PACKAGE)):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        digest.update(f"{source.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _sources(folder: Path) -> Iterable[Path]:
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in names:
+            if name.endswith(".py"):
+                yield Path(root) / name

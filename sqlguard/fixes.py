@@ -1,0 +1,130 @@
+"""Apply the safe machine fixes of a file's findings: used by ``lint --fix``/``--diff`` and the LSP.
+
+A fix is only applied when its rule marked it ``safe``, when its edits do not overlap another
+fix chosen in the same round, and when the result parses no worse than the original (a fix
+that would introduce a syntax error is dropped, not written). After each round the text is
+linted again, because one fix can reveal or settle another finding; a few rounds are enough.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, Edit, FileReport, apply_edits
+from sqlguard.engine import Linter, RunResult
+from sqlguard.schema import SchemaState
+
+MAX_ROUNDS = 4
+
+
+@dataclass
+class FileFix:
+    """One file before and after its safe fixes, with the findings that were fixed."""
+
+    path: str
+    original: str
+    fixed: str
+    applied: list[Diagnostic] = field(default_factory=list)
+    report: FileReport | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+    def diff(self) -> str:
+        """A unified diff of the fix, as ``git apply`` reads it."""
+        lines = difflib.unified_diff(
+            self.original.splitlines(keepends=True),
+            self.fixed.splitlines(keepends=True),
+            fromfile=f"a/{self.path}",
+            tofile=f"b/{self.path}",
+        )
+        marker = "\n\\ No newline at end of file\n"
+        return "".join(line if line.endswith("\n") else line + marker for line in lines)
+
+
+def choose_edits(diagnostics: Iterable[Diagnostic]) -> tuple[list[Diagnostic], list[Edit]]:
+    """Safe fixes whose edits overlap no fix chosen before them (first in the file wins)."""
+    chosen: list[Diagnostic] = []
+    edits: list[Edit] = []
+    for diagnostic in diagnostics:
+        fix = diagnostic.fix
+        if fix is None or not fix.safe or not fix.edits:
+            continue
+        if any(_overlaps(new, old) for new in fix.edits for old in edits):
+            continue
+        chosen.append(diagnostic)
+        edits.extend(fix.edits)
+    return chosen, edits
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    """Two edits touch the same text, or insert at the same point (their order would be a guess)."""
+    if a.span.start == b.span.start:
+        return True
+    return a.span.start < b.span.end and b.span.start < a.span.end
+
+
+def fix_text(linter: Linter, path: str, text: str, schema: SchemaState | None = None) -> FileFix:
+    """Apply safe fixes to ``text`` until none is left (at most ``MAX_ROUNDS`` rounds).
+
+    ``schema`` is the state *before* this file (earlier files of the run); it is copied for
+    every round and left untouched, so the caller can still apply this file to it.
+    """
+    base = schema if schema is not None else SchemaState()
+    current = text
+    applied: list[Diagnostic] = []
+    report = linter.lint_text(path, current, schema=copy.deepcopy(base))
+    for _ in range(MAX_ROUNDS):
+        chosen, edits = choose_edits(report.diagnostics)
+        if not edits:
+            break
+        candidate = apply_edits(current, edits)
+        again = linter.lint_text(path, candidate, schema=copy.deepcopy(base))
+        if _input_errors(again) > _input_errors(report):
+            break  # the fix would break the file: keep what we have
+        current, report = candidate, again
+        applied.extend(chosen)
+    return FileFix(path=path, original=text, fixed=current, applied=applied, report=report)
+
+
+def _input_errors(report: FileReport) -> int:
+    return sum(1 for d in report.diagnostics if d.is_input_error)
+
+
+def fix_run(linter: Linter, result: RunResult) -> list[FileFix]:
+    """Fix every readable file of a lint run, in the run's order, carrying the schema state along."""
+    schema = SchemaState()
+    fixes = []
+    for report in result.reports:
+        if any(d.rule == UNREADABLE_FILE for d in report.diagnostics):
+            fixes.append(FileFix(path=report.path, original=report.text, fixed=report.text, report=report))
+            continue
+        outcome = fix_text(linter, report.path, report.text, schema)
+        linter.lint_text(report.path, outcome.fixed, schema=schema)  # move the state past this file
+        fixes.append(outcome)
+    return fixes
+
+
+def write_fixed(path: Path, text: str) -> None:
+    """Write ``text`` back as it was read: UTF-8, the same line endings, a byte-order mark kept."""
+    bom = path.read_bytes().startswith(codecs.BOM_UTF8)
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def summary(fixes: Sequence[FileFix], *, written: bool) -> str:
+    """One line for stderr: how many findings were (or would be) fixed, in how many files."""
+    count = sum(len(f.applied) for f in fixes)
+    files = sum(1 for f in fixes if f.changed)
+    if not count:
+        return "no safe fixes available"
+    rules = ", ".join(sorted({d.rule for f in fixes for d in f.applied}))
+    verb = "fixed" if written else "would fix"
+    findings = f"{count} finding{'s' if count != 1 else ''}"
+    return f"{verb} {findings} in {files} file{'s' if files != 1 else ''} ({rules})"

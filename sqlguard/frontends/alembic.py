@@ -1,0 +1,1019 @@
+"""Python front end (libcst): Alembic ``op.*`` calls become the changes the SQL front end makes.
+
+User code is never imported or run: the file is parsed once with libcst, and only what is
+written literally is read. ``op.create_index("ix", "orders", ["customer_id"])`` becomes the
+same ``CreateIndex`` as ``CREATE INDEX ix ON orders (customer_id)``, located at the call.
+SQL in ``op.execute("...")`` / ``op.execute(sa.text("..."))`` goes through the SQL front end and
+its positions are mapped into the Python file (``pystrings``).
+
+Alembic runs a revision inside a transaction on PostgreSQL, so every op has
+``in_transaction=True`` except inside ``with op.get_context().autocommit_block():``.
+
+What cannot be known statically is never guessed: an op whose table or name is not a literal,
+a call to a helper function, or SQL held in a variable is skipped and marks the body *opaque*
+(``AlembicFacts``), which stops SG006 from comparing upgrade and downgrade. Every Python file
+(not only migrations) is also searched for interpolated SQL reaching an execute call (SG007).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+import pglast
+from libcst.metadata import MetadataWrapper, PositionProvider
+from pglast.stream import RawStream
+
+from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, LineIndex, Span
+from sqlguard.frontends import sql
+from sqlguard.frontends.pystrings import StringValue, find_interpolated_sql, literal_value, remap
+from sqlguard.model import (
+    AddColumn,
+    AddConstraint,
+    AlembicFacts,
+    AlterColumnType,
+    Change,
+    Column,
+    Constraint,
+    ConstraintKind,
+    CreateIndex,
+    CreateTable,
+    DowngradeStatus,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    ForeignKey,
+    Migration,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    Transaction,
+    TypeRef,
+    unqualified,
+)
+
+# A file without any of these is neither a revision nor code that runs SQL: skip parsing it.
+QUICK_MARKERS = ("op.", "execute", "exec_driver_sql", "text(", "read_sql", "def upgrade", "down_revision")
+
+# SQLAlchemy type names → PostgreSQL's canonical names (the SQL front end's vocabulary).
+_TYPES = {
+    "integer": "integer",
+    "int": "integer",
+    "biginteger": "bigint",
+    "bigint": "bigint",
+    "smallinteger": "smallint",
+    "smallint": "smallint",
+    "string": "varchar",
+    "varchar": "varchar",
+    "unicode": "varchar",
+    "nvarchar": "varchar",
+    "text": "text",
+    "unicodetext": "text",
+    "char": "char",
+    "nchar": "char",
+    "boolean": "boolean",
+    "date": "date",
+    "interval": "interval",
+    "numeric": "numeric",
+    "decimal": "numeric",
+    "float": "double precision",
+    "double": "double precision",
+    "double_precision": "double precision",
+    "real": "real",
+    "json": "json",
+    "jsonb": "jsonb",
+    "uuid": "uuid",
+    "uuid_": "uuid",
+    "largebinary": "bytea",
+    "bytea": "bytea",
+    "inet": "inet",
+    "cidr": "cidr",
+    "macaddr": "macaddr",
+    "tsvector": "tsvector",
+    "hstore": "hstore",
+    "money": "money",
+    "bit": "bit",
+    "oid": "oid",
+}
+_INTEGER_TYPES = frozenset({"integer", "bigint", "smallint"})
+
+# Alembic op signatures (positional order); batch ops drop the table parameter.
+_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_foreign_key": ("constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "execute": ("sqltext",),
+}
+_TABLE_PARAMS = ("table_name", "source_table")
+# Ops that change nothing sqlguard models; calling them is not a reason to call a body opaque.
+_HARMLESS_OPS = frozenset(
+    {"get_bind", "get_context", "f", "inline_literal", "create_table_comment", "drop_table_comment", "invoke"}
+)
+
+
+def parse_python(path: str, text: str) -> Migration:
+    """Parse a Python file into a migration: Alembic ops if it is a revision, SG007 facts always."""
+    migration = Migration(path=path, text=text, kind="python")
+    if not any(marker in text for marker in QUICK_MARKERS):
+        return migration
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        migration.errors.append(_syntax_error(text, error))
+        return migration
+    source = _Source(text, module)
+    functions = {statement.name.value: statement for statement in module.body if isinstance(statement, cst.FunctionDef)}
+    if _is_revision(module, functions):
+        _read_revision(migration, module, functions, source)
+    migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
+    return migration
+
+
+class _Source:
+    """Positions of a parsed module's nodes, as character offsets into the file."""
+
+    def __init__(self, text: str, module: cst.Module) -> None:
+        self.text = text
+        self.lines = LineIndex(text)
+        self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    def span(self, node: cst.CSTNode) -> Span:
+        where = self.positions[node]
+        start = self.lines.offset(where.start.line, where.start.column + 1)
+        end = self.lines.offset(where.end.line, where.end.column + 1)
+        return Span(start, end)
+
+    def code(self, node: cst.CSTNode) -> str:
+        span = self.span(node)
+        return self.text[span.start : span.end]
+
+
+def _syntax_error(text: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    """One E001 at the place CPython's own parser names (clearer than libcst's message)."""
+    lines = LineIndex(text)
+    line, column, message = error.raw_line, error.raw_column + 1, error.message
+    try:
+        ast.parse(text)
+    except SyntaxError as python_error:
+        line = python_error.lineno or line
+        column = python_error.offset or column
+        message = python_error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    at = lines.offset(line, column)
+    return Diagnostic(
+        SYNTAX_ERROR, Span(at, min(at + 1, len(text))), f"Python syntax error: {message}", name="syntax-error"
+    )
+
+
+# -- the revision file -----------------------------------------------------------------------------
+
+
+def _is_revision(module: cst.Module, functions: dict[str, cst.FunctionDef]) -> bool:
+    """A revision defines ``upgrade()`` and either names its ``revision`` or imports alembic."""
+    if "upgrade" not in functions:
+        return False
+    if _module_constant(module, "revision") is not None:
+        return True
+    return "alembic" in _imported_modules(module)
+
+
+def _imported_modules(module: cst.Module) -> set[str]:
+    names: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and small.module is not None:
+                names.add(cst.Module([]).code_for_node(small.module).split(".")[0])
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    names.add(cst.Module([]).code_for_node(alias.name).split(".")[0])
+    return names
+
+
+def _module_constant(module: cst.Module, name: str) -> cst.BaseExpression | None:
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                targets = [small.target]
+            else:
+                continue
+            if any(isinstance(t, cst.Name) and t.value == name for t in targets) and small.value is not None:
+                return small.value
+    return None
+
+
+def _revision_ids(node: cst.BaseExpression | None) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return (value,) if isinstance(value, str) else ()
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return tuple(i for element in node.elements for i in _revision_ids(element.value))
+    return ()
+
+
+def _read_revision(
+    migration: Migration, module: cst.Module, functions: dict[str, cst.FunctionDef], source: _Source
+) -> None:
+    revision = _revision_ids(_module_constant(module, "revision"))
+    migration.revision = revision[0] if revision else None
+    migration.down_revision = _revision_ids(_module_constant(module, "down_revision"))
+    helpers = frozenset(functions) - {"upgrade", "downgrade"}
+    upgrade = functions["upgrade"]
+    up = _OpReader(source, migration, helpers)
+    migration.changes.extend(up.read(upgrade.body))
+    downgrade = functions.get("downgrade")
+    if downgrade is None:
+        migration.alembic = AlembicFacts(
+            revision=migration.revision,
+            downgrade="missing",
+            downgrade_span=source.span(upgrade.name),
+            up_opaque=up.opaque,
+        )
+        return
+    down = _OpReader(source, migration, helpers)
+    migration.down_changes.extend(down.read(downgrade.body))
+    migration.alembic = AlembicFacts(
+        revision=migration.revision,
+        downgrade=_body_status(downgrade.body),
+        downgrade_span=source.span(downgrade.name),
+        up_opaque=up.opaque,
+        down_opaque=down.opaque,
+    )
+
+
+def _body_status(body: cst.BaseSuite) -> DowngradeStatus:
+    """``empty`` for only pass/docstring/``...``; ``raises`` if it raises at its top level."""
+    statements = list(_statements(body))
+    meaningful = []
+    for statement in statements:
+        if isinstance(statement, cst.Pass):
+            continue
+        if isinstance(statement, cst.Expr) and isinstance(
+            statement.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)
+        ):
+            continue
+        meaningful.append(statement)
+    if not meaningful:
+        return "empty"
+    if any(isinstance(statement, cst.Raise) for statement in meaningful):
+        return "raises"
+    return "ok"
+
+
+def _statements(suite: cst.BaseSuite) -> Iterator[cst.CSTNode]:
+    """The statements of a block, simple statements unwrapped from their lines."""
+    if isinstance(suite, cst.SimpleStatementSuite):
+        yield from suite.body
+        return
+    assert isinstance(suite, cst.IndentedBlock)
+    for statement in suite.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        else:
+            yield statement
+
+
+# -- ops -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Where a statement sits: inside a transaction or not, inside a batch block or not."""
+
+    in_transaction: bool = True
+    batch_name: str | None = None
+    batch_table: str | None = None
+    in_loop: bool = False
+
+
+class _Args:
+    """A call's arguments by Alembic parameter name, positional or keyword."""
+
+    def __init__(self, call: cst.Call, params: Sequence[str]) -> None:
+        self.positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        self.keywords = {arg.keyword.value: arg for arg in call.args if arg.keyword is not None}
+        self.params = params
+        self.starred = any(arg.star for arg in call.args)
+
+    def get(self, name: str) -> cst.BaseExpression | None:
+        if name in self.keywords:
+            return self.keywords[name].value
+        if name in self.params:
+            index = self.params.index(name)
+            if index < len(self.positional):
+                return self.positional[index]
+        return None
+
+    def rest(self) -> list[cst.BaseExpression]:
+        """Positional arguments past the named ones (``create_table``'s columns)."""
+        return self.positional[len(self.params) :]
+
+    def keyword(self, name: str) -> cst.Arg | None:
+        return self.keywords.get(name)
+
+
+class _OpReader:
+    """Reads one function body's ``op.*`` calls into changes, in order."""
+
+    def __init__(self, source: _Source, migration: Migration, helpers: frozenset[str]) -> None:
+        self.source = source
+        self.migration = migration
+        self.helpers = helpers
+        self.opaque = False
+        # An ``op.execute("COMMIT")`` ends Alembic's transaction until a later ``BEGIN`` (an old
+        # idiom for CONCURRENTLY); ``None`` means no such statement was seen.
+        self.sql_transaction: bool | None = None
+        self.binds: set[str] = set()
+        self.changes: list[Change] = []
+
+    def read(self, body: cst.BaseSuite) -> list[Change]:
+        self._block(body, _Block())
+        return self.changes
+
+    # -- statements ----------------------------------------------------------------------------
+    def _block(self, suite: cst.BaseSuite, block: _Block) -> None:
+        for statement in _statements(suite):
+            self._statement(statement, block)
+
+    def _statement(self, statement: cst.CSTNode, block: _Block) -> None:
+        if isinstance(statement, cst.Expr):
+            self._expression(statement.value, block)
+        elif isinstance(statement, (cst.Assign, cst.AnnAssign)) and statement.value is not None:
+            if _is_op_call(statement.value, "get_bind"):
+                targets = statement.targets if isinstance(statement, cst.Assign) else ()
+                for target in targets:
+                    if isinstance(target.target, cst.Name):
+                        self.binds.add(target.target.value)
+                if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+                    self.binds.add(statement.target.value)
+            else:
+                self._expression(statement.value, block)
+        elif isinstance(statement, cst.With):
+            self._with(statement, block)
+        elif isinstance(statement, (cst.For, cst.While)):
+            # Literal ops inside a loop are still read once; ops built from the loop variable are not.
+            inner = _Block(block.in_transaction, block.batch_name, block.batch_table, in_loop=True)
+            self._block(statement.body, inner)
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, block)
+        elif isinstance(statement, cst.If):
+            self._block(statement.body, block)
+            orelse = statement.orelse
+            while orelse is not None:
+                self._block(orelse.body, block)
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        elif isinstance(statement, cst.Try):
+            self._block(statement.body, block)
+            for handler in statement.handlers:
+                self._block(handler.body, block)
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, block)
+            if statement.finalbody is not None:
+                self._block(statement.finalbody.body, block)
+
+    def _with(self, statement: cst.With, block: _Block) -> None:
+        inner = block
+        for item in statement.items:
+            call = item.item
+            if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+                continue
+            method = call.func.attr.value
+            if method == "autocommit_block":
+                inner = _Block(False, inner.batch_name, inner.batch_table, inner.in_loop)
+            elif method == "batch_alter_table" and _receiver_is_op(call.func):
+                args = _Args(call, ("table_name",))
+                table = self._table(args, "table_name")
+                name = None
+                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    name = item.asname.name.value
+                if table is None:
+                    self.opaque = True
+                inner = _Block(inner.in_transaction, name, table, inner.in_loop)
+        self._block(statement.body, inner)
+
+    def _expression(self, node: cst.BaseExpression, block: _Block) -> None:
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if not isinstance(node, cst.Call):
+            return
+        func = node.func
+        if isinstance(func, cst.Name):
+            if func.value in self.helpers:
+                self.opaque = True  # a helper may run ops: reading it would mean guessing its arguments
+            return
+        if not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        receiver = func.value
+        if isinstance(receiver, cst.Name) and receiver.value == "op":
+            self._op(node, method, block, batch=False)
+        elif isinstance(receiver, cst.Name) and block.batch_name is not None and receiver.value == block.batch_name:
+            if block.batch_table is None:
+                self.opaque = True
+            else:
+                self._op(node, method, block, batch=True)
+        elif method in ("execute", "exec_driver_sql") and (
+            (isinstance(receiver, cst.Name) and receiver.value in self.binds) or _is_op_call(receiver, "get_bind")
+        ):
+            self._op(node, "execute", block, batch=False)
+
+    def _op(self, call: cst.Call, method: str, block: _Block, *, batch: bool) -> None:
+        params = _SIGNATURES.get(method)
+        if params is None:
+            if method not in _HARMLESS_OPS:
+                self.opaque = True
+            return
+        if batch:
+            params = tuple(p for p in params if p not in _TABLE_PARAMS)
+        args = _Args(call, params)
+        before = len(self.changes)
+        handler = getattr(self, f"_op_{method}")
+        handler(call, args, block)
+        if len(self.changes) == before and method != "execute":
+            self.opaque = True  # the call was not understood: what it did is unknown
+
+    # -- facts common to every change of one call ------------------------------------------------
+    def _common(self, call: cst.Call, block: _Block, span: Span | None = None) -> dict[str, Any]:
+        call_span = self.source.span(call)
+        return {
+            "span": span or call_span,
+            "statement_span": call_span,
+            "statement": self.source.code(call),
+            "in_transaction": self._in_transaction(block),
+            "origin": "python",
+            "from_call": True,
+        }
+
+    def _string(self, node: cst.BaseExpression | None) -> str | None:
+        """A literal string, seen through ``op.f("...")``, ``sa.text("...")`` and ``quoted_name``."""
+        if node is None:
+            return None
+        if isinstance(node, cst.Call) and node.args and _callee(node) in ("f", "text", "quoted_name", "literal_column"):
+            return self._string(node.args[0].value)
+        value = literal_value(node, self.source.span)
+        return value.value if value is not None else None
+
+    def _table(self, args: _Args, param: str, block: _Block | None = None) -> str | None:
+        if block is not None and block.batch_table is not None and param in _TABLE_PARAMS:
+            return block.batch_table
+        name = self._string(args.get(param))
+        if name is None:
+            return None
+        schema = self._string(args.get("schema"))
+        return f"{schema}.{name}" if schema and schema != "public" else name
+
+    def _names(self, node: cst.BaseExpression | None) -> tuple[str, ...] | None:
+        """A literal list of column names (``["a", "b"]`` or a single ``"a"``), else None."""
+        if node is None:
+            return None
+        if isinstance(node, (cst.List, cst.Tuple)):
+            names = [self._string(element.value) for element in node.elements]
+            return None if any(name is None for name in names) else tuple(n for n in names if n is not None)
+        single = self._string(node)
+        return (single,) if single is not None else None
+
+    # -- one handler per op ------------------------------------------------------------------------
+    def _op_create_table(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name")
+        if table is None:
+            return
+        columns: list[Column] = []
+        constraints: list[Constraint] = []
+        indexes: list[tuple[cst.Call, str | None, tuple[str | None, ...], bool]] = []
+        primary: set[str] = set()
+        auto: set[str] = set()
+        for item in args.rest():
+            if not isinstance(item, cst.Call):
+                self.opaque = True
+                continue
+            kind = _callee(item)
+            if kind == "Column":
+                column = self._column(item, table)
+                if column is None:
+                    self.opaque = True
+                    continue
+                columns.append(column)
+                if _Args(item, ()).get("autoincrement") is None:
+                    auto.add(column.name)
+                index_kw = _Args(item, ()).get("index")
+                if _truthy(index_kw):
+                    unique = _truthy(_Args(item, ()).get("unique"))
+                    indexes.append((item, f"ix_{unqualified(table)}_{column.name}", (column.name,), unique))
+            elif kind == "Index":
+                index_args = _Args(item, ("name",))
+                names = [self._string(arg) for arg in index_args.rest()]
+                indexes.append(
+                    (item, self._string(index_args.get("name")), tuple(names), _truthy(index_args.get("unique")))
+                )
+            else:
+                constraint = self._constraint(item, kind, table)
+                if constraint is None:
+                    continue
+                constraints.append(constraint)
+                if constraint.kind == "primary":
+                    primary.update(constraint.columns)
+        columns = _settle_keys(columns, primary, auto)
+        self.changes.append(
+            CreateTable(
+                table=table, columns=tuple(columns), constraints=tuple(constraints), **self._common(call, block)
+            )
+        )
+        for item, name, index_columns, unique in indexes:
+            self.changes.append(
+                CreateIndex(
+                    table=table,
+                    name=name,
+                    columns=index_columns,
+                    unique=unique,
+                    concurrently=False,
+                    **self._common(call, block, self.source.span(item)),
+                )
+            )
+
+    def _op_drop_table(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name")
+        if table is not None:
+            self.changes.append(
+                DropTable(
+                    tables=(unqualified(table),), if_exists=_truthy(args.get("if_exists")), **self._common(call, block)
+                )
+            )
+
+    def _op_rename_table(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        old = self._table(args, "old_table_name")
+        new = self._string(args.get("new_table_name"))
+        if old is not None and new is not None:
+            self.changes.append(RenameTable(table=old, new_name=new, **self._common(call, block)))
+
+    def _op_add_column(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name", block)
+        node = args.get("column")
+        if table is None or not isinstance(node, cst.Call) or _callee(node) != "Column":
+            return
+        column = self._column(node, table)
+        if column is None:
+            return
+        auto = {column.name} if _Args(node, ()).get("autoincrement") is None else set()
+        column = _settle_keys([column], set(), auto)[0]
+        self.changes.append(
+            AddColumn(
+                table=table,
+                column=column,
+                if_not_exists=_truthy(args.get("if_not_exists")),
+                **self._common(call, block, column.span),
+            )
+        )
+        if _truthy(_Args(node, ()).get("index")):
+            self.changes.append(
+                CreateIndex(
+                    table=table,
+                    name=f"ix_{unqualified(table)}_{column.name}",
+                    columns=(column.name,),
+                    unique=_truthy(_Args(node, ()).get("unique")),
+                    **self._common(call, block, column.span),
+                )
+            )
+
+    def _op_drop_column(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name", block)
+        column = self._string(args.get("column_name"))
+        if table is not None and column is not None:
+            self.changes.append(
+                DropColumn(
+                    table=table, column=column, if_exists=_truthy(args.get("if_exists")), **self._common(call, block)
+                )
+            )
+
+    def _op_alter_column(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name", block)
+        column = self._string(args.get("column_name"))
+        if table is None or column is None:
+            return
+        type_arg = args.keyword("type_")
+        if type_arg is not None:
+            type_ref = self._type(type_arg.value)
+            if type_ref is not None:
+                self.changes.append(
+                    AlterColumnType(
+                        table=table,
+                        column=column,
+                        type=type_ref,
+                        using=_sql_expression(self._string(args.get("postgresql_using"))),
+                        **self._common(call, block, self.source.span(type_arg)),
+                    )
+                )
+        nullable = args.keyword("nullable")
+        if nullable is not None and isinstance(nullable.value, cst.Name) and nullable.value.value in ("True", "False"):
+            kind = SetNotNull if nullable.value.value == "False" else DropNotNull
+            self.changes.append(
+                kind(table=table, column=column, **self._common(call, block, self.source.span(nullable)))
+            )
+        default = args.keyword("server_default")
+        if default is not None and not (isinstance(default.value, cst.Name) and default.value.value == "False"):
+            self.changes.append(
+                SetDefault(
+                    table=table,
+                    column=column,
+                    default_sql=self._default_sql(default.value),
+                    **self._common(call, block, self.source.span(default)),
+                )
+            )
+        rename = args.keyword("new_column_name")
+        new_name = self._string(rename.value) if rename is not None else None
+        if rename is not None and new_name is not None:
+            self.changes.append(
+                RenameColumn(
+                    table=table, column=column, new_name=new_name, **self._common(call, block, self.source.span(rename))
+                )
+            )
+
+    def _op_create_index(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name", block)
+        columns_node = args.get("columns")
+        if table is None or columns_node is None:
+            return
+        columns: tuple[str | None, ...]
+        if isinstance(columns_node, (cst.List, cst.Tuple)):
+            columns = tuple(self._column_name(element.value) for element in columns_node.elements)
+        else:
+            columns = (self._column_name(columns_node),)
+        self.changes.append(
+            CreateIndex(
+                table=table,
+                name=self._string(args.get("index_name")),
+                columns=columns,
+                unique=_truthy(args.get("unique")),
+                concurrently=_truthy(args.get("postgresql_concurrently")),
+                if_not_exists=_truthy(args.get("if_not_exists")),
+                **self._common(call, block),
+            )
+        )
+
+    def _column_name(self, node: cst.BaseExpression) -> str | None:
+        """An index column: a plain name, or None for an expression (``sa.text("lower(email)")``)."""
+        if isinstance(node, cst.Call):
+            return None
+        return self._string(node)
+
+    def _op_drop_index(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        name = self._string(args.get("index_name"))
+        if name is not None:
+            self.changes.append(
+                DropIndex(
+                    names=(name,),
+                    concurrently=_truthy(args.get("postgresql_concurrently")),
+                    if_exists=_truthy(args.get("if_exists")),
+                    **self._common(call, block),
+                )
+            )
+
+    def _op_create_foreign_key(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "source_table", block)
+        referent = self._string(args.get("referent_table"))
+        local = self._names(args.get("local_cols"))
+        remote = self._names(args.get("remote_cols"))
+        if table is None or referent is None or local is None:
+            return
+        schema = self._string(args.get("referent_schema"))
+        if schema and schema != "public":
+            referent = f"{schema}.{referent}"
+        name = self._string(args.get("constraint_name"))
+        not_valid = _truthy(args.get("postgresql_not_valid"))
+        span = self.source.span(call)
+        foreign_key = ForeignKey(
+            table=table,
+            columns=local,
+            ref_table=unqualified(referent),
+            ref_columns=remote or (),
+            name=name,
+            not_valid=not_valid,
+            span=span,
+        )
+        constraint = Constraint(
+            kind="foreign", name=name, columns=local, not_valid=not_valid, foreign_key=foreign_key, span=span
+        )
+        self.changes.append(AddConstraint(table=table, constraint=constraint, **self._common(call, block)))
+
+    def _op_create_unique_constraint(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        self._simple_constraint(call, args, block, "unique")
+
+    def _op_create_primary_key(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        self._simple_constraint(call, args, block, "primary")
+
+    def _op_create_check_constraint(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name", block)
+        if table is None:
+            return
+        name = self._string(args.get("constraint_name"))
+        not_valid = _truthy(args.get("postgresql_not_valid"))
+        constraint = Constraint(kind="check", name=name, not_valid=not_valid, span=self.source.span(call))
+        self.changes.append(AddConstraint(table=table, constraint=constraint, **self._common(call, block)))
+
+    def _simple_constraint(self, call: cst.Call, args: _Args, block: _Block, kind: ConstraintKind) -> None:
+        table = self._table(args, "table_name", block)
+        columns = self._names(args.get("columns"))
+        if table is None or columns is None:
+            return
+        name = self._string(args.get("constraint_name"))
+        constraint = Constraint(kind=kind, name=name, columns=columns, span=self.source.span(call))
+        self.changes.append(AddConstraint(table=table, constraint=constraint, **self._common(call, block)))
+
+    def _op_drop_constraint(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        table = self._table(args, "table_name", block)
+        name = self._string(args.get("constraint_name"))
+        if table is not None and name is not None:
+            self.changes.append(
+                DropConstraint(
+                    table=table, name=name, if_exists=_truthy(args.get("if_exists")), **self._common(call, block)
+                )
+            )
+
+    def _op_execute(self, call: cst.Call, args: _Args, block: _Block) -> None:
+        node = args.get("sqltext")
+        if isinstance(node, cst.Call) and _callee(node) == "text" and node.args:
+            node = node.args[0].value
+        value = literal_value(node, self.source.span) if node is not None else None
+        if value is None:
+            self.opaque = True  # SQL built at run time (SG007 looks at how), or a SQLAlchemy construct
+            return
+        self._sql(value, block)
+
+    def _in_transaction(self, block: _Block) -> bool:
+        if not block.in_transaction:
+            return False
+        return self.sql_transaction if self.sql_transaction is not None else True
+
+    def _sql(self, value: StringValue, block: _Block) -> None:
+        in_transaction = self._in_transaction(block)
+        if value.contiguous and value.offsets is not None:
+            parsed = sql.parse(value.value, base=value.offsets[0], in_transaction=in_transaction, origin="python")
+            changes, errors = parsed.changes, parsed.errors
+        else:
+            parsed = sql.parse(value.value, base=0, in_transaction=in_transaction, origin="python")
+            changes = [remap(change, value) for change in parsed.changes]
+            errors = [remap(error, value) for error in parsed.errors]
+        self.changes.extend(changes)
+        self.migration.errors.extend(errors)
+        if block.in_transaction:
+            for change in changes:
+                if isinstance(change, Transaction) and change.kind in ("commit", "rollback"):
+                    self.sql_transaction = False
+                elif isinstance(change, Transaction) and change.kind == "begin":
+                    self.sql_transaction = True
+
+    # -- sa.Column and friends -----------------------------------------------------------------
+    def _column(self, call: cst.Call, table: str) -> Column | None:
+        args = _Args(call, ("name", "type_"))
+        name = self._string(args.get("name"))
+        if name is None:
+            return None
+        type_node = args.get("type_")
+        extra = args.rest()
+        if isinstance(type_node, cst.Call) and _callee(type_node) in ("ForeignKey", "Identity", "Computed", "Sequence"):
+            extra = [type_node, *extra]
+            type_node = None
+        type_ref = self._type(type_node) if type_node is not None else None
+        references = None
+        identity = False
+        generated = False
+        for item in extra:
+            if not isinstance(item, cst.Call):
+                continue
+            kind = _callee(item)
+            if kind == "ForeignKey":
+                references = self._foreign_key(item, table, name)
+            elif kind == "Identity":
+                identity = True
+            elif kind == "Computed":
+                persisted = _Args(item, ()).get("persisted")
+                generated = persisted is None or _truthy(persisted)
+        primary_key = _truthy(args.get("primary_key"))
+        nullable = args.get("nullable")
+        not_null = primary_key if nullable is None else (isinstance(nullable, cst.Name) and nullable.value == "False")
+        default = args.get("server_default")
+        autoincrement_node = args.get("autoincrement")
+        autoincrement = _truthy(autoincrement_node)
+        return Column(
+            name=name,
+            type=type_ref,
+            span=self.source.span(call),
+            not_null=not_null,
+            primary_key=primary_key,
+            unique=_truthy(args.get("unique")),
+            has_default=default is not None and not _is_none(default),
+            default_sql=self._default_sql(default) if default is not None else None,
+            identity=identity,
+            generated_stored=generated,
+            autoincrement=autoincrement,  # "auto" is settled per table by _settle_keys
+            references=references,
+        )
+
+    def _foreign_key(self, call: cst.Call, table: str, column: str) -> ForeignKey | None:
+        args = _Args(call, ("column",))
+        target = self._string(args.get("column"))
+        if target is None or "." not in target:
+            return None
+        ref_table, _, ref_column = target.rpartition(".")
+        return ForeignKey(
+            table=table,
+            columns=(column,),
+            ref_table=unqualified(ref_table),
+            ref_columns=(ref_column,),
+            name=self._string(args.get("name")),
+            span=self.source.span(call),
+        )
+
+    def _constraint(self, call: cst.Call, kind: str | None, table: str) -> Constraint | None:
+        span = self.source.span(call)
+        if kind == "PrimaryKeyConstraint" or kind == "UniqueConstraint":
+            args = _Args(call, ())
+            names = tuple(self._string(arg) for arg in args.rest())
+            if any(name is None for name in names):
+                self.opaque = True
+                return None
+            constraint_kind: ConstraintKind = "primary" if kind == "PrimaryKeyConstraint" else "unique"
+            columns = tuple(n for n in names if n is not None)
+            return Constraint(kind=constraint_kind, name=self._string(args.get("name")), columns=columns, span=span)
+        if kind == "ForeignKeyConstraint":
+            args = _Args(call, ("columns", "refcolumns"))
+            local = self._names(args.get("columns"))
+            remote = self._names(args.get("refcolumns"))
+            if local is None or not remote or "." not in remote[0]:
+                self.opaque = True
+                return None
+            ref_table = remote[0].rpartition(".")[0]
+            name = self._string(args.get("name"))
+            not_valid = _truthy(args.get("postgresql_not_valid"))
+            foreign_key = ForeignKey(
+                table=table,
+                columns=local,
+                ref_table=unqualified(ref_table),
+                ref_columns=tuple(r.rpartition(".")[2] for r in remote),
+                name=name,
+                not_valid=not_valid,
+                span=span,
+            )
+            return Constraint(
+                kind="foreign", name=name, columns=local, not_valid=not_valid, foreign_key=foreign_key, span=span
+            )
+        if kind == "CheckConstraint":
+            args = _Args(call, ("sqltext",))
+            return Constraint(kind="check", name=self._string(args.get("name")), span=span)
+        return None
+
+    def _type(self, node: cst.BaseExpression | None) -> TypeRef | None:
+        """``sa.DateTime(timezone=True)`` → ``timestamptz``; ``sa.String(50)`` → ``varchar(50)``."""
+        if node is None:
+            return None
+        call = node if isinstance(node, cst.Call) else None
+        target = call.func if call is not None else node
+        if isinstance(target, cst.Attribute):
+            written_name = target.attr.value
+        elif isinstance(target, cst.Name):
+            written_name = target.value
+        else:
+            return None
+        key = written_name.lower()
+        args = _Args(call, ()) if call is not None else None
+        numbers: tuple[int, ...] = ()
+        if args is not None:
+            numbers = tuple(int(a.value) for a in args.positional if isinstance(a, cst.Integer))
+            length = args.get("length")
+            if isinstance(length, cst.Integer):
+                numbers = (int(length.value),)
+        array = False
+        if key == "array" and args is not None and args.positional:
+            inner = self._type(args.positional[0])
+            if inner is None:
+                return None
+            return TypeRef(
+                name=inner.name,
+                args=inner.args,
+                array=True,
+                span=self.source.span(node),
+                written=self.source.code(node),
+            )
+        timezone = args is not None and _truthy(args.get("timezone"))
+        if key in ("datetime", "timestamp"):
+            name = "timestamptz" if timezone else "timestamp"
+        elif key == "time":
+            name = "timetz" if timezone else "time"
+        elif key == "enum":
+            name = self._string(args.get("name")) or "enum" if args is not None else "enum"
+        else:
+            name = _TYPES.get(key, key)
+        return TypeRef(
+            name=name, args=numbers, array=array, span=self.source.span(node), written=self.source.code(node)
+        )
+
+    def _default_sql(self, node: cst.BaseExpression) -> str | None:
+        """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""
+        if _is_none(node):
+            return None
+        if isinstance(node, cst.Call):
+            callee = _callee(node)
+            if callee == "text" and node.args:
+                return _sql_expression(self._string(node.args[0].value))
+            if isinstance(node.func, cst.Attribute) and "func" in self.source.code(node.func).split("."):
+                return f"{node.func.attr.value}()"
+            return None
+        value = self._string(node)
+        if value is not None:
+            return "'" + value.replace("'", "''") + "'"
+        return None
+
+
+def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> list[Column]:
+    """Apply table-level primary keys, then SQLAlchemy's ``autoincrement="auto"`` rule.
+
+    A column named in a ``PrimaryKeyConstraint`` is a key. ``auto`` (no ``autoincrement=``
+    written) makes a lone integer key without a foreign key, server default or identity a
+    SERIAL; an explicit ``autoincrement=True`` does so for any integer column.
+    """
+    settled = [
+        dataclasses.replace(column, primary_key=True, not_null=True) if column.name in primary else column
+        for column in columns
+    ]
+    keys = [column for column in settled if column.primary_key]
+    result = []
+    for column in settled:
+        integer = column.type is not None and column.type.name in _INTEGER_TYPES
+        by_default = (
+            column.name in auto
+            and len(keys) == 1
+            and column.primary_key
+            and column.references is None
+            and not column.has_default
+            and not column.identity
+        )
+        result.append(dataclasses.replace(column, autoincrement=integer and (column.autoincrement or by_default)))
+    return result
+
+
+def _sql_expression(text: str | None) -> str | None:
+    """A SQL expression as the SQL front end prints it (``x::int`` → ``CAST(x AS integer)``)."""
+    if text is None:
+        return None
+    try:
+        statement = pglast.parse_sql(f"SELECT {text}")[0].stmt
+        if not isinstance(statement, pglast.ast.SelectStmt) or not statement.targetList:
+            return text
+        return str(RawStream()(statement.targetList[0].val))
+    except Exception:  # not a lone expression: keep it as written
+        return text
+
+
+def _callee(call: cst.Call) -> str | None:
+    """The last name of what is called: ``sa.Column(...)`` → ``Column``."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
+def _receiver_is_op(func: cst.Attribute) -> bool:
+    return isinstance(func.value, cst.Name) and func.value.value == "op"
+
+
+def _is_op_call(node: cst.BaseExpression, method: str) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == method
+        and _receiver_is_op(node.func)
+    )
+
+
+def _truthy(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"

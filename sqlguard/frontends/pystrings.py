@@ -1,0 +1,603 @@
+"""SQL inside Python strings: literal values mapped back to file offsets, and SG007's facts.
+
+Two jobs, both on a libcst tree the Alembic front end already parsed (a file is parsed once):
+
+- ``literal_value`` reads a string literal (plain, raw, triple-quoted, with escapes, or implicitly
+  concatenated) into its value plus the file offset of every character, so SQL found inside it
+  (``op.execute("...")``) is reported at its real line and column in the Python file.
+- ``find_interpolated_sql`` finds SQL text built with an f-string, ``%``, ``.format()`` or ``+``
+  that reaches an execute-like call, directly or through a variable, and works out the
+  parameterized form to show instead (``InterpolatedSql`` changes, read by SG007).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import libcst as cst
+
+from sqlguard.diagnostics import Span
+from sqlguard.model import InterpolatedSql
+
+SpanOf = Callable[[cst.CSTNode], Span]
+T = TypeVar("T")
+
+_SIMPLE_ESCAPES = set("\\'\"abfnrtv")
+_ESCAPE_WIDTH = {"x": 2, "u": 4, "U": 8}
+
+
+@dataclass(frozen=True)
+class StringValue:
+    """A literal's value and where each of its characters sits in the file.
+
+    ``offsets`` has one entry per character plus one for the end; it is None when the value could
+    not be mapped character by character (then positions fall back to the literal's start).
+    """
+
+    value: str
+    span: Span
+    offsets: tuple[int, ...] | None
+
+    @property
+    def contiguous(self) -> bool:
+        """True when the value is the file text itself (no escapes, one part): a plain shift works."""
+        offsets = self.offsets
+        return offsets is not None and offsets[-1] - offsets[0] == len(self.value)
+
+    def offset(self, index: int) -> int:
+        if self.offsets is None:
+            return self.span.start
+        return self.offsets[max(0, min(index, len(self.offsets) - 1))]
+
+
+def literal_value(node: cst.BaseExpression, span_of: SpanOf) -> StringValue | None:
+    """The value of a str literal (not bytes, not an f-string with fields), else None."""
+    if isinstance(node, cst.SimpleString):
+        return _simple_value(node, span_of(node))
+    if isinstance(node, cst.ConcatenatedString):
+        left = literal_value(node.left, span_of)
+        right = literal_value(node.right, span_of)
+        if left is None or right is None:
+            return None
+        offsets = None
+        if left.offsets is not None and right.offsets is not None:
+            offsets = left.offsets[:-1] + right.offsets
+        return StringValue(left.value + right.value, Span(left.span.start, right.span.end), offsets)
+    if isinstance(node, cst.FormattedString) and not any(
+        isinstance(part, cst.FormattedStringExpression) for part in node.parts
+    ):
+        return None  # an f-string without fields is constant, but rare enough to leave unread
+    return None
+
+
+def _simple_value(node: cst.SimpleString, span: Span) -> StringValue | None:
+    raw = node.value
+    prefix = node.prefix.lower()
+    if "b" in prefix:
+        return None
+    try:
+        value = node.evaluated_value
+    except Exception:  # an invalid escape the parser let through: no value to lint
+        return None
+    if not isinstance(value, str):
+        return None
+    quote = node.quote
+    content_start = span.start + len(node.prefix) + len(quote)
+    content = raw[len(node.prefix) + len(quote) : len(raw) - len(quote)]
+    if "r" in prefix:
+        mapped: list[int] | None = list(range(content_start, content_start + len(content) + 1))
+    else:
+        mapped = _unescape_offsets(content, content_start)
+    if mapped is None or len(mapped) != len(value) + 1:
+        return StringValue(value, span, None)
+    return StringValue(value, span, tuple(mapped))
+
+
+def _unescape_offsets(content: str, start: int) -> list[int] | None:
+    """File offset of each character Python makes of ``content`` (escapes decoded), plus the end."""
+    offsets: list[int] = []
+    i = 0
+    while i < len(content):
+        char = content[i]
+        if char != "\\":
+            offsets.append(start + i)
+            i += 1
+            continue
+        if i + 1 >= len(content):
+            return None
+        nxt = content[i + 1]
+        if nxt == "\n":
+            i += 2  # line continuation: no character
+        elif nxt == "\r":
+            i += 3 if content[i + 2 : i + 3] == "\n" else 2
+        elif nxt in _SIMPLE_ESCAPES:
+            offsets.append(start + i)
+            i += 2
+        elif nxt in "01234567":
+            width = 1
+            while width < 3 and i + 1 + width < len(content) and content[i + 1 + width] in "01234567":
+                width += 1
+            offsets.append(start + i)
+            i += 1 + width
+        elif nxt in _ESCAPE_WIDTH:
+            offsets.append(start + i)
+            i += 2 + _ESCAPE_WIDTH[nxt]
+        elif nxt == "N":
+            close = content.find("}", i)
+            if close == -1:
+                return None
+            offsets.append(start + i)
+            i = close + 1
+        else:  # unknown escapes keep the backslash
+            offsets.extend((start + i, start + i + 1))
+            i += 2
+    offsets.append(start + len(content))
+    return offsets
+
+
+def remap(obj: T, value: StringValue) -> T:
+    """Move every span (and ``keyword_end``) of ``obj``, computed on ``value.value``, into the file.
+
+    Without a character map, spans fall back to the whole literal and fixes are dropped
+    (``keyword_end`` becomes None): a position that is roughly right beats one that is wrong.
+    """
+
+    def move(offset: int) -> int:
+        return value.offset(offset)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, Span):
+            if value.offsets is None:
+                return value.span
+            return Span(move(item.start), move(item.end))
+        if isinstance(item, tuple):
+            return tuple(walk(x) for x in item)
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            updates: dict[str, Any] = {}
+            for field in dataclasses.fields(item):
+                current = getattr(item, field.name)
+                if field.name == "keyword_end" and isinstance(current, int):
+                    updates[field.name] = move(current) if value.offsets is not None else None
+                elif isinstance(current, (Span, tuple)) or dataclasses.is_dataclass(current):
+                    moved = walk(current)
+                    if moved is not current:
+                        updates[field.name] = moved
+            return dataclasses.replace(item, **updates) if updates else item
+        return item
+
+    result: T = walk(obj)
+    return result
+
+
+# -- SG007: interpolated SQL reaching an execute-like call ----------------------------------------
+
+Style = Literal["dbapi", "text", "bound", "op", "read_sql"]
+
+# Method names that run SQL text, and the placeholder style their callers pass values with.
+_SINK_METHODS: dict[str, Style] = {
+    "execute": "dbapi",
+    "executemany": "dbapi",
+    "exec_driver_sql": "dbapi",
+    "executescript": "dbapi",
+    "read_sql": "read_sql",
+    "read_sql_query": "read_sql",
+    "text": "text",
+}
+_SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "connection", "conn", "op")
+_SQL_ARG_NAMES = ("sql", "statement", "query", "sqltext", "text", "operation", "stmt")
+_IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE)\s*\"?$", re.IGNORECASE)
+_OPEN_QUOTE = re.compile(r"'([^'\s]*)$")
+_CLOSE_QUOTE = re.compile(r"([^'\s]*)'")
+_IDENT_CHAR = re.compile(r"[A-Za-z0-9_.]")
+_PERCENT_FIELD = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcaou]")
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class _Taint:
+    """How a string was built, and its pieces: text, or an expression that was pasted in."""
+
+    how: str
+    pieces: tuple[tuple[str, str], ...]  # ("text", raw) or ("value", expression source)
+    at: Span
+
+
+def find_interpolated_sql(
+    module: cst.Module, span_of: SpanOf, code_of: Callable[[cst.CSTNode], str]
+) -> list[InterpolatedSql]:
+    """Every place where SQL text built by interpolation reaches a call that runs or wraps it."""
+    finder = _InterpolationFinder(span_of, code_of)
+    module.visit(finder)
+    return finder.found
+
+
+class _InterpolationFinder(cst.CSTVisitor):
+    """Walks the module once, remembering per function what each local name was assigned."""
+
+    def __init__(self, span_of: SpanOf, code_of: Callable[[cst.CSTNode], str]) -> None:
+        super().__init__()
+        self.span_of = span_of
+        self.code_of = code_of
+        # Per scope: name → how its text was built (_Taint), its constant text (str), or None.
+        self.scopes: list[dict[str, _Taint | str | None]] = [{}]
+        self.found: list[InterpolatedSql] = []
+
+    # -- scopes and assignments ---------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append({})
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        known = self._classify(original_node.value) or self._constant(original_node.value)
+        for target in original_node.targets:
+            if isinstance(target.target, cst.Name):
+                self.scopes[-1][target.target.value] = known
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        value = original_node.value
+        if isinstance(original_node.target, cst.Name) and value is not None:
+            self.scopes[-1][original_node.target.value] = self._classify(value) or self._constant(value)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        target = original_node.target
+        if not isinstance(target, cst.Name) or not isinstance(original_node.operator, cst.AddAssign):
+            return
+        before = self._lookup(target.value)
+        added = self._classify(original_node.value)
+        value = original_node.value
+        if before is None and added is None and self._constant(value) is not None:
+            start = self._constant(target)
+            if start is not None:
+                self.scopes[-1][target.value] = start + (self._constant(value) or "")
+            return
+        if added is None and self._constant(value) is None:
+            if isinstance(value, cst.Name):
+                return  # a name we know nothing bad about: do not guess
+            added = _Taint("+= concatenation", (("value", self.code_of(value)),), self.span_of(value))
+        if added is None:
+            if before is not None:
+                pieces = (*before.pieces, ("text", _raw_text(value)))
+                self.scopes[-1][target.value] = _Taint(before.how, pieces, before.at)
+            return
+        pieces = (before.pieces if before is not None else (("value", target.value),)) + added.pieces
+        how = before.how if before is not None else "+= concatenation"
+        self.scopes[-1][target.value] = _Taint(how, pieces, self.span_of(original_node))
+
+    def _lookup(self, name: str) -> _Taint | None:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                found = scope[name]
+                return found if isinstance(found, _Taint) else None
+        return None
+
+    def _constant(self, node: cst.BaseExpression) -> str | None:
+        """The text of an expression made only of literals and names bound to constant text."""
+        if _is_text_literal(node):
+            return _raw_text(node)
+        if isinstance(node, cst.Name):
+            for scope in reversed(self.scopes):
+                if node.value in scope:
+                    found = scope[node.value]
+                    return found if isinstance(found, str) else None
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            parts = [self._constant(operand) for operand in _flatten_add(node)]
+            return None if any(part is None for part in parts) else "".join(p for p in parts if p is not None)
+        if isinstance(node, cst.FormattedString):
+            texts = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    texts.append(part.value)
+                elif isinstance(part, cst.FormattedStringExpression):
+                    value = self._constant(part.expression)
+                    if value is None or part.format_spec or part.conversion:
+                        return None
+                    texts.append(value)
+            return "".join(texts)
+        return None
+
+    # -- sinks ----------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        sink = _sink(node)
+        if sink is None:
+            return
+        argument = _sql_argument(node)
+        if argument is None:
+            return
+        taint = self._classify(argument.value)
+        if taint is None:
+            return
+        via = argument.value.value if isinstance(argument.value, cst.Name) else None
+        span = self.span_of(argument.value)
+        sink_code = self.code_of(node.func)
+        self.found.append(
+            InterpolatedSql(
+                span=span,
+                statement_span=self.span_of(node),
+                statement=self.code_of(node),
+                in_transaction=False,
+                origin="python",
+                sink=sink_code,
+                how=taint.how,
+                variable=via,
+                built_at=taint.at if via is not None else None,
+                parameterized=_parameterized(node, argument, sink, sink_code, taint, self.code_of),
+            )
+        )
+
+    # -- how a string expression was built -------------------------------------------------------
+    def _classify(self, node: cst.BaseExpression) -> _Taint | None:
+        if isinstance(node, cst.Name):
+            return self._lookup(node.value)
+        if isinstance(node, cst.FormattedString):
+            if self._constant(node) is not None:
+                return None  # only constants pasted in: the text is fixed
+            return _Taint("an f-string", tuple(self._fstring_pieces(node)), self.span_of(node))
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+            if _is_text_literal(node.left):
+                return _Taint("% formatting", tuple(self._percent_pieces(node)), self.span_of(node))
+            return None
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value == "format" and _is_text_literal(node.func.value) and node.args:
+                return _Taint("str.format()", tuple(self._format_pieces(node)), self.span_of(node))
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            operands = list(_flatten_add(node))
+            constants = [self._constant(o) for o in operands]
+            inner = [self._classify(o) for o in operands]
+            has_text = any(c is not None for c in constants) or any(inner)
+            pasted = [o for o, c, t in zip(operands, constants, inner, strict=True) if c is None and t is None]
+            if not any(inner) and not (has_text and pasted):
+                return None
+            pieces: list[tuple[str, str]] = []
+            for operand, constant, taint in zip(operands, constants, inner, strict=True):
+                if constant is not None:
+                    pieces.append(("text", constant))
+                elif taint is not None:
+                    pieces.extend(taint.pieces)
+                else:
+                    pieces.append(("value", self.code_of(operand)))
+            return _Taint("+ concatenation", tuple(pieces), self.span_of(node))
+        return None
+
+    def _fstring_pieces(self, node: cst.FormattedString) -> Iterator[tuple[str, str]]:
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                yield "text", part.value.replace("{{", "{").replace("}}", "}")
+            elif isinstance(part, cst.FormattedStringExpression):
+                yield "value", self.code_of(part.expression)
+
+    def _percent_pieces(self, node: cst.BinaryOperation) -> Iterator[tuple[str, str]]:
+        text = _raw_text(node.left)
+        right = node.right
+        values: list[str] = []
+        named: dict[str, str] = {}
+        if isinstance(right, cst.Tuple):
+            values = [self.code_of(el.value) for el in right.elements]
+        elif isinstance(right, cst.Dict):
+            for element in right.elements:
+                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                    key = element.key.evaluated_value
+                    if isinstance(key, str):
+                        named[key] = self.code_of(element.value)
+        else:
+            values = [self.code_of(right)]
+        position = 0
+        last = 0
+        for match in _PERCENT_FIELD.finditer(text):
+            yield "text", text[last : match.start()]
+            last = match.end()
+            if match.group(0) == "%%":
+                yield "text", "%"
+                continue
+            key = match.group(1)
+            if key is not None:
+                yield "value", named.get(key, key)
+            elif position < len(values):
+                yield "value", values[position]
+                position += 1
+            else:
+                yield "value", "value"
+        yield "text", text[last:]
+
+    def _format_pieces(self, node: cst.Call) -> Iterator[tuple[str, str]]:
+        assert isinstance(node.func, cst.Attribute)
+        text = _raw_text(node.func.value)
+        positional = [self.code_of(arg.value) for arg in node.args if arg.keyword is None and not arg.star]
+        keywords = {arg.keyword.value: self.code_of(arg.value) for arg in node.args if arg.keyword is not None}
+        position = 0
+        last = 0
+        for match in _FORMAT_FIELD.finditer(text):
+            yield "text", text[last : match.start()]
+            last = match.end()
+            if match.group(0) in ("{{", "}}"):
+                yield "text", match.group(0)[0]
+                continue
+            field = re.split(r"[!:]", match.group(1), maxsplit=1)[0]
+            if field == "":
+                yield "value", positional[position] if position < len(positional) else "value"
+                position += 1
+            elif field.isdigit():
+                index = int(field)
+                yield "value", positional[index] if index < len(positional) else "value"
+            else:
+                yield "value", keywords.get(field, field)
+        yield "text", text[last:]
+
+
+def _sink(node: cst.Call) -> Style | None:
+    """The placeholder style of a call that runs or wraps SQL text, or None if it is no sink."""
+    func = node.func
+    if isinstance(func, cst.Name):
+        return _SINK_METHODS.get(func.value) if func.value in ("text", "read_sql", "read_sql_query") else None
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    style = _SINK_METHODS.get(method)
+    if style is None:
+        return None
+    receiver = func.value
+    receiver_name = ""
+    if isinstance(receiver, cst.Name):
+        receiver_name = receiver.value.lower()
+    elif isinstance(receiver, cst.Attribute):
+        receiver_name = receiver.attr.value.lower()
+    elif isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+        receiver_name = receiver.func.attr.value.lower()  # op.get_bind().execute(...)
+    if method == "text":
+        return "text" if receiver_name in ("sa", "sqlalchemy", "sql", "expression") else None
+    if method == "execute" and receiver_name == "op":
+        return "op"
+    if (
+        method == "execute"
+        and "cur" not in receiver_name
+        and receiver_name.endswith((*_SQLALCHEMY_RECEIVERS, "get_bind"))
+    ):
+        return "bound"
+    return style
+
+
+def _sql_argument(node: cst.Call) -> cst.Arg | None:
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value in _SQL_ARG_NAMES:
+            return arg
+    for arg in node.args:
+        if arg.keyword is None and not arg.star:
+            return arg
+    return None
+
+
+def _is_text_literal(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.SimpleString):
+        return "b" not in node.prefix.lower()
+    if isinstance(node, cst.ConcatenatedString):
+        return _is_text_literal(node.left) and _is_text_literal(node.right)
+    return False
+
+
+def _raw_text(node: cst.BaseExpression) -> str:
+    """A literal's content as written (escapes kept), for showing it again inside new quotes."""
+    if isinstance(node, cst.SimpleString):
+        return node.raw_value
+    if isinstance(node, cst.ConcatenatedString):
+        return _raw_text(node.left) + _raw_text(node.right)
+    if isinstance(node, cst.FormattedString):
+        return "".join(part.value for part in node.parts if isinstance(part, cst.FormattedStringText))
+    return ""
+
+
+def _flatten_add(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and not node.lpar:
+        yield from _flatten_add(node.left)
+        yield from _flatten_add(node.right)
+    else:
+        yield node
+
+
+# -- the parameterized form ------------------------------------------------------------------------
+
+
+def _parameterized(
+    call: cst.Call,
+    argument: cst.Arg,
+    style: Style,
+    sink_code: str,
+    taint: _Taint,
+    code_of: Callable[[cst.CSTNode], str],
+) -> str:
+    """The same call with values passed as bound parameters (and identifiers composed safely)."""
+    named = style in ("text", "bound", "op", "read_sql")
+    names: list[str] = []
+    values: list[str] = []
+    identifiers: list[str] = []
+    text = ""
+    names_pasted: list[str] = []
+    pieces = list(taint.pieces)
+    for index, (kind, piece) in enumerate(pieces):
+        if kind == "text":
+            text += piece
+            continue
+        following = pieces[index + 1][1] if index + 1 < len(pieces) and pieces[index + 1][0] == "text" else ""
+        glued = (bool(text) and _IDENT_CHAR.match(text[-1]) is not None) or _IDENT_CHAR.match(following[:1]) is not None
+        opening = _OPEN_QUOTE.search(text)
+        closing = _CLOSE_QUOTE.match(following)
+        if opening and closing:
+            # The value sits inside a quoted SQL literal ('%{term}%'): the whole literal becomes the parameter.
+            text = text[: opening.start()]
+            pieces[index + 1] = ("text", following[closing.end() :])
+            prefix, suffix = opening.group(1), closing.group(1)
+            piece = (f'"{prefix}" + ' if prefix else "") + piece + (f' + "{suffix}"' if suffix else "")
+        elif glued or _IDENTIFIER_KEYWORDS.search(text.rstrip()):
+            if named or glued:
+                names_pasted.append(piece)  # part of a name: no placeholder can stand for it
+            else:
+                identifiers.append(piece)
+            text += "{}"
+            continue
+        name = _unique_name(_name_hint(piece), names)
+        names.append(name)
+        values.append(piece)
+        text += f":{name}" if named else "%s"
+    if names_pasted:
+        pasted = ", ".join(dict.fromkeys(names_pasted))
+        return (
+            f"bound parameters cannot stand for names: check {pasted} against a fixed list of allowed names"
+            " (or compose it with psycopg.sql.Identifier), and pass values as bound parameters"
+        )
+    literal = _quote(text)
+    others = [code_of(arg) for arg in call.args if arg is not argument]
+    if style == "dbapi":
+        sql_arg = (
+            f"sql.SQL({literal}).format({', '.join(f'sql.Identifier({i})' for i in identifiers)})"
+            if identifiers
+            else literal
+        )
+        params = "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
+        args = [sql_arg] + ([params] if values else []) + [a for a in others if not a.startswith(("(", "["))]
+        return f"{sink_code}({', '.join(args)})"
+    binds = ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
+    mapping = "{" + ", ".join(f'"{n}": {v}' for n, v in zip(names, values, strict=True)) + "}"
+    if style == "text":
+        return f"{sink_code}({literal}).bindparams({binds})" if values else f"{sink_code}({literal})"
+    if style == "op":
+        bound = f"sa.text({literal}).bindparams({binds})" if values else f"sa.text({literal})"
+        return f"{sink_code}({bound})"
+    if style == "read_sql":
+        args = [f"text({literal})", *others] + ([f"params={mapping}"] if values else [])
+        return f"{sink_code}({', '.join(args)})"
+    return f"{sink_code}({', '.join([f'text({literal})'] + ([mapping] if values else []))})"
+
+
+def _name_hint(expression: str) -> str:
+    """A parameter name from the pasted expression: ``str(user.id)`` → ``id``."""
+    wrapped = re.fullmatch(r"(?:str|int|float|repr|bool|len)\((.*)\)", expression.strip(), re.DOTALL)
+    if wrapped:
+        return _name_hint(wrapped.group(1))
+    words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression.split("(")[0])
+    keyed = re.findall(r"\[[\"'](\w+)[\"']\]", expression)
+    if keyed:
+        return keyed[-1]
+    return words[-1] if words else "value"
+
+
+def _unique_name(hint: str, taken: Sequence[str]) -> str:
+    name = hint
+    suffix = 2
+    while name in taken:
+        name = f"{hint}_{suffix}"
+        suffix += 1
+    return name
+
+
+def _quote(text: str) -> str:
+    if "\n" in text:
+        return '"""' + text.replace('"""', '\\"\\"\\"') + '"""'
+    if '"' in text and "'" not in text:
+        return "'" + text + "'"
+    return '"' + text.replace('"', '\\"') + '"'

@@ -1,0 +1,116 @@
+"""Per-folder settings for open documents: the config file, a warm ``Linter``, earlier migrations.
+
+Editors open one file at a time, so the server finds its config the way the CLI does (the
+nearest sqlguard.toml or pyproject.toml above the file), caches it per folder, and reloads it
+when the file's mtime changes or the client reports a watched file change. Building a
+``Linter`` once per config keeps the dispatch tables warm between keystrokes.
+
+For a SQL migration, the earlier SQL files in the same folder (natural order, as ``lint
+DIR`` reads them) are linted once and their schema state kept, so "was this table created in
+an earlier migration?" answers the same in the editor as in CI. Python migrations are not
+ordered by file name (Alembic chains revisions), so they start from an empty state.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlguard.config import Config, ConfigError, find_config_file, load_config
+from sqlguard.engine import SQL_SUFFIXES, Linter, known_rules, read_source, selectors
+from sqlguard.layouts import natural_key
+from sqlguard.schema import SchemaState
+
+MAX_EARLIER_FILES = 500
+
+
+@dataclass
+class _Loaded:
+    mtime: int | None
+    linter: Linter | None
+    error: ConfigError | None
+
+
+class Project:
+    """Config, linters and earlier-migration schema states, cached by folder and file stamps."""
+
+    def __init__(self) -> None:
+        self._config_for_folder: dict[Path, Path | None] = {}
+        self._loaded: dict[Path | None, _Loaded] = {}
+        self._earlier: dict[Path, tuple[tuple[object, ...], SchemaState]] = {}
+        self._known = selectors(known_rules())
+
+    def forget(self) -> None:
+        """Drop everything cached (a config or migration file changed on disk)."""
+        self._config_for_folder.clear()
+        self._loaded.clear()
+        self._earlier.clear()
+
+    def config_path(self, document: Path) -> Path | None:
+        folder = document.parent
+        if folder not in self._config_for_folder:
+            self._config_for_folder[folder] = find_config_file(folder) if folder.is_dir() else None
+        return self._config_for_folder[folder]
+
+    def linter(self, document: Path) -> Linter:
+        """The linter for this document's config; raises ``ConfigError`` for a broken config."""
+        path = self.config_path(document)
+        mtime = _mtime(path)
+        loaded = self._loaded.get(path)
+        if loaded is None or loaded.mtime != mtime:
+            try:
+                config = load_config(path, self._known) if path is not None else Config(root=document.parent)
+                loaded = _Loaded(mtime, Linter(config), None)
+            except ConfigError as error:
+                loaded = _Loaded(mtime, None, error)
+            self._loaded[path] = loaded
+        if loaded.error is not None:
+            raise loaded.error
+        assert loaded.linter is not None
+        return loaded.linter
+
+    def schema_before(self, linter: Linter, document: Path) -> SchemaState:
+        """A fresh copy of the schema state after the SQL migrations before ``document``."""
+        if not document.name.lower().endswith(SQL_SUFFIXES) or not document.parent.is_dir():
+            return SchemaState()
+        earlier = _earlier_files(document)
+        stamp = (id(linter), *((p.name, *_stat(p)) for p in earlier))
+        cached = self._earlier.get(document)
+        if cached is None or cached[0] != stamp:
+            state = SchemaState()
+            for path in earlier:
+                text, _ = read_source(path)
+                if text is not None:
+                    linter.lint_text(str(path), text, schema=state)
+            cached = (stamp, state)
+            self._earlier[document] = cached
+        return copy.deepcopy(cached[1])
+
+
+def _earlier_files(document: Path) -> list[Path]:
+    key = natural_key(document)
+    siblings = [
+        p
+        for p in document.parent.iterdir()
+        if p.name.lower().endswith(SQL_SUFFIXES) and p.is_file() and p.name != document.name
+    ]
+    earlier = sorted((p for p in siblings if natural_key(p) < key), key=natural_key)
+    return earlier if len(earlier) <= MAX_EARLIER_FILES else []
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, -1)
+    return (info.st_mtime_ns, info.st_size)
+
+
+def _mtime(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
