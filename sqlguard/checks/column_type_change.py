@@ -9,7 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AlterColumnType, TypeRef
 from sqlguard.registry import rule
-from sqlguard.safe_steps import type_sql
+from sqlguard.safe_steps import for_origin, type_sql
 
 # Types whose length/precision limit can grow without a rewrite (binary-coercible widening).
 _LENGTH_LIMITED = frozenset({"varchar", "varbit", "bit varying"})
@@ -30,14 +30,17 @@ def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagno
         change,
         f'changing "{table}"."{column}"{was} to {new_type} rewrites the table and every index on it '
         "under an ACCESS EXCLUSIVE lock: reads and writes wait until it finishes",
-        help="\n".join(
-            [
-                f"ALTER TABLE {table} ADD COLUMN {temp} {new_type};",
-                f"-- keep {temp} in sync with {column} (trigger or application), backfill it in batches,",
-                "-- move reads and writes to it, then:",
-                f"ALTER TABLE {table} DROP COLUMN {column};",
-                f"ALTER TABLE {table} RENAME COLUMN {temp} TO {column};",
-            ]
+        help=for_origin(
+            "\n".join(
+                [
+                    f"ALTER TABLE {table} ADD COLUMN {temp} {new_type};",
+                    f"-- keep {temp} in sync with {column} (trigger or application), backfill it in batches,",
+                    "-- move reads and writes to it, then:",
+                    f"ALTER TABLE {table} DROP COLUMN {column};",
+                    f"ALTER TABLE {table} RENAME COLUMN {temp} TO {column};",
+                ]
+            ),
+            change.origin,
         ),
     )
 

@@ -10,7 +10,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn
 from sqlguard.registry import rule
-from sqlguard.safe_steps import type_sql
+from sqlguard.safe_steps import for_origin, type_sql
 
 _STORED = re.compile(r"\bSTORED\b", re.IGNORECASE)
 
@@ -35,4 +35,4 @@ def stored_generated_column(change: AddColumn, ctx: Context) -> Iterator[Diagnos
                 f"-- fill {column.name} in batches; keep it current with a trigger or compute it in queries",
             ]
         )
-    yield ctx.diagnostic(change, message, help=help_sql)
+    yield ctx.diagnostic(change, message, help=for_origin(help_sql, change.origin))

@@ -32,6 +32,13 @@ def validate_in_same_transaction(change: ValidateConstraint, ctx: Context) -> It
                 change,
                 f"VALIDATE CONSTRAINT {change.name} runs in the transaction that added it NOT VALID: "
                 f'the lock taken by the ADD is still held on "{change.table}" for the whole scan',
-                help=f"COMMIT;\nALTER TABLE {change.table} VALIDATE CONSTRAINT {change.name};",
+                help=_help(change),
             )
             return
+
+
+def _help(change: ValidateConstraint) -> str:
+    validate = f"ALTER TABLE {change.table} VALIDATE CONSTRAINT {change.name}"
+    if change.origin == "python":
+        return f'# in a later revision (each revision commits on its own):\nop.execute("{validate}")'
+    return f"COMMIT;\n{validate};"

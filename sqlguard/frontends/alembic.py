@@ -731,7 +731,15 @@ class _OpReader:
             return
         name = self._string(args.get("constraint_name"))
         not_valid = _truthy(args.get("postgresql_not_valid"))
-        constraint = Constraint(kind="check", name=name, not_valid=not_valid, span=self.source.span(call))
+        expression, not_null_columns = sql.check_facts(self._string(args.get("condition")))
+        constraint = Constraint(
+            kind="check",
+            name=name,
+            not_valid=not_valid,
+            span=self.source.span(call),
+            expression=expression,
+            not_null_columns=not_null_columns,
+        )
         self.changes.append(AddConstraint(table=table, constraint=constraint, **self._common(call, block)))
 
     def _simple_constraint(self, call: cst.Call, args: _Args, block: _Block, kind: ConstraintKind) -> None:
@@ -818,6 +826,8 @@ class _OpReader:
         default = args.get("server_default")
         autoincrement_node = args.get("autoincrement")
         autoincrement = _truthy(autoincrement_node)
+        default_sql = self._default_sql(default) if default is not None else None
+        default_calls, default_is_null = sql.default_facts(default_sql)
         return Column(
             name=name,
             type=type_ref,
@@ -826,7 +836,9 @@ class _OpReader:
             primary_key=primary_key,
             unique=_truthy(args.get("unique")),
             has_default=default is not None and not _is_none(default),
-            default_sql=self._default_sql(default) if default is not None else None,
+            default_sql=default_sql,
+            default_calls=default_calls,
+            default_is_null=default_is_null,
             identity=identity,
             generated_stored=generated,
             autoincrement=autoincrement,  # "auto" is settled per table by _settle_keys
@@ -883,7 +895,14 @@ class _OpReader:
             )
         if kind == "CheckConstraint":
             args = _Args(call, ("sqltext",))
-            return Constraint(kind="check", name=self._string(args.get("name")), span=span)
+            expression, not_null_columns = sql.check_facts(self._string(args.get("sqltext")))
+            return Constraint(
+                kind="check",
+                name=self._string(args.get("name")),
+                span=span,
+                expression=expression,
+                not_null_columns=not_null_columns,
+            )
         return None
 
     def _type(self, node: cst.BaseExpression | None) -> TypeRef | None:

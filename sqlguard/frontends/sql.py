@@ -704,6 +704,37 @@ def _option_on(arg: Any) -> bool:
     return True
 
 
+def check_facts(condition: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """A CHECK condition written as text (Alembic's ``condition``): its SQL as the SQL front end
+    would deparse it, and the columns it proves NOT NULL. ``(None, ())`` if it does not parse."""
+    if not condition:
+        return None, ()
+    expression = _expression(condition)
+    if expression is None:
+        return None, ()
+    return _deparse(expression), tuple(_not_null_columns(expression))
+
+
+def default_facts(default_sql: str | None) -> tuple[tuple[str, ...], bool]:
+    """A DEFAULT written as text (Alembic's ``server_default``): the functions it calls and
+    whether it is the NULL literal, as ``Column.default_calls``/``default_is_null`` hold them."""
+    expression = _expression(default_sql) if default_sql else None
+    if expression is None:
+        return (), False
+    is_null = isinstance(expression, ast.A_Const) and bool(expression.isnull)
+    return tuple(_called_functions(expression)), is_null
+
+
+def _expression(text: str) -> Any:
+    """The parse tree of one SQL expression, or None when it does not parse."""
+    try:
+        statement = pglast.parse_sql(f"SELECT ({text})")[0].stmt
+    except parser.ParseError:
+        return None
+    targets: tuple[Any, ...] = tuple(getattr(statement, "targetList", None) or ())
+    return targets[0].val if len(targets) == 1 else None
+
+
 def _children(node: Any) -> Iterator[Any]:
     """Direct child nodes of a pglast node (tuples flattened)."""
     for slot in type(node).__slots__:
