@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
@@ -25,7 +26,10 @@ def naive_timestamp(change: CreateTable | AddColumn | AlterColumnType, ctx: Cont
         )
         fix = _fix(type_ref, change)
         help_text = ctx.statement_with(change, fix) if fix is not None else _python_help(type_ref)
-        if change.origin == "python":
+        if change.from_call:
+            help_text = _python_help(type_ref)
+            fix = _python_fix(type_ref, change)
+        elif change.origin == "python":
             fix = None  # SQL inside a Python string: the help shows it, the edit is left to the author
         yield ctx.diagnostic(type_ref.span, message, help=help_text, fix=fix)
 
@@ -37,6 +41,21 @@ def _fix(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumnType) -
     # A new column holds no data yet, so changing its declared type changes nothing stored.
     safe = not isinstance(change, AlterColumnType)
     return Fix("Use timestamptz", (Edit.replace(type_ref.span, replacement),), safe=safe)
+
+
+_CALL = re.compile(r"(?P<callee>[A-Za-z_][\w.]*)\s*(?:\((?P<args>[^()]*)\))?", re.DOTALL)
+_TIMEZONE_ARG = re.compile(r"\btimezone\s*=\s*\w+")
+
+
+def _python_fix(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumnType) -> Fix | None:
+    """``sa.DateTime()`` → ``sa.DateTime(timezone=True)``, keeping other arguments; None if unsure."""
+    match = _CALL.fullmatch(type_ref.written.strip())
+    if match is None:
+        return None
+    args = [a.strip() for a in _TIMEZONE_ARG.sub("", match.group("args") or "").split(",") if a.strip()]
+    replacement = f"{match.group('callee')}({', '.join([*args, 'timezone=True'])})"
+    safe = not isinstance(change, AlterColumnType)  # a new column holds no data yet
+    return Fix("Use timezone=True", (Edit.replace(type_ref.span, replacement),), safe=safe)
 
 
 def _python_help(type_ref: TypeRef) -> str:

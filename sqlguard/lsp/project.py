@@ -2,7 +2,7 @@
 
 Editors open one file at a time, so the server finds its config the way the CLI does (the
 nearest sqlguard.toml or pyproject.toml above the file), caches it per folder, and reloads it
-when the file's mtime changes or the client reports a watched file change. Building a
+when the file's mtime or size changes or the client reports a watched file change. Building a
 ``Linter`` once per config keeps the dispatch tables warm between keystrokes.
 
 For a SQL migration, the earlier SQL files in the same folder (natural order, as ``lint
@@ -27,7 +27,7 @@ MAX_EARLIER_FILES = 500
 
 @dataclass
 class _Loaded:
-    mtime: int | None
+    stamp: tuple[int, int] | None
     linter: Linter | None
     error: ConfigError | None
 
@@ -56,14 +56,14 @@ class Project:
     def linter(self, document: Path) -> Linter:
         """The linter for this document's config; raises ``ConfigError`` for a broken config."""
         path = self.config_path(document)
-        mtime = _mtime(path)
+        stamp = _stat(path) if path is not None else None
         loaded = self._loaded.get(path)
-        if loaded is None or loaded.mtime != mtime:
+        if loaded is None or loaded.stamp != stamp:
             try:
                 config = load_config(path, self._known) if path is not None else Config(root=document.parent)
-                loaded = _Loaded(mtime, Linter(config), None)
+                loaded = _Loaded(stamp, Linter(config), None)
             except ConfigError as error:
-                loaded = _Loaded(mtime, None, error)
+                loaded = _Loaded(stamp, None, error)
             self._loaded[path] = loaded
         if loaded.error is not None:
             raise loaded.error
@@ -105,12 +105,3 @@ def _stat(path: Path) -> tuple[int, int]:
     except OSError:
         return (0, -1)
     return (info.st_mtime_ns, info.st_size)
-
-
-def _mtime(path: Path | None) -> int | None:
-    if path is None:
-        return None
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None

@@ -71,15 +71,24 @@ class SqlguardServer(LanguageServer):
         suffix = LANGUAGE_SUFFIX.get(document.language_id or "")
         return path + suffix if suffix else None
 
-    def lint(self, uri: str) -> Linted | None:
-        """Lint the document's current text; a broken config or a crash becomes one diagnostic."""
+    def lint(self, uri: str, *, fresh: bool = False) -> Linted | None:
+        """Lint the document's current text; a broken config or a crash becomes one diagnostic.
+
+        Hover and code actions reuse the last lint of the same version; publishing (``fresh``)
+        always lints again, because the config or an earlier migration may have changed on disk.
+        """
         path = self.lint_path(uri)
         if path is None:
             return None
         document = self.workspace.get_text_document(uri)
         view = convert.DocumentView(document.source, document.position_codec)
         cached = self.linted.get(uri)
-        if cached is not None and cached.version == document.version and cached.view.text == view.text:
+        if (
+            not fresh
+            and cached is not None
+            and cached.version == document.version
+            and cached.view.text == view.text
+        ):
             return cached
         kind = "python" if path.lower().endswith(PYTHON_SUFFIXES) else "sql"
         try:
@@ -87,31 +96,33 @@ class SqlguardServer(LanguageServer):
             schema = self.project.schema_before(linter, Path(path))
             report = linter.lint_text(path, view.text, schema=schema)
         except ConfigError as error:
-            return self._problem(uri, document.version, view, kind, f"sqlguard config error: {error}")
+            return self._problem(
+                uri, document.version, view, kind, "config", f"sqlguard config error: {error}"
+            )
         except Exception as error:  # a bug in sqlguard must not take the editor's server down
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Error, message=traceback.format_exc())
             )
             message = f"sqlguard internal error: {type(error).__name__}: {error} (a bug; please report it)"
-            return self._problem(uri, document.version, view, kind, message)
+            return self._problem(uri, document.version, view, kind, "internal", message)
         linted = Linted(document.version, view, report, kind)
         self.linted[uri] = linted
         return linted
 
     def _problem(
-        self, uri: str, version: int | None, view: convert.DocumentView, kind: str, message: str
+        self, uri: str, version: int | None, view: convert.DocumentView, kind: str, code: str, message: str
     ) -> Linted:
         """One diagnostic at the top of the file plus one window message per distinct problem."""
         if message not in self.shown_errors:
             self.shown_errors.add(message)
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
-        finding = Diagnostic("config" if "config error" in message else "internal", Span(0, 0), message)
+        finding = Diagnostic(code, Span(0, 0), message)
         linted = Linted(version, view, FileReport(path=uri, text=view.text, diagnostics=[finding]), kind)
         self.linted[uri] = linted
         return linted
 
     def publish(self, uri: str) -> None:
-        linted = self.lint(uri)
+        linted = self.lint(uri, fresh=True)
         if linted is None:
             return
         diagnostics = [
@@ -153,10 +164,14 @@ class SqlguardServer(LanguageServer):
             watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
         )
         registration = types.Registration(
-            id="sqlguard-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+            id="sqlguard-watched-files",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
         )
         try:
-            await self.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+            await self.client_register_capability_async(
+                types.RegistrationParams(registrations=[registration])
+            )
         except Exception as error:  # the client refused: config changes are still seen through mtimes
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Warning, message=f"cannot watch files: {error}")

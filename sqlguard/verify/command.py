@@ -107,7 +107,10 @@ def _render_text(console: Console, report: VerifyReport) -> None:
 @click.command("verify")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option(
-    "--dsn", envvar="SQLGUARD_VERIFY_DSN", help="Existing server: a scratch database is created there."
+    "--dsn",
+    envvar="SQLGUARD_VERIFY_DSN",
+    help="Existing server (URL or libpq conninfo; env SQLGUARD_VERIFY_DSN): a scratch database is "
+    "created there and dropped afterwards.",
 )
 @click.option(
     "--backend",

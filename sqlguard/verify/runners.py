@@ -8,6 +8,7 @@ to fix it: the server's message, the failing statement and where it is in which 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import logging
 import os
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlguard.layouts import MigrationStep, discover_steps
+from sqlguard.layouts import MigrationStep, dbmate_sections, discover_steps
 from sqlguard.verify.errors import VerifyUsageError
 from sqlguard.verify.snapshot import BOOKKEEPING_TABLES
 
@@ -180,7 +181,7 @@ class SqlRunner:
 
     def up(self, index: int) -> None:
         step = self.steps[index]
-        self._run(step.up_sql(), step.up_path)
+        self._run(step.up_sql(), step.up_path, self._section_start(step, "up"))
 
     def down(self, index: int) -> None:
         step = self.steps[index]
@@ -189,17 +190,25 @@ class SqlRunner:
             raise StepError(DbError(f"{step.name} has no down migration"))
         path = step.up_path if step.layout == "dbmate" else step.down_path
         assert path is not None
-        self._run(sql, path)
+        self._run(sql, path, self._section_start(step, "down"))
 
-    def _run(self, script: str, path: Path) -> None:
+    @staticmethod
+    def _section_start(step: MigrationStep, direction: str) -> int:
+        """Where the SQL we run starts in its file: a dbmate section starts after its marker line."""
+        if step.layout != "dbmate":
+            return 0
+        sections = dbmate_sections(step.up_path.read_text(encoding="utf-8"))
+        section = sections.up if direction == "up" else sections.down
+        return section[0] if section else 0
+
+    def _run(self, script: str, path: Path, base: int) -> None:
         import psycopg
 
-        # dbmate sections are slices of the file: offsets must count from the file's start
         full = path.read_text(encoding="utf-8")
-        base = full.find(script) if script and script in full else 0
         for start, statement in split_statements(script):
             try:
-                self._conn.execute(statement.encode(), prepare=False)
+                # one statement, no parameters: psycopg sends it unchanged, so "%" needs no escaping
+                self._conn.execute(statement, prepare=False)
             except psycopg.Error as exc:
                 raise StepError(db_error(exc, statement, self._display(path), full, base + start)) from None
 
@@ -248,6 +257,8 @@ class AlembicRunner:
         self.skip_tables = BOOKKEEPING_TABLES
         self._revisions: list[Any] = []
         self._url: str | None = None
+        self._conninfo = ""
+        self._dbname = ""
         self._saved_env: str | None = None
         with _in_directory(self.project_dir), self._quiet():
             try:
@@ -296,6 +307,10 @@ class AlembicRunner:
         return True
 
     def open(self, conninfo: str) -> None:
+        from psycopg.conninfo import conninfo_to_dict
+
+        self._conninfo = conninfo
+        self._dbname = str(conninfo_to_dict(conninfo).get("dbname", ""))
         self._url = sqlalchemy_url(conninfo)
         self._saved_env = os.environ.get("DATABASE_URL")
         os.environ["DATABASE_URL"] = self._url
@@ -318,19 +333,73 @@ class AlembicRunner:
         target = "base" if down is None else down if isinstance(down, str) else "-1"
         self._command(command.downgrade, target)
 
+    @contextlib.contextmanager
+    def _only_scratch_database(self) -> Iterator[None]:
+        """Refuse any connection env.py opens to a database other than our scratch one.
+
+        An env.py that ignores `sqlalchemy.url` (reading its own settings instead) would otherwise
+        run upgrades and downgrades against a real database. Every new DBAPI connection is checked
+        before Alembic can use it; the random scratch name makes a wrong match practically impossible.
+        """
+        from sqlalchemy import event
+        from sqlalchemy.pool import Pool
+
+        def check(dbapi_connection: Any, connection_record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT current_database()")
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()
+            name = str(row[0]) if row else "?"
+            if name != self._dbname:
+                raise _WrongDatabase(
+                    f"env.py connected to database {name!r}, not the scratch database sqlguard gave it; "
+                    "make env.py use config.get_main_option('sqlalchemy.url') (or DATABASE_URL)"
+                )
+
+        event.listen(Pool, "connect", check)
+        try:
+            yield
+        finally:
+            event.remove(Pool, "connect", check)
+
     def _command(self, fn: Any, target: str) -> None:
         from sqlalchemy.exc import DBAPIError
 
-        with _in_directory(self.project_dir), self._quiet():
+        with _in_directory(self.project_dir), self._quiet(), self._only_scratch_database():
             try:
                 fn(self._config(), target)
+            except _WrongDatabase as exc:
+                raise VerifyUsageError(str(exc)) from None
             except DBAPIError as exc:
+                if isinstance(exc.orig, _WrongDatabase):
+                    raise VerifyUsageError(str(exc.orig)) from None
                 statement = (exc.statement or "").strip() or None
                 raise StepError(self._locate(db_error(exc.orig, statement, None, None, 0), exc)) from None
             except Exception as exc:  # an error in the migration's own Python code
                 raise StepError(
                     self._locate(DbError(f"{type(exc).__name__}: {_one_line(exc)}"), exc)
                 ) from None
+        self._learn_version_tables()
+
+    def _learn_version_tables(self) -> None:
+        """Leave Alembic's version table out of snapshots even when env.py renames it.
+
+        Alembic creates it on the first upgrade and keeps it after downgrading to base, so it would
+        look like an object the first downgrade forgot. env.py's ``version_table=`` is not visible
+        from outside, but the table's shape is: a single ``version_num`` column.
+        """
+        import psycopg
+
+        query = """SELECT c.relname FROM pg_class c
+                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   WHERE c.relkind = 'r' GROUP BY c.oid, c.relname
+                   HAVING count(*) = 1 AND bool_and(a.attname = 'version_num')"""
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            names = {str(row[0]) for row in conn.execute(query)}
+        self.skip_tables = self.skip_tables | names
 
     def _locate(self, error: DbError, exc: BaseException) -> DbError:
         """Point at the innermost frame inside the project (the revision file, usually)."""
@@ -338,8 +407,12 @@ class AlembicRunner:
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename.startswith(here):
                 shown = display_path(Path(frame.filename), self.origin)
-                return DbError(**{**error.__dict__, "file": shown, "line": frame.lineno, "column": None})
+                return dataclasses.replace(error, file=shown, line=frame.lineno, column=None)
         return error
+
+
+class _WrongDatabase(Exception):
+    """env.py connected somewhere else than the scratch database."""
 
 
 def _one_line(exc: BaseException) -> str:

@@ -51,30 +51,46 @@ def _alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
-def stop_cluster(pgdata: Path, timeout: float = 5.0) -> None:
-    """Stop a throwaway cluster as fast as PostgreSQL allows.
+def _shmid(pgdata: Path) -> str | None:
+    """The System V segment id from ``postmaster.pid`` (line 7: key and shmid)."""
+    try:
+        parts = (pgdata / "postmaster.pid").read_text().splitlines()[6].split()
+    except (OSError, IndexError):
+        return None
+    return parts[1] if len(parts) == 2 and parts[1].isdigit() else None
 
-    SIGQUIT is PostgreSQL's "immediate shutdown": the postmaster tells its children to exit at once
-    and skips the checkpoint, which is what we want for data we are about to delete. SIGKILL follows
-    if the postmaster lingers. Signals need no ``runuser``: root may signal anyone, and a non-root user
-    owns the server it started.
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.02)
+    return not _alive(pid)
+
+
+def stop_cluster(pgdata: Path) -> None:
+    """Stop a throwaway cluster quickly without leaking shared memory.
+
+    SIGINT is PostgreSQL's "fast shutdown": it disconnects sessions, writes a tiny checkpoint and
+    releases its shared memory, which takes a moment with fsync off. SIGQUIT ("immediate") would
+    be quicker but leaves dynamic shared memory segments in /dev/shm, so it is only the fallback,
+    then SIGKILL, after which we remove the System V segment ourselves.
+    Signals need no ``runuser``: root may signal anyone, and a non-root user owns its server.
     """
     pid = postmaster_pid(pgdata)
     if pid is None or not _alive(pid):
         return
-    try:
-        os.kill(pid, signal.SIGQUIT)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
+    shmid = _shmid(pgdata)
+    for sig, timeout in ((signal.SIGINT, 10.0), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
             return
-        time.sleep(0.02)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
+        if _wait_exit(pid, timeout):
+            if sig == signal.SIGKILL and shmid is not None and shutil.which("ipcrm"):
+                subprocess.run(["ipcrm", "-m", shmid], capture_output=True, check=False)
+            return
 
 
 def remove_tree(path: Path) -> None:

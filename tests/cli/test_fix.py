@@ -114,7 +114,9 @@ def test_overlapping_and_unsafe_fixes_are_not_chosen() -> None:
     assert [e.text for e in edits] == ["a", "e"]
 
 
-def test_fix_applies_serial_timestamp_and_concurrently_fixes_together(tmp_path: Path, runner: CliRunner) -> None:
+def test_fix_applies_serial_timestamp_and_concurrently_fixes_together(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     path = tmp_path / "0001_t.sql"
     path.write_text(
         "CREATE TABLE t (\n  id serial PRIMARY KEY,\n  seen timestamp\n);\n"
@@ -129,9 +131,41 @@ def test_fix_applies_serial_timestamp_and_concurrently_fixes_together(tmp_path: 
     assert (result.exit_code, result.stdout) == (0, "")
 
 
-def test_diff_on_a_file_that_does_not_parse_exits_2_and_writes_nothing(tmp_path: Path, runner: CliRunner) -> None:
+def test_diff_on_a_file_that_does_not_parse_exits_2_and_writes_nothing(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     path = tmp_path / "broken.sql"
     path.write_text("CREATE INDEXX i ON t (a);\n")
     result = runner.invoke(cli, ["lint", "--diff", "broken.sql"])
     assert (result.exit_code, result.stdout) == (2, "")
     assert path.read_text() == "CREATE INDEXX i ON t (a);\n"
+
+
+ALEMBIC_NAIVE = '''"""add events"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("events", sa.Column("id", sa.BigInteger(), primary_key=True), sa.Column("at", sa.DateTime()))
+
+
+def downgrade():
+    op.drop_table("events")
+'''
+
+
+def test_fix_makes_alembic_datetime_timezone_aware(tmp_path: Path, runner: CliRunner) -> None:
+    """Runs once the Alembic front end is on main (the Python fixes come with it)."""
+    pytest.importorskip("sqlguard.frontends.alembic")
+    path = tmp_path / "0001_add_events.py"
+    path.write_text(ALEMBIC_NAIVE)
+    result = runner.invoke(cli, ["lint", "--fix", "--select", "SG003", "0001_add_events.py"])
+    assert path.read_text() == ALEMBIC_NAIVE.replace(
+        'sa.Column("at", sa.DateTime())', 'sa.Column("at", sa.DateTime(timezone=True))'
+    )
+    assert result.stderr == "sqlguard: fixed 1 finding in 1 file (SG003)\n"
+    assert result.exit_code == 0

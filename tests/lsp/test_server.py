@@ -195,7 +195,9 @@ def test_lsp_without_pygls_prints_the_install_hint_and_exits_2() -> None:
     assert result.stderr == "sqlguard: error: the language server needs pygls: pip install 'sqlguard[lsp]'\n"
 
 
-async def test_earlier_migrations_in_the_folder_feed_the_schema(client: LanguageClient, tmp_path: Path) -> None:
+async def test_earlier_migrations_in_the_folder_feed_the_schema(
+    client: LanguageClient, tmp_path: Path
+) -> None:
     (tmp_path / "001_create.sql").write_text(
         "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n"
         "CREATE INDEX idx_orders_customer ON orders (customer_id);\n"
@@ -227,7 +229,9 @@ async def watching_client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIt
         if not registered.done():
             registered.set_result(params)
 
-    await lsp_client.initialize_session(types.InitializeParams(capabilities=WATCHING, root_uri=tmp_path.as_uri()))
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=WATCHING, root_uri=tmp_path.as_uri())
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -281,3 +285,15 @@ async def test_fix_all_source_action_applies_every_safe_fix(client: LanguageClie
     change_all(client, uri, 2, fixed)
     assert list((await diagnostics_for(client, uri)).diagnostics) == []
     assert await _actions(client, uri, _range((0, 0), (0, 0)), only=["source.fixAll"]) == []
+
+
+async def test_save_relints_with_a_config_changed_on_disk(client: LanguageClient, tmp_path: Path) -> None:
+    config = tmp_path / "sqlguard.toml"
+    config.write_text('ignore = ["SG004"]\n')
+    path = tmp_path / "m.sql"
+    assert list((await open_document(client, path, BAD)).diagnostics) == []
+    config.write_text("ignore = []\n")  # same document version; only the config's mtime changed
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=path.as_uri()))
+    )
+    assert [d.code for d in (await diagnostics_for(client, path.as_uri())).diagnostics] == ["SG004"]

@@ -77,3 +77,23 @@ def test_unavailable_backend_exits_2() -> None:
     result = run_cli(str(fixture("verify-good-dir")), "--backend", "docker")
     assert result.exit_code == 2
     assert_one_line_error(result.stderr, "no Docker engine answers")
+
+
+def test_role_without_createdb_exits_2(dsn: str) -> None:
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS sqlguard_test_weak")
+        conn.execute("CREATE ROLE sqlguard_test_weak LOGIN NOCREATEDB")
+    try:
+        result = run_cli(
+            str(fixture("verify-good-dir")), "--dsn", make_conninfo(dsn, user="sqlguard_test_weak")
+        )
+        assert result.exit_code == 2
+        assert_one_line_error(
+            result.stderr, "cannot create a scratch database on the server: permission denied"
+        )
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("DROP ROLE sqlguard_test_weak")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from click.testing import CliRunner
 
 from sqlguard.verify.bench import bench_chain_seconds
+from sqlguard.verify.command import verify
 
 from .helpers import fixture, run_cli
 
@@ -126,3 +131,51 @@ def test_fifty_step_chain_is_fast(dsn: str) -> None:
     the session server, so it must stay well inside the remainder even on a busy machine."""
     seconds = bench_chain_seconds(50, dsn=dsn)
     assert seconds < 18, f"50 steps took {seconds:.1f}s"
+
+
+def test_alembic_foreign_url_is_refused(dsn: str) -> None:
+    """An env.py that connects elsewhere must not get to migrate that database."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    from sqlguard.verify.runners import sqlalchemy_url
+
+    elsewhere = sqlalchemy_url(dsn)  # the server's maintenance database, not the scratch one
+    assert conninfo_to_dict(dsn)["dbname"] == "postgres"
+    result = CliRunner().invoke(
+        verify,
+        [str(fixture("verify-alembic-foreign-url")), "--dsn", dsn],
+        env={"APP_DATABASE_URL": elsewhere},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2
+    assert "env.py connected to database 'postgres', not the scratch database" in result.stderr
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+    assert row == (0,)
+
+
+def test_alembic_sql_error_points_at_revision(dsn: str) -> None:
+    code, report = verify_json("verify-alembic-sql-error", dsn)
+    assert code == 1
+    failure = report["failure"]
+    assert failure["step"].startswith("b2_add_users_age") and failure["phase"] == "up"
+    error = failure["error"]
+    assert error["message"] == 'type "integr" does not exist'
+    assert error["statement"] == "ALTER TABLE users ADD COLUMN age integr"
+    assert error["file"].endswith("b2_add_users_age.py") and error["line"] == 14
+
+
+def test_alembic_renamed_version_table_is_not_a_difference(dsn: str, tmp_path: Path) -> None:
+    """env.py may pass version_table=...; that table survives downgrade to base by design."""
+    project = tmp_path / "project"
+    shutil.copytree(fixture("verify-alembic"), project)
+    env = project / "migrations" / "env.py"
+    env.write_text(
+        env.read_text().replace(
+            "target_metadata=target_metadata)",
+            'target_metadata=target_metadata, version_table="schema_versions")',
+        )
+    )
+    assert "schema_versions" in env.read_text()
+    result = run_cli(str(project), "--dsn", dsn)
+    assert result.exit_code == 0, result.output
