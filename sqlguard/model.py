@@ -214,6 +214,8 @@ class AlterColumnType(Change):
     column: str
     type: TypeRef
     using: str | None = None
+    # The type before the change when the source states it (Alembic's ``existing_type``).
+    old_type: TypeRef | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,7 +20,9 @@ _PRECISION_LIMITED = frozenset({"timestamp", "timestamptz", "time", "timetz", "i
 def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.created_here(change.table):
         return
-    old = ctx.schema.column_type_before(change.table, change.column, ctx.migration.path, change.span.start)
+    old = change.old_type or ctx.schema.column_type_before(
+        change.table, change.column, ctx.migration.path, change.span.start
+    )
     if change.using is None and old is not None and is_safe_widening(old, change.type):
         return
     table, column, new_type = change.table, change.column, type_sql(change.type, change.origin)
