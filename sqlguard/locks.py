@@ -22,6 +22,7 @@ from sqlguard.model import (
     RenameTable,
     RewriteTable,
     SetDefault,
+    SetGeneratedExpression,
     SetNotNull,
     Vacuum,
 )
@@ -38,6 +39,7 @@ _ALTER_TABLE_EXCLUSIVE = (
     RenameColumn,
     RenameTable,
     RewriteTable,
+    SetGeneratedExpression,
 )
 
 

@@ -299,6 +299,14 @@ class AttachPartition(Change):
     partition: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class SetGeneratedExpression(Change):
+    """ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION AS (...) (PostgreSQL 17+)."""
+
+    table: str
+    column: str
+
+
 TableRewriteAction = Literal["set_logged", "set_unlogged", "set_tablespace", "set_access_method"]
 
 
