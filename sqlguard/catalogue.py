@@ -8,11 +8,15 @@ A code fence may carry ``file=NAME`` (lint the block as that file) and ``target=
 with ``target-version`` N, for behaviour that depends on the PostgreSQL version, e.g.
 ```` ```sql target=10 ````). An optional ``versions:`` front matter key is the free-text
 version applicability that ``sqlguard rules`` shows (default: ``PG min_version+`` or ``all``).
+``dialects: postgres, mysql, sqlite`` lists the SQL dialects a rule runs on (default: postgres
+only, since most advice is PostgreSQL's); ```` ```mysql ```` and ```` ```sqlite ```` blocks are
+linted with that dialect. ``opt_in: true`` keeps a rule off unless selected.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +45,7 @@ class Example:
     code: str
     expected: str | None
     filename: str | None = None
+    # ```sql target=11 lints the block with target-version 11 (version-aware rules show both sides).
     target_version: int | None = None
 
     @property
@@ -68,12 +73,22 @@ class RulePage:
     def summary(self) -> str:
         """The first sentence of Why: the one-line reason shown under each finding."""
         why = " ".join(self.sections.get("Why", "").split())
-        end = why.find(". ")
-        return why if end == -1 else why[: end + 1]
+        # A sentence ends at ". ", but not at the ellipsis of ``ALTER COLUMN ... SET NOT NULL``.
+        end = re.search(r"(?<!\.)\.\s", why)
+        return why if end is None else why[: end.start() + 1]
 
     @property
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def dialects(self) -> tuple[str, ...]:
+        """SQL dialects the rule applies to (front matter ``dialects: postgres, mysql``).
+
+        PostgreSQL only unless the page says otherwise: advice like CONCURRENTLY or lock_timeout
+        is wrong for MySQL and SQLite, so a rule must opt in to other dialects.
+        """
+        return _list(self.meta.get("dialects", "postgres"))
 
 
 def pages_dir() -> Path:
@@ -167,7 +182,11 @@ def _sections(body: str) -> dict[str, str]:
 
 
 def _examples(section: str, content: str) -> list[Example]:
-    """Code blocks of a section; a ```diagnostics block belongs to the code block before it."""
+    """Code blocks of a section; a ```diagnostics block belongs to the code block before it.
+
+    The fence may name the file (```sql file=0001_add_orders.up.sql) and the PostgreSQL version
+    to lint with (```sql target=11), so version-aware rules can show both sides on one page.
+    """
     blocks: list[tuple[str, str, str | None, int | None]] = []
     lines = content.splitlines()
     i = 0

@@ -74,6 +74,8 @@ def cli() -> None:
 @click.option("--target-version", help="PostgreSQL major version the migrations run on, e.g. 13.")
 @click.option("--assume-in-transaction/--no-assume-in-transaction", default=None,
               help="Treat every SQL file as running inside one transaction (as many migration tools do).")
+@click.option("--dialect", type=click.Choice(["postgres", "mysql", "sqlite"]), default=None,
+              help="SQL dialect of .sql files (default: postgres, or dialect in config).")
 @click.option("--stdin-filename", help="Name to report (and pick the language by) when PATH is '-'.")
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal (NO_COLOR works too).")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
@@ -95,6 +97,7 @@ def lint(
     assume_in_transaction: bool | None,
     stdin_filename: str | None,
     no_color: bool,
+    dialect: str | None = None,
     apply_fixes: bool = False,
     show_diff: bool = False,
     no_cache: bool = False,
@@ -123,6 +126,7 @@ def lint(
         if fail_on:
             overrides["fail_on"] = Severity(fail_on)
         overrides["assume_in_transaction"] = assume_in_transaction
+        overrides["dialect"] = dialect
         config = config.with_overrides(**overrides)
     except ConfigError as error:
         _fail(str(error))
@@ -230,6 +234,7 @@ def rules_command(output_format: str, show_all: bool) -> None:
             "versions": rule.page.meta.get("versions")
             or (f"PG {rule.page.min_version}+" if rule.page.min_version else "all"),
             "default": "off" if rule.page.opt_in else "on",
+            "dialects": ", ".join(rule.page.dialects),
             "summary": rule.page.summary,
         }
         for rule in rules.values()
@@ -241,11 +246,12 @@ def rules_command(output_format: str, show_all: bool) -> None:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("id", "name", "category", "severity", "fix", "versions", "default"):
+    columns = ("id", "name", "category", "severity", "fix", "versions", "default", "dialects")
+    for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*(row[column] for column in ("id", "name", "category", "severity", "fix", "versions", "default")))
-    console = Console(highlight=False, no_color=not text.use_color(sys.stdout), width=120)
+        table.add_row(*(row[column] for column in columns))
+    console = Console(highlight=False, no_color=not text.use_color(sys.stdout), width=150)
     console.print(table)
 
 

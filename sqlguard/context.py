@@ -35,6 +35,16 @@ class Context:
     def created_here(self, table: str) -> bool:
         return self.schema.created_in(table, self.migration.path)
 
+    def is_op_call(self, change: Change) -> bool:
+        """True when the change is an Alembic ``op.*``/``batch_op.*`` call rather than SQL text
+        (SQL inside ``op.execute`` keeps its SQL statement), so help can be written as Python."""
+        head = change.statement.lstrip().split("(", 1)[0]
+        return change.origin == "python" and "(" in change.statement and head.replace(".", "").isidentifier()
+
+    def in_down(self, change: Change) -> bool:
+        """True for a change of a down migration (a rollback is expected to drop what up made)."""
+        return any(down is change for down in self.migration.down_changes)
+
     def diagnostic(
         self, at: Change | Span, message: str, *, help: str | None = None, fix: Fix | None = None
     ) -> Diagnostic:

@@ -83,7 +83,7 @@ class Linter:
         self.jobs = jobs
         self.rules = known_rules()
         self.enabled = self._enabled_rules()
-        self._dispatch: dict[type, list[Rule]] = {}
+        self._dispatch: dict[tuple[type, str], list[Rule]] = {}
         self._aliases = self._alias_map()
         self._severity = {rule_id: self._severity_for(rule_id) for rule_id in self.enabled}
 
@@ -126,11 +126,17 @@ class Linter:
                 aliases[name.lower()] = rule.id
         return aliases
 
-    def _rules_for(self, kind: type) -> list[Rule]:
-        rules = self._dispatch.get(kind)
+    def _rules_for(self, kind: type, dialect: str = "postgres") -> list[Rule]:
+        """Enabled rules subscribed to ``kind`` that apply to ``dialect`` (a rule runs only on the
+        SQL dialects its page names, PostgreSQL unless it says more; Python files are "postgres")."""
+        rules = self._dispatch.get((kind, dialect))
         if rules is None:
-            rules = [rule for rule in self.enabled.values() if any(issubclass(kind, on) for on in rule.check.on)]
-            self._dispatch[kind] = rules
+            rules = [
+                rule
+                for rule in self.enabled.values()
+                if any(issubclass(kind, on) for on in rule.check.on) and dialect in rule.page.dialects
+            ]
+            self._dispatch[(kind, dialect)] = rules
         return rules
 
     # -- linting -------------------------------------------------------------------------------
@@ -153,7 +159,7 @@ class Linter:
             if isinstance(parsed, FileReport):
                 result.reports.append(parsed)
                 continue
-            if not parsed.text.strip():
+            if not parsed.text.strip() and parsed.kind == "sql":  # an empty __init__.py is normal
                 result.notes.append(f"{parsed.path}: empty file, nothing to lint")
             result.reports.append(self.lint_text(parsed.path, parsed.text, schema=schema, migration=parsed))
         return result
@@ -214,10 +220,10 @@ class Linter:
             assume_in_transaction=self.config.assume_in_transaction,
         )
         diagnostics = list(migration.errors)
-        for rule in self._rules_for(Migration):
+        for rule in self._rules_for(Migration, migration.dialect):
             diagnostics.extend(self._run(rule, migration, context))
         for change in (*migration.changes, *migration.down_changes):
-            for rule in self._rules_for(type(change)):
+            for rule in self._rules_for(type(change), migration.dialect):
                 diagnostics.extend(self._run(rule, change, context))
         diagnostics = self._filter(path, text, migration, diagnostics)
         diagnostics.sort(key=lambda d: (d.span.start, d.rule))

@@ -8,6 +8,7 @@ arrives as ``RawStatement`` so no statement is silently dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -20,6 +21,16 @@ Origin = Literal["sql", "python"]
 def unqualified(name: str) -> str:
     """``public.orders`` and ``orders`` are the same table for schema bookkeeping."""
     return name[len("public.") :] if name.startswith("public.") else name
+
+
+def written_qualified(statement: str, name: str) -> bool:
+    """True if ``statement`` writes ``name`` with a schema (``public.orders``, ``"app".orders``).
+
+    Front ends drop ``public.`` from names for schema bookkeeping, so rules about qualification
+    read the statement's text.
+    """
+    pattern = rf'(?:\w+|"[^"]+")\s*\.\s*"?{re.escape(name)}"?(?:\W|$)'
+    return re.search(pattern, statement, re.IGNORECASE) is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -361,6 +372,92 @@ class RawStatement(Change):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DropSchema(Change):
+    """DROP SCHEMA: every object in it goes too (with CASCADE), and every client using it breaks."""
+
+    names: tuple[str, ...]
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropDatabase(Change):
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Truncate(Change):
+    """TRUNCATE; ``cascade`` also empties every table that references these by foreign key."""
+
+    tables: tuple[str, ...]
+    cascade: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddEnumValue(Change):
+    """ALTER TYPE ... ADD VALUE; the value cannot be used in the transaction that adds it."""
+
+    type_name: str
+    value: str
+    if_not_exists: bool = False
+
+
+DataChangeKind = Literal["update", "delete"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataChange(Change):
+    """UPDATE or DELETE in a migration. ``assigned`` lists UPDATE's SET targets in order
+    (a name twice means it is assigned twice); ``assigned_spans`` are their places."""
+
+    kind: DataChangeKind
+    table: str
+    has_where: bool
+    assigned: tuple[str, ...] = ()
+    assigned_spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnableRowLevelSecurity(Change):
+    """ALTER TABLE ... ENABLE (or FORCE) ROW LEVEL SECURITY."""
+
+    table: str
+    force: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class MysqlIndexBuild(Change):
+    """A MySQL index build (CREATE INDEX, ALTER TABLE ... ADD INDEX/KEY/UNIQUE) with its online-DDL
+    clauses. Separate from ``CreateIndex`` because PostgreSQL advice (CONCURRENTLY) does not apply;
+    ``algorithm``/``lock`` are upper-cased as written, None when absent."""
+
+    table: str
+    name: str | None
+    columns: tuple[str, ...] = ()
+    unique: bool = False
+    algorithm: str | None = None
+    lock: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LongIdentifier(Change):
+    """An identifier longer than PostgreSQL's 63-byte limit, as written (parsers hand rules the
+    truncated name, so the front end records the written one here, spanning just the name)."""
+
+    name: str
+    truncated: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateView(Change):
+    """CREATE [OR REPLACE] VIEW (a renamed table can leave a view under its old name)."""
+
+    name: str
+    or_replace: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class InterpolatedSql(Change):
     """SQL text built by interpolation that reaches a call running or wrapping it (SG007's facts).
 
@@ -437,4 +534,6 @@ class Migration:
     down: DownFacts = field(default_factory=DownFacts)
     revision: str | None = None
     down_revision: tuple[str, ...] = ()
+    # The SQL dialect the file was parsed as ("postgres", or "mysql"/"sqlite" through sqlglot).
+    dialect: str = "postgres"
     alembic: AlembicFacts | None = None

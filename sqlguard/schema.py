@@ -19,6 +19,8 @@ from sqlguard.model import (
     DropColumn,
     DropIndex,
     DropTable,
+    EnableRowLevelSecurity,
+    MysqlIndexBuild,
     RenameColumn,
     RenameTable,
     TypeRef,
@@ -44,6 +46,7 @@ class TableInfo:
     name: str
     migration: str
     columns: dict[str, str | None] = field(default_factory=dict)
+    row_level_security: bool = False
 
 
 class SchemaState:
@@ -56,6 +59,9 @@ class SchemaState:
         self.indexes_by_table: dict[str, list[IndexInfo]] = {}
         # Every index ever seen by name, kept after a drop so "was it made here?" still answers.
         self.index_history: dict[str, IndexInfo] = {}
+        # The migration that last created each table, kept after a drop (a scratch table made
+        # and dropped in one migration was still made there).
+        self.table_history: dict[str, str] = {}
         # (table, column) -> every type it had, in order, with where it got it.
         self.type_history: dict[tuple[str, str], list[tuple[Origin, TypeRef | None]]] = {}
         # (table, column) -> where a validated CHECK (column IS NOT NULL) came to exist.
@@ -72,7 +78,9 @@ class SchemaState:
     # -- questions rules ask --------------------------------------------------------------------
     def created_in(self, table: str, migration: str) -> bool:
         info = self.tables.get(unqualified(table))
-        return info is not None and info.migration == migration
+        if info is None:
+            return self.table_history.get(unqualified(table)) == migration
+        return info.migration == migration
 
     def index_table(self, index_name: str) -> str | None:
         info = self.index_history.get(unqualified(index_name))
@@ -92,6 +100,15 @@ class SchemaState:
             if None not in leading and set(leading) == wanted:
                 return True
         return False
+
+    def column_type(self, table: str, column: str) -> str | None:
+        """The canonical type name of ``table.column`` if the run has seen it declared."""
+        info = self.tables.get(unqualified(table))
+        return info.columns.get(column) if info is not None else None
+
+    def has_row_level_security(self, table: str) -> bool:
+        info = self.tables.get(unqualified(table))
+        return info is not None and info.row_level_security
 
     def column_type_before(self, table: str, column: str, migration: str, offset: int) -> TypeRef | None:
         """The column's type just before ``offset`` of ``migration`` (None when unknown)."""
@@ -140,6 +157,12 @@ class SchemaState:
             self._rename_table(unqualified(change.table), unqualified(change.new_name))
         elif isinstance(change, RenameColumn):
             self._rename_column(unqualified(change.table), change.column, change.new_name)
+        elif isinstance(change, EnableRowLevelSecurity):
+            table = self.tables.get(unqualified(change.table))
+            if table is not None:
+                table.row_level_security = True
+        elif isinstance(change, MysqlIndexBuild):
+            self._add_index(change.name, change.table, change.columns, migration)
 
     def _record_facts(self, change: Change, migration: str) -> None:
         """Column types and NOT NULL proofs, remembered with where they were learnt."""
@@ -181,6 +204,7 @@ class SchemaState:
             if column.primary_key or column.unique:
                 self._add_index(None, name, (column.name,), migration)
         self.tables[name] = info
+        self.table_history[name] = migration
         for constraint in change.constraints:
             if constraint.kind in ("primary", "unique", "exclusion") and constraint.columns:
                 self._add_index(constraint.name, name, constraint.columns, migration)

@@ -124,8 +124,24 @@ def _python_comments(text: str) -> Iterator[tuple[int, str]]:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT:
                 yield lines.offset(token.start[0], token.start[1] + 1), token.string
+            elif token.type == tokenize.STRING and any(marker in token.string for marker in _MARKERS):
+                # SQL in a string (op.execute("""...""")): its own -- comments silence its lines,
+                # since no Python comment can sit between them.
+                start = lines.offset(token.start[0], token.start[1] + 1)
+                for offset, comment in _string_sql_comments(token.string):
+                    yield start + offset, comment
     except (tokenize.TokenError, SyntaxError):
         yield from _line_comments(text, "#")
+
+
+def _string_sql_comments(literal: str) -> Iterator[tuple[int, str]]:
+    """SQL comments inside a Python string literal's source, at offsets into that source."""
+    body = literal.lstrip("rRbBuUfF")
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    content_start = len(literal) - len(body) + len(quote)
+    content = literal[content_start : len(literal) - len(quote)]
+    for offset, comment in _sql_comments(content):
+        yield content_start + offset, comment
 
 
 def _line_comments(text: str, marker: str) -> Iterator[tuple[int, str]]:

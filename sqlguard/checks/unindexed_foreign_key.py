@@ -30,7 +30,8 @@ def unindexed_foreign_key(change: CreateTable | AddColumn | AddConstraint, ctx: 
 def _index_sql(foreign_key: ForeignKey, ctx: Context) -> str:
     table = foreign_key.table
     name = f"{table.split('.')[-1]}_{'_'.join(foreign_key.columns)}_idx"[:MAX_IDENTIFIER]
-    concurrently = "" if ctx.created_here(table) else "CONCURRENTLY "
+    # CONCURRENTLY is PostgreSQL's; SQLite (the other dialect this rule runs on) has no such clause.
+    concurrently = "" if ctx.created_here(table) or ctx.migration.dialect != "postgres" else "CONCURRENTLY "
     columns = ", ".join(foreign_key.columns)
     if ctx.migration.kind == "python":
         names = ", ".join(f'"{c}"' for c in foreign_key.columns)

@@ -18,4 +18,8 @@ def parse_file(path: str, text: str, config: Config) -> Migration:
         from sqlguard.frontends.alembic import parse_python  # libcst loads only when Python is linted
 
         return parse_python(path, text)
+    if config.dialect != "postgres":
+        from sqlguard.frontends.dialects import parse_dialect_file
+
+        return parse_dialect_file(path, text, config.dialect, assume_in_transaction=config.assume_in_transaction)
     return parse_sql_file(path, text, assume_in_transaction=config.assume_in_transaction)

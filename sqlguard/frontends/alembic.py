@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 import pglast
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, LineIndex, Span
@@ -124,7 +124,15 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
 _TABLE_PARAMS = ("table_name", "source_table")
 # Ops that change nothing sqlguard models; calling them is not a reason to call a body opaque.
 _HARMLESS_OPS = frozenset(
-    {"get_bind", "get_context", "f", "inline_literal", "create_table_comment", "drop_table_comment", "invoke"}
+    {
+        "get_bind",
+        "get_context",
+        "f",
+        "inline_literal",
+        "create_table_comment",
+        "drop_table_comment",
+        "invoke",
+    }
 )
 
 
@@ -138,11 +146,16 @@ def parse_python(path: str, text: str) -> Migration:
     except cst.ParserSyntaxError as error:
         migration.errors.append(_syntax_error(text, error))
         return migration
-    source = _Source(text, module)
-    functions = {statement.name.value: statement for statement in module.body if isinstance(statement, cst.FunctionDef)}
-    if _is_revision(module, functions):
-        _read_revision(migration, module, functions, source)
-    migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
+    except RecursionError:
+        return migration  # nested too deeply for the parser: nothing is read, nothing guessed
+    try:
+        source = _Source(text, module)
+        functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+        if _is_revision(module, functions):
+            _read_revision(migration, module, functions, source)
+        migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
+    except RecursionError:  # an expression thousands of terms long: give up on the file, quietly
+        return Migration(path=path, text=text, kind="python")
     return migration
 
 
@@ -152,7 +165,7 @@ class _Source:
     def __init__(self, text: str, module: cst.Module) -> None:
         self.text = text
         self.lines = LineIndex(text)
-        self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self.positions = _positions(module)
 
     def span(self, node: cst.CSTNode) -> Span:
         where = self.positions[node]
@@ -163,6 +176,17 @@ class _Source:
     def code(self, node: cst.CSTNode) -> str:
         span = self.span(node)
         return self.text[span.start : span.end]
+
+
+def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """Every node's place. The provider is run directly: through ``MetadataWrapper`` it also walks
+    the whole tree for batched providers, which doubles the cost for nothing."""
+    try:
+        provider = PositionProvider()
+        provider._gen_impl(module)
+        return cast(Mapping[cst.CSTNode, CodeRange], provider._computed)
+    except AttributeError:  # a libcst without these internals: take the public road
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
 def _syntax_error(text: str, error: cst.ParserSyntaxError) -> Diagnostic:
@@ -308,7 +332,6 @@ class _Block:
     in_transaction: bool = True
     batch_name: str | None = None
     batch_table: str | None = None
-    in_loop: bool = False
 
 
 class _Args:
@@ -377,8 +400,7 @@ class _OpReader:
             self._with(statement, block)
         elif isinstance(statement, (cst.For, cst.While)):
             # Literal ops inside a loop are still read once; ops built from the loop variable are not.
-            inner = _Block(block.in_transaction, block.batch_name, block.batch_table, in_loop=True)
-            self._block(statement.body, inner)
+            self._block(statement.body, block)
             if statement.orelse is not None:
                 self._block(statement.orelse.body, block)
         elif isinstance(statement, cst.If):
@@ -404,7 +426,7 @@ class _OpReader:
                 continue
             method = call.func.attr.value
             if method == "autocommit_block":
-                inner = _Block(False, inner.batch_name, inner.batch_table, inner.in_loop)
+                inner = dataclasses.replace(inner, in_transaction=False)
             elif method == "batch_alter_table" and _receiver_is_op(call.func):
                 args = _Args(call, ("table_name",))
                 table = self._table(args, "table_name")
@@ -413,7 +435,7 @@ class _OpReader:
                     name = item.asname.name.value
                 if table is None:
                     self.opaque = True
-                inner = _Block(inner.in_transaction, name, table, inner.in_loop)
+                inner = dataclasses.replace(inner, batch_name=name, batch_table=table)
         self._block(statement.body, inner)
 
     def _expression(self, node: cst.BaseExpression, block: _Block) -> None:
@@ -551,7 +573,7 @@ class _OpReader:
                     columns=index_columns,
                     unique=unique,
                     concurrently=False,
-                    **self._common(call, block, self.source.span(item)),
+                    **self._implied_index(call, block, self.source.span(item), table, name, index_columns, unique),
                 )
             )
 
@@ -589,15 +611,35 @@ class _OpReader:
             )
         )
         if _truthy(_Args(node, ()).get("index")):
+            name = f"ix_{unqualified(table)}_{column.name}"
+            unique = _truthy(_Args(node, ()).get("unique"))
             self.changes.append(
                 CreateIndex(
                     table=table,
-                    name=f"ix_{unqualified(table)}_{column.name}",
+                    name=name,
                     columns=(column.name,),
-                    unique=_truthy(_Args(node, ()).get("unique")),
-                    **self._common(call, block, column.span),
+                    unique=unique,
+                    **self._implied_index(call, block, column.span, table, name, (column.name,), unique),
                 )
             )
+
+    def _implied_index(
+        self,
+        call: cst.Call,
+        block: _Block,
+        span: Span,
+        table: str,
+        name: str | None,
+        columns: tuple[str | None, ...],
+        unique: bool,
+    ) -> dict[str, Any]:
+        """Facts for an index Alembic creates without an ``op.create_index`` call (``index=True``,
+        ``sa.Index``): its statement is the ``op.create_index`` it stands for, so help can show it."""
+        common = self._common(call, block, span)
+        listed = ", ".join(f'"{c}"' if c is not None else "sa.text(...)" for c in columns)
+        name_code = f'"{name}"' if name is not None else "None"
+        common["statement"] = f'op.create_index({name_code}, "{table}", [{listed}]{", unique=True" if unique else ""})'
+        return common
 
     def _op_drop_column(self, call: cst.Call, args: _Args, block: _Block) -> None:
         table = self._table(args, "table_name", block)
@@ -732,14 +774,12 @@ class _OpReader:
             return
         name = self._string(args.get("constraint_name"))
         not_valid = _truthy(args.get("postgresql_not_valid"))
-        expression, not_null_columns = sql.check_facts(self._string(args.get("condition")))
         constraint = Constraint(
             kind="check",
             name=name,
             not_valid=not_valid,
             span=self.source.span(call),
-            expression=expression,
-            not_null_columns=not_null_columns,
+            **_check_facts(self._string(args.get("condition"))),
         )
         self.changes.append(AddConstraint(table=table, constraint=constraint, **self._common(call, block)))
 
@@ -764,6 +804,12 @@ class _OpReader:
 
     def _op_execute(self, call: cst.Call, args: _Args, block: _Block) -> None:
         node = args.get("sqltext")
+        while (  # sa.text("...").bindparams(...): the SQL is the text's
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("bindparams", "execution_options", "columns")
+        ):
+            node = node.func.value
         if isinstance(node, cst.Call) and _callee(node) == "text" and node.args:
             node = node.args[0].value
         value = literal_value(node, self.source.span) if node is not None else None
@@ -827,8 +873,6 @@ class _OpReader:
         default = args.get("server_default")
         autoincrement_node = args.get("autoincrement")
         autoincrement = _truthy(autoincrement_node)
-        default_sql = self._default_sql(default) if default is not None else None
-        default_calls, default_is_null = sql.default_facts(default_sql)
         return Column(
             name=name,
             type=type_ref,
@@ -837,9 +881,7 @@ class _OpReader:
             primary_key=primary_key,
             unique=_truthy(args.get("unique")),
             has_default=default is not None and not _is_none(default),
-            default_sql=default_sql,
-            default_calls=default_calls,
-            default_is_null=default_is_null,
+            **_default_facts(self._default_sql(default) if default is not None else None),
             identity=identity,
             generated_stored=generated,
             autoincrement=autoincrement,  # "auto" is settled per table by _settle_keys
@@ -896,13 +938,11 @@ class _OpReader:
             )
         if kind == "CheckConstraint":
             args = _Args(call, ("sqltext",))
-            expression, not_null_columns = sql.check_facts(self._string(args.get("sqltext")))
             return Constraint(
                 kind="check",
                 name=self._string(args.get("name")),
                 span=span,
-                expression=expression,
-                not_null_columns=not_null_columns,
+                **_check_facts(self._string(args.get("sqltext"))),
             )
         return None
 
@@ -926,7 +966,6 @@ class _OpReader:
             length = args.get("length")
             if isinstance(length, cst.Integer):
                 numbers = (int(length.value),)
-        array = False
         if key == "array" and args is not None and args.positional:
             inner = self._type(args.positional[0])
             if inner is None:
@@ -947,9 +986,7 @@ class _OpReader:
             name = self._string(args.get("name")) or "enum" if args is not None else "enum"
         else:
             name = _TYPES.get(key, key)
-        return TypeRef(
-            name=name, args=numbers, array=array, span=self.source.span(node), written=self.source.code(node)
-        )
+        return TypeRef(name=name, args=numbers, span=self.source.span(node), written=self.source.code(node))
 
     def _default_sql(self, node: cst.BaseExpression) -> str | None:
         """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""
@@ -993,6 +1030,34 @@ def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> li
         )
         result.append(dataclasses.replace(column, autoincrement=integer and (column.autoincrement or by_default)))
     return result
+
+
+def _default_facts(default_sql: str | None) -> dict[str, Any]:
+    """What the SQL front end knows about ``DEFAULT <default_sql>`` (its calls, whether it is NULL),
+    read by parsing that very clause, so both front ends say the same thing."""
+    if default_sql is None:
+        return {"default_sql": None}
+    parsed = sql.parse(f"ALTER TABLE t ADD COLUMN c text DEFAULT {default_sql}")
+    change = parsed.changes[0] if len(parsed.changes) == 1 and not parsed.errors else None
+    if not isinstance(change, AddColumn):
+        return {"default_sql": default_sql}
+    column = change.column
+    return {
+        "default_sql": column.default_sql,
+        "default_calls": column.default_calls,
+        "default_is_null": column.default_is_null,
+    }
+
+
+def _check_facts(condition: str | None) -> dict[str, Any]:
+    """A CHECK condition's facts (expression, columns proven NOT NULL) as the SQL front end reads them."""
+    if condition is None:
+        return {}
+    parsed = sql.parse(f"ALTER TABLE t ADD CONSTRAINT c CHECK ({condition})")
+    change = parsed.changes[0] if len(parsed.changes) == 1 and not parsed.errors else None
+    if not isinstance(change, AddConstraint):
+        return {"expression": condition}
+    return {"expression": change.constraint.expression, "not_null_columns": change.constraint.not_null_columns}
 
 
 def _sql_expression(text: str | None) -> str | None:

@@ -187,9 +187,16 @@ _SINK_METHODS: dict[str, Style] = {
     "read_sql_query": "read_sql",
     "text": "text",
 }
-_SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "connection", "conn", "op")
+# ``.execute`` on these takes SQLAlchemy's ``text()`` and named binds; on anything else (a
+# cursor, a psycopg connection) it takes ``%s`` placeholders.
+_SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "op")
 _SQL_ARG_NAMES = ("sql", "statement", "query", "sqltext", "text", "operation", "stmt")
-_IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE)\s*\"?$", re.IGNORECASE)
+_IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE|SET)\s*\"?$", re.IGNORECASE)
+# Statements PostgreSQL cannot give bound parameters to: values must be composed as literals.
+_UTILITY = re.compile(
+    r"\s*(ALTER|CREATE|DROP|SET|RESET|VACUUM|ANALYZE|GRANT|REVOKE|COMMENT|CLUSTER|REINDEX|REFRESH|LOCK)\b",
+    re.IGNORECASE,
+)
 _OPEN_QUOTE = re.compile(r"'([^'\s]*)$")
 _CLOSE_QUOTE = re.compile(r"([^'\s]*)'")
 _IDENT_CHAR = re.compile(r"[A-Za-z0-9_.]")
@@ -211,15 +218,58 @@ def find_interpolated_sql(
 ) -> list[InterpolatedSql]:
     """Every place where SQL text built by interpolation reaches a call that runs or wraps it."""
     finder = _InterpolationFinder(span_of, code_of)
-    module.visit(finder)
+    _walk(module, finder)
     return finder.found
 
 
-class _InterpolationFinder(cst.CSTVisitor):
-    """Walks the module once, remembering per function what each local name was assigned."""
+# Fields that hold only whitespace, commas and parentheses: nothing the finder looks at.
+_SKIPPED_FIELDS = frozenset(
+    {"lpar", "rpar", "comma", "leading_lines", "lines_after_decorators", "header", "footer", "semicolon", "dot"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _walk(node: cst.CSTNode, finder: _InterpolationFinder) -> None:
+    """Visit ``node`` and its children in source order, calling the finder's hooks.
+
+    Cheaper than ``module.visit``: libcst's visitor rebuilds every node on the way back up,
+    which costs more than the whole search (this runs on every keystroke in an editor).
+    """
+    kind = type(node)
+    if kind is cst.Call:
+        finder.visit_Call(node)  # type: ignore[arg-type]
+    elif kind is cst.FunctionDef:
+        finder.visit_FunctionDef(node)  # type: ignore[arg-type]
+    names = _CHILD_FIELDS.get(kind)
+    if names is None:
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(node)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _CHILD_FIELDS[kind] = names
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            _walk(value, finder)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    _walk(item, finder)
+    if kind is cst.Assign:
+        finder.leave_Assign(node)  # type: ignore[arg-type]
+    elif kind is cst.AnnAssign:
+        finder.leave_AnnAssign(node)  # type: ignore[arg-type]
+    elif kind is cst.AugAssign:
+        finder.leave_AugAssign(node)  # type: ignore[arg-type]
+    elif kind is cst.FunctionDef:
+        finder.leave_FunctionDef(node)  # type: ignore[arg-type]
+
+
+class _InterpolationFinder:
+    """Fed by ``_walk`` in source order; remembers per function what each local name was assigned."""
 
     def __init__(self, span_of: SpanOf, code_of: Callable[[cst.CSTNode], str]) -> None:
-        super().__init__()
         self.span_of = span_of
         self.code_of = code_of
         # Per scope: name → how its text was built (_Taint), its constant text (str), or None.
@@ -275,6 +325,9 @@ class _InterpolationFinder(cst.CSTVisitor):
                 found = scope[name]
                 return found if isinstance(found, _Taint) else None
         return None
+
+    def _all_constant(self, nodes: list[cst.BaseExpression]) -> bool:
+        return all(self._constant(node) is not None or isinstance(node, (cst.Integer, cst.Float)) for node in nodes)
 
     def _constant(self, node: cst.BaseExpression) -> str | None:
         """The text of an expression made only of literals and names bound to constant text."""
@@ -340,11 +393,14 @@ class _InterpolationFinder(cst.CSTVisitor):
                 return None  # only constants pasted in: the text is fixed
             return _Taint("an f-string", tuple(self._fstring_pieces(node)), self.span_of(node))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-            if _is_text_literal(node.left):
+            if self._constant(node.left) is not None and not self._all_constant(_operands(node.right)):
                 return _Taint("% formatting", tuple(self._percent_pieces(node)), self.span_of(node))
             return None
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if node.func.attr.value == "format" and _is_text_literal(node.func.value) and node.args:
+            arguments = [arg.value for arg in node.args]
+            if node.func.attr.value == "format" and self._constant(node.func.value) is not None and node.args:
+                if self._all_constant(arguments):
+                    return None  # only constants pasted in: the text is fixed
                 return _Taint("str.format()", tuple(self._format_pieces(node)), self.span_of(node))
             return None
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
@@ -374,7 +430,7 @@ class _InterpolationFinder(cst.CSTVisitor):
                 yield "value", self.code_of(part.expression)
 
     def _percent_pieces(self, node: cst.BinaryOperation) -> Iterator[tuple[str, str]]:
-        text = _raw_text(node.left)
+        text = self._constant(node.left) or ""
         right = node.right
         values: list[str] = []
         named: dict[str, str] = {}
@@ -408,7 +464,7 @@ class _InterpolationFinder(cst.CSTVisitor):
 
     def _format_pieces(self, node: cst.Call) -> Iterator[tuple[str, str]]:
         assert isinstance(node.func, cst.Attribute)
-        text = _raw_text(node.func.value)
+        text = self._constant(node.func.value) or ""
         positional = [self.code_of(arg.value) for arg in node.args if arg.keyword is None and not arg.star]
         keywords = {arg.keyword.value: self.code_of(arg.value) for arg in node.args if arg.keyword is not None}
         position = 0
@@ -454,11 +510,7 @@ def _sink(node: cst.Call) -> Style | None:
         return "text" if receiver_name in ("sa", "sqlalchemy", "sql", "expression") else None
     if method == "execute" and receiver_name == "op":
         return "op"
-    if (
-        method == "execute"
-        and "cur" not in receiver_name
-        and receiver_name.endswith((*_SQLALCHEMY_RECEIVERS, "get_bind"))
-    ):
+    if method == "execute" and "cur" not in receiver_name and receiver_name.endswith(_SQLALCHEMY_RECEIVERS):
         return "bound"
     return style
 
@@ -492,8 +544,17 @@ def _raw_text(node: cst.BaseExpression) -> str:
     return ""
 
 
+def _operands(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The values on the right of ``%``: a tuple's items, a dict's values, or the one value."""
+    if isinstance(node, cst.Tuple):
+        return [element.value for element in node.elements]
+    if isinstance(node, cst.Dict):
+        return [element.value for element in node.elements if isinstance(element, cst.DictElement)]
+    return [node]
+
+
 def _flatten_add(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and not node.lpar:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         yield from _flatten_add(node.left)
         yield from _flatten_add(node.right)
     else:
@@ -515,9 +576,12 @@ def _parameterized(
     named = style in ("text", "bound", "op", "read_sql")
     names: list[str] = []
     values: list[str] = []
-    identifiers: list[str] = []
+    composed: list[str] = []  # psycopg.sql parts for the ``{}`` fields, in order
     text = ""
+    first = taint.pieces[0][1] if taint.pieces and taint.pieces[0][0] == "text" else ""
+    utility = _UTILITY.match(first)
     names_pasted: list[str] = []
+    unbindable: list[str] = []  # values in a statement that takes no bound parameters
     pieces = list(taint.pieces)
     for index, (kind, piece) in enumerate(pieces):
         if kind == "text":
@@ -537,13 +601,25 @@ def _parameterized(
             if named or glued:
                 names_pasted.append(piece)  # part of a name: no placeholder can stand for it
             else:
-                identifiers.append(piece)
+                composed.append(f"sql.Identifier({piece})")
+            text += "{}"
+            continue
+        if utility is not None:
+            if named:
+                unbindable.append(piece)
+            composed.append(f"sql.Literal({piece})")
             text += "{}"
             continue
         name = _unique_name(_name_hint(piece), names)
         names.append(name)
         values.append(piece)
         text += f":{name}" if named else "%s"
+    if unbindable and utility is not None and not names_pasted:
+        pasted = ", ".join(dict.fromkeys(unbindable))
+        return (
+            f"{utility.group(1).upper()} cannot take bound parameters: check {pasted} against a fixed list of"
+            " allowed values, or run it through psycopg with sql.Identifier / sql.Literal"
+        )
     if names_pasted:
         pasted = ", ".join(dict.fromkeys(names_pasted))
         return (
@@ -553,11 +629,7 @@ def _parameterized(
     literal = _quote(text)
     others = [code_of(arg) for arg in call.args if arg is not argument]
     if style == "dbapi":
-        sql_arg = (
-            f"sql.SQL({literal}).format({', '.join(f'sql.Identifier({i})' for i in identifiers)})"
-            if identifiers
-            else literal
-        )
+        sql_arg = f"sql.SQL({literal}).format({', '.join(composed)})" if composed else literal
         params = "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
         args = [sql_arg] + ([params] if values else []) + [a for a in others if not a.startswith(("(", "["))]
         return f"{sink_code}({', '.join(args)})"

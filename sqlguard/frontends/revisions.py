@@ -13,6 +13,7 @@ files, or a cycle, keeps its place after everything that could be ordered.
 from __future__ import annotations
 
 import ast
+import heapq
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -66,22 +67,25 @@ def order_revisions(paths: Sequence[Path], read: Callable[[Path], str | None]) -
         return list(paths)
     slots = sorted(facts)
     by_revision = {revision: index for index, (revision, _) in facts.items()}
+    waiting: dict[int, int] = {}  # file → parents (among these files) not yet placed
+    children: dict[int, list[int]] = {index: [] for index in slots}
+    for index in slots:
+        parents = {by_revision[p] for p in facts[index][1] if p in by_revision and by_revision[p] != index}
+        waiting[index] = len(parents)
+        for parent in parents:
+            children[parent].append(index)
+    ready = [index for index in slots if waiting[index] == 0]
+    heapq.heapify(ready)  # the earliest file (natural order) that is ready goes first
     ordered: list[int] = []
-    placed: set[int] = set()
-    remaining = list(slots)
-    while remaining:
-        progress = False
-        for index in list(remaining):
-            parents = [by_revision[p] for p in facts[index][1] if p in by_revision and by_revision[p] != index]
-            if all(parent in placed for parent in parents):
-                ordered.append(index)
-                placed.add(index)
-                remaining.remove(index)
-                progress = True
-                break  # restart so an earlier-named ready file always goes first
-        if not progress:  # a cycle: keep the rest in natural order
-            ordered.extend(remaining)
-            break
+    while ready:
+        index = heapq.heappop(ready)
+        ordered.append(index)
+        for child in children[index]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, child)
+    placed = set(ordered)
+    ordered.extend(index for index in slots if index not in placed)  # cycles keep natural order
     result = list(paths)
     for slot, index in zip(slots, ordered, strict=True):
         result[slot] = paths[index]

@@ -25,6 +25,7 @@ from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
 from sqlguard.model import (
     AddColumn,
     AddConstraint,
+    AddEnumValue,
     AlterColumnType,
     AlterDomainAddConstraint,
     AttachPartition,
@@ -36,13 +37,19 @@ from sqlguard.model import (
     CreateDomain,
     CreateIndex,
     CreateTable,
+    CreateView,
+    DataChange,
     DetachPartition,
     DropColumn,
     DropConstraint,
+    DropDatabase,
     DropIndex,
     DropNotNull,
+    DropSchema,
     DropTable,
+    EnableRowLevelSecurity,
     ForeignKey,
+    LongIdentifier,
     RawStatement,
     Reindex,
     RenameColumn,
@@ -55,6 +62,7 @@ from sqlguard.model import (
     TableRewriteAction,
     Transaction,
     TransactionKind,
+    Truncate,
     TypeRef,
     Vacuum,
     ValidateConstraint,
@@ -81,6 +89,9 @@ _CANONICAL_TYPES = {
     "serial2": "smallserial",
     "decimal": "numeric",
 }
+
+# NAMEDATALEN - 1: PostgreSQL keeps this many bytes of an identifier and drops the rest.
+IDENTIFIER_MAX_BYTES = 63
 
 _REWRITE_ACTIONS: dict[enums.AlterTableType, TableRewriteAction] = {
     enums.AlterTableType.AT_SetLogged: "set_logged",
@@ -271,9 +282,27 @@ class _Builder:
         end = start + len(stmt_text)
         node = raw.stmt
         self._stmt = _Statement(self, start, end, stmt_text, piece_start)
-        changes = list(self._convert(node))
+        changes = [*self._long_identifiers(), *self._convert(node)]
         self._update_transaction(node)
         return changes
+
+    def _long_identifiers(self) -> Iterator[Change]:
+        """Identifiers over 63 bytes, which PostgreSQL (and pglast) silently cut short."""
+        stmt = self._stmt
+        for token in stmt.tokens():
+            if token.name != "IDENT":
+                continue
+            written = stmt.text[token.start : token.end + 1]
+            name = written[1:-1].replace('""', '"') if written.startswith('"') else written.lower()
+            encoded = name.encode("utf-8")
+            if len(encoded) <= IDENTIFIER_MAX_BYTES:
+                continue
+            truncated = encoded[:IDENTIFIER_MAX_BYTES].decode("utf-8", errors="ignore")
+            start = self.base + stmt.start + token.start
+            span = Span(start, start + len(written))
+            yield LongIdentifier(
+                name=name, truncated=truncated, **{**self._common(), "span": span}
+            )
 
     def _update_transaction(self, node: Any) -> None:
         if isinstance(node, ast.TransactionStmt):
@@ -339,8 +368,50 @@ class _Builder:
                 local=bool(node.is_local),
                 **self._common(),
             )
+        elif (change := self._breaking_or_data(node)) is not None:
+            yield change
         else:
             yield RawStatement(kind=type(node).__name__, **self._common())
+
+    def _breaking_or_data(self, node: Any) -> Change | None:
+        """CREATE VIEW, DROP SCHEMA/DATABASE, TRUNCATE, ALTER TYPE ... ADD VALUE, UPDATE and DELETE."""
+        if isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_SCHEMA:
+            return DropSchema(
+                names=tuple(item.sval or "" for item in node.objects or () if isinstance(item, ast.String)),
+                if_exists=bool(node.missing_ok),
+                cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
+                **self._common(),
+            )
+        if isinstance(node, ast.ViewStmt) and node.view is not None:
+            return CreateView(name=_relation_name(node.view), or_replace=bool(node.replace), **self._common())
+        if isinstance(node, ast.DropdbStmt):
+            return DropDatabase(name=node.dbname or "", if_exists=bool(node.missing_ok), **self._common())
+        if isinstance(node, ast.TruncateStmt):
+            return Truncate(
+                tables=tuple(_relation_name(relation) for relation in node.relations or ()),
+                cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
+                **self._common(),
+            )
+        if isinstance(node, ast.AlterEnumStmt) and node.newVal is not None and node.oldVal is None:
+            return AddEnumValue(
+                type_name=".".join(_strings(node.typeName)),
+                value=node.newVal,
+                if_not_exists=bool(node.skipIfNewValExists),
+                **self._common(),
+            )
+        if isinstance(node, ast.UpdateStmt | ast.DeleteStmt) and node.relation is not None:
+            targets = node.targetList or () if isinstance(node, ast.UpdateStmt) else ()
+            return DataChange(
+                kind="update" if isinstance(node, ast.UpdateStmt) else "delete",
+                table=_relation_name(node.relation),
+                has_where=node.whereClause is not None,
+                assigned=tuple(target.name or "" for target in targets),
+                assigned_spans=tuple(
+                    self._stmt.name_span(target.location, target.name or "") for target in targets
+                ),
+                **self._common(),
+            )
+        return None
 
     def _maintenance_or_domain(self, node: Any) -> Change | None:
         """VACUUM, CLUSTER, CREATE DOMAIN and ALTER DOMAIN ... ADD CONSTRAINT."""
@@ -543,6 +614,9 @@ class _Builder:
                     default_sql=_deparse(cmd.def_) if cmd.def_ is not None else None,
                     **common,
                 )
+            elif subtype in (kinds.AT_EnableRowSecurity, kinds.AT_ForceRowSecurity):
+                force = subtype == kinds.AT_ForceRowSecurity
+                yield EnableRowLevelSecurity(table=table, force=force, **common)
             elif subtype == kinds.AT_DropColumn:
                 yield DropColumn(table=table, column=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
             else:
@@ -621,6 +695,14 @@ class _Statement:
         line_end = self.builder.text.find("\n", start, self.end)
         end = self.end if line_end == -1 else line_end
         return Span(self.builder.base + start, self.builder.base + max(end, start + 1))
+
+    def name_span(self, location: int | None, name: str) -> Span:
+        """The span of ``name`` written at a pglast ``location`` (falls back to the statement)."""
+        if location is None or location < 0:
+            return self.span
+        start = self.builder.base + self.piece_start + location
+        quoted = self.builder.text[start - self.builder.base : start - self.builder.base + 1] == '"'
+        return Span(start, start + max(len(name), 1) + (2 if quoted else 0))
 
     def keyword_end(self, keyword: str) -> int | None:
         """File offset just after the first ``keyword`` token of this statement."""
@@ -705,37 +787,6 @@ def _option_on(arg: Any) -> bool:
     if isinstance(arg, ast.Integer):
         return arg.ival != 0
     return True
-
-
-def check_facts(condition: str | None) -> tuple[str | None, tuple[str, ...]]:
-    """A CHECK condition written as text (Alembic's ``condition``): its SQL as the SQL front end
-    would deparse it, and the columns it proves NOT NULL. ``(None, ())`` if it does not parse."""
-    if not condition:
-        return None, ()
-    expression = _expression(condition)
-    if expression is None:
-        return None, ()
-    return _deparse(expression), tuple(_not_null_columns(expression))
-
-
-def default_facts(default_sql: str | None) -> tuple[tuple[str, ...], bool]:
-    """A DEFAULT written as text (Alembic's ``server_default``): the functions it calls and
-    whether it is the NULL literal, as ``Column.default_calls``/``default_is_null`` hold them."""
-    expression = _expression(default_sql) if default_sql else None
-    if expression is None:
-        return (), False
-    is_null = isinstance(expression, ast.A_Const) and bool(expression.isnull)
-    return tuple(_called_functions(expression)), is_null
-
-
-def _expression(text: str) -> Any:
-    """The parse tree of one SQL expression, or None when it does not parse."""
-    try:
-        statement = pglast.parse_sql(f"SELECT ({text})")[0].stmt
-    except parser.ParseError:
-        return None
-    targets: tuple[Any, ...] = tuple(getattr(statement, "targetList", None) or ())
-    return targets[0].val if len(targets) == 1 else None
 
 
 def _children(node: Any) -> Iterator[Any]:

@@ -348,10 +348,11 @@ def start_embedded() -> Server:
 def _apply_fast_settings(conninfo: str) -> None:
     """For servers we did not configure ourselves: all three settings take effect on reload."""
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(conninfo, autocommit=True) as conn:
         for key, value in FAST_SETTINGS.items():
-            conn.execute(f"ALTER SYSTEM SET {key} = {value}")
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(key), sql.Literal(value)))
         conn.execute("SELECT pg_reload_conf()")
 
 

@@ -154,3 +154,9 @@ def test_bundled_examples_show_every_golden_sql_rule() -> None:
                  "--select", "SG001,SG002,SG003,SG004,SG005,SG006")
     found = {line.split(": ")[1].split()[0] for line in result.stdout.splitlines() if line.startswith("/")}
     assert found == {"SG001", "SG002", "SG003", "SG004", "SG005", "SG006"}
+
+
+def test_sqlguard_lints_its_own_code_clean() -> None:
+    """Dogfood: our own Python (which builds SQL in verify) passes our own SG007."""
+    result = run("lint", "sqlguard", "--format", "concise")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")

@@ -4,11 +4,13 @@ escapes, implicitly concatenated, raw, in ``sa.text``), and syntax errors."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from sqlguard.diagnostics import LineIndex, Span
 from sqlguard.frontends.alembic import parse_python
 from sqlguard.frontends.pystrings import StringValue, remap
 from sqlguard.model import AddColumn, CreateIndex, CreateTable, Migration
+from tests.conftest import concise, lint_snippet
 
 HEADER = """import sqlalchemy as sa
 from alembic import op
@@ -93,7 +95,7 @@ def test_sql_in_a_plain_string_points_inside_it() -> None:
     body = """    op.execute("UPDATE t SET a = 1; CREATE INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
-        ("RawStatement", FIRST_BODY_LINE, 17, "UPDATE t SET a = 1"),
+        ("DataChange", FIRST_BODY_LINE, 17, "UPDATE t SET a = 1"),
         ("CreateIndex", FIRST_BODY_LINE, 37, "CREATE INDEX ix ON t (a)"),
     ]
     index = migration.changes[1]
@@ -124,7 +126,7 @@ def test_sql_with_escapes_maps_each_character_back() -> None:
     body = """    op.execute("UPDATE t SET a = 'x\\ty'\\n;\\tCREATE INDEX ix ON t (a)")\n"""
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
-        ("RawStatement", FIRST_BODY_LINE, 17, "UPDATE t SET a = 'x\\ty'"),
+        ("DataChange", FIRST_BODY_LINE, 17, "UPDATE t SET a = 'x\\ty'"),
         ("CreateIndex", FIRST_BODY_LINE, 45, "CREATE INDEX ix ON t (a)"),
     ]
     index = migration.changes[1]
@@ -143,7 +145,7 @@ def test_sql_split_over_implicitly_concatenated_strings() -> None:
 """
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
-        ("RawStatement", FIRST_BODY_LINE + 2, 14, "UPDATE t SET a = 1"),
+        ("DataChange", FIRST_BODY_LINE + 2, 14, "UPDATE t SET a = 1"),
         ("CreateIndex", FIRST_BODY_LINE + 3, 14, "CREATE INDEX ix ON t (a)"),
     ]
 
@@ -277,3 +279,34 @@ def test_create_table_parts_are_located_where_written() -> None:
     assert isinstance(table_index, CreateIndex) and table_index.name == "ix_orders_placed_at"
     assert at(table_index.span) == (line + 7, 9, 'sa.Index("ix_orders_')
     assert table.columns[0].autoincrement and table.columns[0].primary_key
+
+
+def test_an_index_from_index_true_shows_the_create_index_it_stands_for(tmp_path: Path) -> None:
+    body = '    op.add_column("orders", sa.Column("status", sa.Text(), index=True))\n'
+    report = lint_snippet(tmp_path, revision_file(body), filename="r.py", select=frozenset({"SG004"}))
+    assert concise(report) == (
+        f'{FIRST_BODY_LINE}:29 SG004 CREATE INDEX on "orders" blocks writes to it until the index is built\n'
+        "  help: with op.get_context().autocommit_block():\n"
+        '            op.create_index("ix_orders_status", "orders", ["status"], postgresql_concurrently=True)\n'
+    )
+
+
+def test_sql_run_through_the_bind_is_read_too() -> None:
+    body = """\
+    conn = op.get_bind()
+    conn.execute(sa.text("CREATE INDEX ix_a ON t (a)"))
+    op.get_bind().execute(sa.text("CREATE INDEX ix_b ON t (b)"))
+    other.execute("CREATE INDEX ix_c ON t (c)")
+"""
+    migration = parse_python("r.py", revision_file(body))
+    assert where(migration) == [
+        ("CreateIndex", FIRST_BODY_LINE + 1, 27, "CREATE INDEX ix_a ON t ("),
+        ("CreateIndex", FIRST_BODY_LINE + 2, 36, "CREATE INDEX ix_b ON t ("),
+    ]
+
+
+def test_sql_with_bound_parameters_is_read_through_bindparams() -> None:
+    body = '    op.execute(sa.text("CREATE INDEX ix_a ON t (a) WHERE b = :b").bindparams(b=1))\n'
+    migration = parse_python("r.py", revision_file(body))
+    assert where(migration) == [("CreateIndex", FIRST_BODY_LINE, 25, "CREATE INDEX ix_a ON t (")]
+    assert migration.alembic is not None and not migration.alembic.up_opaque

@@ -122,6 +122,19 @@ def test_not_interpolation(tmp_path: Path, code: str) -> None:
             "bound parameters cannot stand for names: check name against a fixed list of allowed names "
             "(or compose it with psycopg.sql.Identifier), and pass values as bound parameters",
         ),
+        (
+            'conn.execute(f"ALTER SYSTEM SET {key} = {value}")\n',
+            'conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(key), sql.Literal(value)))',
+        ),
+        (
+            'conn.execute(f"DELETE FROM t WHERE id = {i}")\n',
+            'conn.execute("DELETE FROM t WHERE id = %s", (i,))',
+        ),
+        (
+            'op.execute(f"ALTER TABLE t ALTER COLUMN a SET DEFAULT {default}")\n',
+            "ALTER cannot take bound parameters: check default against a fixed list of allowed values, "
+            "or run it through psycopg with sql.Identifier / sql.Literal",
+        ),
     ],
 )
 def test_the_help_shows_the_parameterized_form(tmp_path: Path, code: str, expected: str) -> None:
@@ -136,3 +149,22 @@ def test_suppression_comment_in_python(tmp_path: Path) -> None:
         'cur.execute(f"SELECT {z}")\n'
     )
     assert [line.split(" SG007")[0] for line in sg007(tmp_path, code)] == ["4:13"]
+
+
+def test_a_constant_template_filled_in_later_is_interpolation(tmp_path: Path) -> None:
+    code = (
+        'BY_ID = "SELECT * FROM users WHERE id = %s"\n'
+        "BY_NAME = \"SELECT * FROM users WHERE name = '{}'\"\n"
+        "def find(cur, user_id, name):\n"
+        "    cur.execute(BY_ID % user_id)\n"
+        "    cur.execute(BY_NAME.format(name))\n"
+        "    cur.execute(BY_ID, (user_id,))\n"
+    )
+    assert [line.split(": a value")[0] for line in sg007(tmp_path, code)] == [
+        "4:17 SG007 SQL built with % formatting reaches cur.execute()",
+        "5:17 SG007 SQL built with str.format() reaches cur.execute()",
+    ]
+    assert helps(tmp_path, code) == [
+        'cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))',
+        'cur.execute("SELECT * FROM users WHERE name = %s", (name,))',
+    ]

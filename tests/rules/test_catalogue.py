@@ -52,7 +52,9 @@ def test_fix_promise_holds(tmp_path: Path, rule_id: str) -> None:
     for example in page.examples:
         if not example.expected:
             continue
-        linter = Linter(Config(select=frozenset({rule_id}), target_version=example.target_version or 16))
+        dialect = example.language if example.language in ("mysql", "sqlite") else "postgres"
+        config = Config(select=frozenset({rule_id}), target_version=example.target_version or 16, dialect=dialect)
+        linter = Linter(config)
         suffix = ".py" if example.language == "python" else ".sql"
         path = tmp_path / (example.filename or f"{example.label}{suffix}")
         path.write_text(example.code, encoding="utf-8")

@@ -27,13 +27,16 @@ def _fixable() -> list[object]:
 def test_fix_makes_the_rule_silent(tmp_path: Path, page: object, example: object) -> None:
     suffix = ".py" if example.language == "python" else ".sql"  # type: ignore[attr-defined]
     filename = example.filename or f"example{suffix}"  # type: ignore[attr-defined]
-    target = {"target_version": example.target_version} if example.target_version else {}  # type: ignore[attr-defined]
-    report = lint_snippet(tmp_path, example.code, filename=filename, select=frozenset({page.id}), **target)  # type: ignore[attr-defined]
+    dialect = example.language if example.language in ("mysql", "sqlite") else "postgres"  # type: ignore[attr-defined]
+    settings: dict[str, object] = {"select": frozenset({page.id}), "dialect": dialect}  # type: ignore[attr-defined]
+    if example.target_version:  # type: ignore[attr-defined]
+        settings["target_version"] = example.target_version  # type: ignore[attr-defined]
+    report = lint_snippet(tmp_path, example.code, filename=filename, **settings)  # type: ignore[attr-defined]
     edits = [e for d in report.diagnostics if d.fix is not None and d.fix.safe for e in d.fix.edits]
     if not edits:
         # Only unsafe fixes (or none) here: that is allowed unless the page promises a fix always.
         assert page.fix != "always" or all(d.fix is not None for d in report.diagnostics)  # type: ignore[attr-defined]
         return
     fixed = apply_edits(example.code, edits)  # type: ignore[attr-defined]
-    again = lint_snippet(tmp_path / "fixed", fixed, filename=filename, select=frozenset({page.id}), **target)  # type: ignore[attr-defined]
+    again = lint_snippet(tmp_path / "fixed", fixed, filename=filename, **settings)
     assert [d.rule for d in again.diagnostics] == [], f"after the fix:\n{fixed}"

@@ -1,0 +1,34 @@
+"""SG032: dropping a column breaks deployed clients that still use it (rules/SG032-dropped-column.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlguard.context import Context
+from sqlguard.diagnostics import Diagnostic
+from sqlguard.model import DropColumn
+from sqlguard.registry import rule
+
+
+@rule("SG032", on=DropColumn)
+def dropped_column(change: DropColumn, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
+    if ctx.created_here(change.table):
+        return
+    table, column = change.table, change.column
+    yield ctx.diagnostic(
+        change,
+        f'dropping "{table}"."{column}" breaks every running client that still selects or writes it',
+        help=(
+            f"# first deploy code that no longer reads or writes {column} (remove it from the model);\n"
+            f'# then drop it in a later migration:\nop.drop_column("{table}", "{column}")'
+        )
+        if ctx.is_op_call(change)
+        else (
+            f"-- first deploy code that no longer reads or writes {column}"
+            " (ORMs: remove it from the model, or mark it ignored);\n"
+            "-- then drop it in a later migration:\n"
+            f"ALTER TABLE {table} DROP COLUMN {column};"
+        ),
+    )

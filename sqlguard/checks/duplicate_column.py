@@ -1,0 +1,59 @@
+"""SG045: a column declared or assigned twice in one statement makes the migration fail
+(rules/SG045-duplicate-column.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlguard.context import Context
+from sqlguard.diagnostics import Diagnostic
+from sqlguard.model import AddColumn, CreateTable, DataChange
+from sqlguard.registry import rule
+
+
+@rule("SG045", on=(CreateTable, AddColumn, DataChange))
+def duplicate_column(change: CreateTable | AddColumn | DataChange, ctx: Context) -> Iterator[Diagnostic]:
+    if isinstance(change, CreateTable):
+        seen: set[str] = set()
+        for column in change.columns:
+            if column.name in seen:
+                yield ctx.diagnostic(
+                    column.span,
+                    f'column "{column.name}" is declared twice in CREATE TABLE "{change.table}":'
+                    ' the migration fails with "column specified more than once"',
+                    help=f"keep one declaration of {column.name}, or give the second column another name",
+                )
+            seen.add(column.name)
+    elif isinstance(change, AddColumn):
+        yield from _added_twice(change, ctx)
+    else:
+        assigned: set[str] = set()
+        for name, span in zip(change.assigned, change.assigned_spans, strict=False):
+            if name in assigned:
+                yield ctx.diagnostic(
+                    span,
+                    f'column "{name}" is assigned twice in UPDATE "{change.table}":'
+                    ' the migration fails with "multiple assignments to same column"',
+                    help=f"assign {name} once, combining the two expressions",
+                )
+            assigned.add(name)
+
+
+def _added_twice(change: AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    """The second ADD COLUMN of a name within one ALTER TABLE statement."""
+    for other in ctx.migration.changes:
+        if other is change:
+            return
+        if (
+            isinstance(other, AddColumn)
+            and other.statement_span == change.statement_span
+            and other.column.name == change.column.name
+            and not change.if_not_exists
+        ):
+            yield ctx.diagnostic(
+                change,
+                f'column "{change.column.name}" is added twice in one ALTER TABLE "{change.table}":'
+                f' the migration fails with "column already exists"',
+                help=f"add {change.column.name} once",
+            )
+            return

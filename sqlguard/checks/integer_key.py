@@ -1,0 +1,56 @@
+"""SG041: integer or smallint keys run out, and widening them later rewrites the table
+(rules/SG041-integer-key.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlguard.context import Context
+from sqlguard.diagnostics import Diagnostic, Edit, Fix
+from sqlguard.model import AddColumn, Column, CreateTable
+from sqlguard.registry import rule
+
+LIMITS = {
+    "integer": "2,147,483,647",
+    "smallint": "32,767",
+    "integer unsigned": "4,294,967,295",  # MySQL
+    "smallint unsigned": "65,535",
+}
+
+
+@rule("SG041", on=(CreateTable, AddColumn))
+def integer_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    for table, column, role in _key_columns(change):
+        type_ref = column.type
+        if type_ref is None or type_ref.name not in LIMITS or type_ref.array:
+            continue
+        if change.origin == "python" and column.autoincrement and role == "primary key":
+            continue  # SQLAlchemy's autoincrementing integer key is SG001's finding
+        fix = Fix("Use bigint", (Edit.replace(type_ref.span, "bigint"),)) if change.origin == "sql" else None
+        yield ctx.diagnostic(
+            type_ref.span,
+            f'{role} "{table}"."{column.name}" is {type_ref.name}: it runs out at {LIMITS[type_ref.name]},'
+            " and widening it later rewrites the table while blocking writes",
+            help=f'sa.Column("{column.name}", sa.BigInteger(), ...)'
+            if ctx.is_op_call(change)
+            else f"{column.name} bigint",
+            fix=fix,
+        )
+
+
+def _key_columns(change: CreateTable | AddColumn) -> Iterator[tuple[str, Column, str]]:
+    """Primary key and foreign key columns, with the role to name in the message."""
+    columns = change.columns if isinstance(change, CreateTable) else (change.column,)
+    primary: set[str] = set()
+    foreign: set[str] = set()
+    if isinstance(change, CreateTable):
+        for constraint in change.constraints:
+            if constraint.kind == "primary":
+                primary.update(constraint.columns)
+            elif constraint.kind == "foreign":
+                foreign.update(constraint.columns)
+    for column in columns:
+        if column.primary_key or column.name in primary:
+            yield change.table, column, "primary key"
+        elif column.references is not None or column.name in foreign:
+            yield change.table, column, "foreign key"

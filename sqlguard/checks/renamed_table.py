@@ -1,0 +1,44 @@
+"""SG031: renaming a table breaks every deployed client that uses the old name
+(rules/SG031-renamed-table.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlguard.context import Context
+from sqlguard.diagnostics import Diagnostic
+from sqlguard.model import CreateView, RenameTable, unqualified
+from sqlguard.registry import rule
+
+
+@rule("SG031", on=RenameTable)
+def renamed_table(change: RenameTable, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a rollback undoes the up migration; dropping what it made is its job
+    if ctx.created_here(change.new_name) or _view_keeps_old_name(change, ctx):
+        return
+    old, new = change.table, change.new_name
+    yield ctx.diagnostic(
+        change,
+        f'renaming table "{old}" to "{new}" breaks every running client that still queries "{old}"',
+        help=(
+            f'op.rename_table("{old}", "{new}")\n'
+            f'op.execute("CREATE VIEW {old} AS SELECT * FROM {new}")  # the old name keeps working\n'
+            f"# then, in a later migration once no deployed code uses {old}:\n"
+            f'op.execute("DROP VIEW {old}")'
+        )
+        if ctx.is_op_call(change)
+        else (
+            f"ALTER TABLE {old} RENAME TO {new};\n"
+            f"CREATE VIEW {old} AS SELECT * FROM {new};  -- the old name keeps working (simple views are writable)\n"
+            f"-- then, in a later migration once no deployed code uses {old}:\n"
+            f"DROP VIEW {old};"
+        ),
+    )
+
+
+def _view_keeps_old_name(change: RenameTable, ctx: Context) -> bool:
+    """A view created under the old name later in the same migration keeps old clients working."""
+    later = ctx.migration.changes[ctx.migration.changes.index(change) + 1 :] if change in ctx.migration.changes else []
+    old = unqualified(change.table)
+    return any(isinstance(other, CreateView) and unqualified(other.name) == old for other in later)
