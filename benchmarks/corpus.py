@@ -16,7 +16,7 @@ import random
 import shutil
 from pathlib import Path
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 _TYPES = ("bigint", "integer", "text", "varchar(255)", "timestamptz", "timestamp", "boolean", "jsonb", "numeric(12,2)")
 _WORDS = (
     "account", "order", "invoice", "customer", "product", "shipment", "payment", "tenant", "user",
@@ -210,7 +210,7 @@ def _alembic(folder: Path, revisions: int, p: _Project) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
     previous = None
-    for index in range(1, revisions + 1):
+    for _ in range(revisions):
         revision = f"{p.rng.getrandbits(48):012x}"
         table = p.new_name(p.rng.choice(_WORDS) + "s")
         parent = p.table()
@@ -237,7 +237,7 @@ def _alembic(folder: Path, revisions: int, p: _Project) -> int:
             f'def downgrade() -> None:\n    op.drop_index("ix_{table}_name", table_name="{table}")\n'
             f'    op.drop_table("{table}")\n'
         )
-        path = folder / f"{index:04d}_{revision}_create_{table}.py"
+        path = folder / f"{revision}_create_{table}.py"  # Alembic's naming: file order is not chain order
         path.write_text(text, encoding="utf-8")
         total += len(text.encode("utf-8"))
         previous = revision

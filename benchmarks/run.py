@@ -151,7 +151,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a 500-file corpus and one run each (smoke test)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per measurement (default 3, quick 1)")
     parser.add_argument("--skip-verify", action="store_true", help="do not time sqlguard verify")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print results/latest.json as the Markdown tables of README.md; run nothing")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads((HERE / "results" / "latest.json").read_text(encoding="utf-8"))))
+        return 0
     repeat = args.repeat or (1 if args.quick else 3)
     sizes = QUICK if args.quick else FULL
     root = HERE / "corpus" / ("quick" if args.quick else "full")
@@ -277,9 +282,69 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"verify: {results['verify']}")
 
 
+def markdown(results: dict[str, Any]) -> str:
+    """The README's two tables: every measurement, then each target with its verdict."""
+    t = results["timings"]
+    c = results["corpus"]
+    sql_n, sql_mb, alembic = c["sql_files"], c["sql_mb"], c["alembic_files"]
+    rows = [
+        ("pglast parse-only (floor)", "pglast_parse_only", sql_n, sql_mb),
+        ("lint, no cache, 1 process", "lint_no_cache_serial", sql_n, sql_mb),
+        ("lint, no cache, auto processes", "lint_no_cache", sql_n, sql_mb),
+        ("lint cold (empty cache)", "lint_cold", sql_n, sql_mb),
+        ("lint warm (cache full)", "lint_warm", sql_n, sql_mb),
+        (f"lint cold, SQL + {alembic} Alembic", "lint_all_cold", sql_n + alembic, None),
+        (f"lint warm, SQL + {alembic} Alembic", "lint_all_warm", sql_n + alembic, None),
+        ("lint 1/10 of the SQL files, 1 process", "lint_tenth_serial", sql_n // 10, None),
+        ("startup: `lint one.sql --format concise`", "startup_concise", 1, None),
+        ("startup: `lint one.sql` (text)", "startup_text", 1, None),
+        ("`python -c pass`", "python_bare", 0, None),
+    ]
+    out = [f"Corpus: {sql_n} SQL files ({sql_mb} MB), {alembic} Alembic revisions; best of {c['repeat']}; "
+           f"load average {results['machine']['load_before'][0]:.1f} before, "
+           f"{results['machine']['load_after'][0]:.1f} after.", "",
+           "| measurement | wall s | CPU s | peak MB | files/s | MB/s |", "|---|---:|---:|---:|---:|---:|"]
+    for label, key, files, mb in rows:
+        r = t[key]
+        per_s = f"{files / r['wall']:.0f}" if files > 1 else ""
+        mb_s = f"{mb / r['wall']:.2f}" if mb else ""
+        out.append(f"| {label} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['peak_mb']:.0f} | {per_s} | {mb_s} |")
+    squawk = results["squawk"]
+    if isinstance(squawk, dict):
+        out.append(f"| squawk 2.x on the same SQL files | {squawk['wall']:.2f} | {squawk['cpu']:.2f} | "
+                   f"{squawk['peak_mb']:.0f} | {sql_n / squawk['wall']:.0f} | {sql_mb / squawk['wall']:.2f} |")
+    lsp = results["lsp_latency_ms"]
+    out += ["", f"LSP diagnostics latency, 500-line file: {lsp if isinstance(lsp, str) else _latency(lsp)}.",
+            f"verify: {_verify(results['verify'])}.", ""]
+    floor, cold, warm = t["pglast_parse_only"], t["lint_cold"], t["lint_warm"]
+    tenth, serial, startup = t["lint_tenth_serial"], t["lint_no_cache_serial"], t["startup_text"]
+    best_cold = min(cold["wall"], t["lint_no_cache"]["wall"], serial["wall"])
+    targets = [
+        ("cold run ≤ 1.5× pglast parse-only", f"{cold['wall'] / floor['wall']:.2f}× wall "
+         f"(best no-cache run {best_cold / floor['wall']:.2f}×; CPU {cold['cpu'] / floor['cpu']:.2f}×)",
+         cold["wall"] <= 1.5 * floor["wall"]),
+        ("warm run ≥ 5× faster than cold", f"{cold['wall'] / warm['wall']:.1f}× wall "
+         f"(CPU {cold['cpu'] / warm['cpu']:.1f}×)", cold["wall"] >= 5 * warm["wall"]),
+        ("startup < 300 ms (`lint one.sql`)", f"{startup['wall'] * 1000:.0f} ms wall "
+         f"(`python -c pass`: {t['python_bare']['wall'] * 1000:.0f} ms)", startup["wall"] < 0.3),
+        ("10× files ≤ 11× time", f"{serial['wall'] / tenth['wall']:.1f}× wall, "
+         f"{serial['cpu'] / tenth['cpu']:.1f}× CPU", serial["wall"] <= 11 * tenth["wall"]),
+    ]
+    out += ["| target | measured | met |", "|---|---|---|"]
+    out += [f"| {name} | {measured} | {'yes' if met else '**no**'} |" for name, measured, met in targets]
+    return "\n".join(out)
+
+
+def _verify(data: Any) -> str:
+    if isinstance(data, dict):
+        return f"{data['steps']} steps in {data['seconds']} s ({data['steps_per_s']} steps/s, server start included)"
+    return str(data)
+
+
 def _latency(data: dict[str, Any]) -> str:
-    if "p50" in data and "p95" in data:
-        return f"p50 {data['p50']} ms, p95 {data['p95']} ms"
+    for p50, p95 in (("p50_ms", "p95_ms"), ("p50", "p95")):
+        if p50 in data and p95 in data:
+            return f"p50 {data[p50]:.1f} ms, p95 {data[p95]:.1f} ms"
     samples = data.get("samples")
     if isinstance(samples, list) and samples:
         return f"p50 {statistics.median(samples):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms"

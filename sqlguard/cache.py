@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -87,18 +88,48 @@ class ParseCache:
         self._today = int(time.time() // 86400)
         self._shards: dict[str, dict[str, Any]] = {}
         self._changed: dict[str, dict[str, tuple[int, bytes]]] = {}
+        self._digests: dict[str, str] = {}  # path -> content digest, for files keyed this run
         self.hits = 0
         self.misses = 0
 
     # -- keys ------------------------------------------------------------------------------------
     def key(self, path: str, text: str) -> str:
         """The entry key for ``path`` holding ``text`` under this run's config and code."""
+        content = _text_digest(text)
+        self._digests[path] = content
         digest = hashlib.sha256(self._salt)
-        for part in (path, text, _counterpart_fingerprint(path, text)):
+        for part in (path, content, self._counterpart_fingerprint(path, text)):
             encoded = part.encode("utf-8", "surrogatepass")
             digest.update(len(encoded).to_bytes(8, "little"))
             digest.update(encoded)
         return digest.hexdigest()
+
+    def _counterpart_fingerprint(self, path: str, text: str) -> str:
+        """The down counterpart's content (or absence) that the SQL front end reads for DownFacts.
+
+        Up and down files usually sit in the same run and the down file sorts first, so its
+        digest is normally known already and the file is not read a second time."""
+        if not path.lower().endswith((".sql", ".pgsql", ".psql")):
+            return ""
+        from sqlguard import layouts
+
+        role = layouts.classify(Path(path), text)
+        if role is None or role.counterpart is None:
+            return "none"
+        counterpart = str(role.counterpart)
+        if role.direction != "up":  # only an up file's down is read (for "empty"); else it must exist
+            return f"{counterpart}:{'exists' if role.counterpart.is_file() else 'missing'}"
+        known = self._digests.get(counterpart)
+        if known is not None:
+            return f"{counterpart}:{known}"
+        try:
+            data = role.counterpart.read_bytes()
+        except OSError:
+            return f"missing:{counterpart}"
+        try:
+            return f"{counterpart}:{_text_digest(data.decode('utf-8-sig'))}"
+        except UnicodeDecodeError:
+            return f"{counterpart}:bytes:{hashlib.sha256(data).hexdigest()}"
 
     # -- reading and writing ---------------------------------------------------------------------
     def load(self, key: str, text: str) -> Migration | None:
@@ -108,15 +139,15 @@ class ParseCache:
             self.misses += 1
             return None
         self.hits += 1
-        return replace(migration, text=text)
+        migration.text = text  # a fresh object from the pickle: no one else holds it
+        return migration
 
     def _unpack(self, key: str, entry: object) -> Migration | None:
         if not isinstance(entry, tuple) or len(entry) != 2:
             return None
         day, blob = entry
         try:
-            with paused_gc():
-                stored_format, stored_key, migration = pickle.loads(blob)
+            stored_format, stored_key, migration = pickle.loads(blob)
         except Exception:  # a missing, truncated or foreign entry is a miss, whatever went wrong
             return None
         if stored_format != FORMAT or stored_key != key or not isinstance(migration, Migration):
@@ -126,8 +157,12 @@ class ParseCache:
         return migration
 
     def store(self, key: str, migration: Migration) -> None:
-        """Keep ``migration`` (without its text, which the key already pins) for ``flush``."""
-        blob = pickle.dumps((FORMAT, key, replace(migration, text="")), protocol=pickle.HIGHEST_PROTOCOL)
+        """Keep ``migration`` (without its text, which the key already pins) for ``flush``.
+        A migration that cannot be pickled (a front end keeping a parser object) is not cached."""
+        try:
+            blob = pickle.dumps((FORMAT, key, replace(migration, text="")), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
         self._changed.setdefault(key[0], {})[key] = (self._today, blob)
 
     def flush(self) -> None:
@@ -193,36 +228,40 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
-def _counterpart_fingerprint(path: str, text: str) -> str:
-    """The down counterpart's content (or absence) that the SQL front end reads for DownFacts."""
-    if not path.lower().endswith((".sql", ".pgsql", ".psql")):
-        return ""
-    from sqlguard import layouts
-
-    role = layouts.classify(Path(path), text)
-    if role is None or role.counterpart is None:
-        return "none"
-    try:
-        data = role.counterpart.read_bytes()
-    except OSError:
-        return f"missing:{role.counterpart}"
-    return f"{role.counterpart}:{hashlib.sha256(data).hexdigest()}"
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _salt(config: Config) -> bytes:
     """Everything besides the file that decides its parse: config, versions and sqlguard's code."""
-    import pglast
-
     settings = repr([(f.name, getattr(config, f.name)) for f in fields(config)])
     parts = (
         f"format={FORMAT}",
         f"sqlguard={__version__}",
         f"code={_code_fingerprint()}",
-        f"pglast={pglast.__version__}",
+        f"parsers={_installed('pglast')},{_installed('libcst')}",
         f"python={sys.version_info[:2]}",
         settings,
     )
     return "\n".join(parts).encode("utf-8")
+
+
+def _installed(package: str) -> str:
+    """Where ``package`` is installed and its ``__init__``'s size and mtime: an upgrade changes it.
+
+    Found without importing the package (pglast costs ~40 ms to import, and a run served from
+    the cache does not need it otherwise)."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return f"{package}:absent"
+    if spec is None or spec.origin is None:
+        return f"{package}:absent"
+    try:
+        stat = os.stat(spec.origin)
+    except OSError:
+        return f"{package}:{spec.origin}"
+    return f"{package}:{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 @functools.cache

@@ -75,7 +75,9 @@ def _parse_in_pool(sources: Sequence[tuple[str, str]], config: Config, workers: 
     with pool, paused_gc():
         parsed = [migration for chunk in pool.map(_parse_chunk, chunks) for migration in chunk]
     # Workers send migrations back without their text (the parent has it): half the pickling.
-    return [replace(migration, text=text) for migration, (_, text) in zip(parsed, sources, strict=True)]
+    for migration, (_, text) in zip(parsed, sources, strict=True):
+        migration.text = text  # fresh objects from the pickle: no one else holds them
+    return parsed
 
 
 @contextmanager

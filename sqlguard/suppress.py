@@ -16,8 +16,6 @@ import tokenize
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from pglast import parser
-
 from sqlguard.diagnostics import Diagnostic, LineIndex
 
 ALL = "*"
@@ -108,6 +106,8 @@ def _comments(text: str, kind: str) -> Iterator[tuple[int, str]]:
 
 
 def _sql_comments(text: str) -> Iterator[tuple[int, str]]:
+    from pglast import parser  # here, not at the top: only files that hold a directive need it
+
     try:
         tokens = parser.scan(text)
     except parser.ParseError:

@@ -7,10 +7,17 @@
 from __future__ import annotations
 
 from sqlguard.config import Config
-from sqlguard.frontends.sqlfile import parse_sql_file
 from sqlguard.model import Migration
 
 PYTHON_SUFFIXES = (".py",)
+
+
+def parse_sql_file(path: str, text: str, *, assume_in_transaction: bool = False) -> Migration:
+    """``sqlfile.parse_sql_file``, imported on first use: pglast costs ~40 ms to import, and a run
+    served from the cache, or one over Python files only, never needs it."""
+    from sqlguard.frontends.sqlfile import parse_sql_file as parse
+
+    return parse(path, text, assume_in_transaction=assume_in_transaction)
 
 
 def parse_file(path: str, text: str, config: Config) -> Migration:

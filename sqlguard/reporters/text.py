@@ -8,11 +8,12 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from sqlguard.diagnostics import Diagnostic, FileReport, LineIndex, Severity
+
+if TYPE_CHECKING:  # rich is imported by ``render`` only: other formats never pay for it
+    from rich.console import Console
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 
@@ -25,6 +26,8 @@ def use_color(stream: object) -> bool:
 
 
 def _finding(console: Console, diagnostic: Diagnostic, lines: LineIndex, path: str) -> None:
+    from rich.markup import escape
+
     start = lines.position(diagnostic.span.start)
     style = _STYLES.get(diagnostic.severity, "bold")
     name = f" [dim]\\[{escape(diagnostic.name)}][/dim]" if diagnostic.name else ""
@@ -71,6 +74,8 @@ def summary(reports: list[FileReport]) -> str:
 
 
 def render(reports: Iterable[FileReport], *, color: bool = False, width: int = 100) -> str:
+    from rich.console import Console
+
     reports = list(reports)
     buffer = io.StringIO()
     console = Console(

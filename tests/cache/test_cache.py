@@ -10,6 +10,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -329,3 +330,44 @@ def test_cached_later_file_sees_an_index_dropped_from_an_earlier_file(tmp_path: 
         " every delete or key update in orders scans payments\n"
         "  help: CREATE INDEX CONCURRENTLY payments_order_id_idx ON payments (order_id);\n"
     )
+
+
+def test_upgraded_parser_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write(tmp_path / "m", {"1.sql": "CREATE INDEX i ON t (a);\n"})
+    lint(folder, tmp_path / "cache")
+    monkeypatch.setattr(sqlguard.cache, "_installed", lambda package: f"{package}:upgraded")
+    _, cache = lint(folder, tmp_path / "cache")
+    assert cache is not None and (cache.hits, cache.misses) == (0, 1)
+
+
+def test_migration_that_cannot_be_pickled_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write(tmp_path / "m", {"1.sql": "CREATE INDEX i ON t (a);\n"})
+    real_parse = sqlguard.parallel.parse_file
+
+    def parse_with_a_lock(path: str, text: str, config: Config) -> Migration:
+        migration = real_parse(path, text, config)
+        migration.revision = threading.Lock()  # type: ignore[assignment]
+        return migration
+
+    monkeypatch.setattr(sqlguard.parallel, "parse_file", parse_with_a_lock)
+    report, _ = lint(folder, tmp_path / "cache")
+    assert report.startswith(f"{folder}/1.sql:1:1: SG004")
+    assert not shard_files(tmp_path / "cache")
+
+
+def test_up_file_follows_its_down_file_linted_in_the_same_run(tmp_path: Path) -> None:
+    """The down file's digest is reused from the same run; emptying it must still be seen."""
+    folder = write(tmp_path / "m", {"1_add.up.sql": "CREATE INDEX CONCURRENTLY i ON t (a);\n",
+                                    "1_add.down.sql": "DROP INDEX CONCURRENTLY i;\n"})
+    assert lint(folder, tmp_path / "cache")[0] == ""
+    (folder / "1_add.down.sql").write_text("-- nothing\n", encoding="utf-8")
+    report, cache = lint(folder, tmp_path / "cache")
+    assert report == (
+        f"{folder}/1_add.up.sql:1:1: SG006 down migration 1_add.down.sql is empty: rolling back does nothing\n"
+        "  help: -- 1_add.down.sql\n"
+        "        DROP INDEX i;\n"
+    )
+    assert cache is not None and (cache.hits, cache.misses) == (0, 2)
+    (folder / "1_add.down.sql").write_text("DROP INDEX CONCURRENTLY i;\n", encoding="utf-8")
+    again, cache = lint(folder, tmp_path / "cache")
+    assert again == "" and cache is not None and cache.hits == 2
