@@ -196,7 +196,10 @@ def _examples(section: str, content: str) -> list[Example]:
             info = line[3:].strip().split()
             language = info[0]
             filename = next((part[5:] for part in info[1:] if part.startswith("file=")), None)
-            target = next((int(part[7:]) for part in info[1:] if part.startswith("target=")), None)
+            target_text = next((part[7:] for part in info[1:] if part.startswith("target=")), None)
+            if target_text is not None and not target_text.isdigit():
+                raise CatalogueError(f"code fence {line!r}: target= takes a PostgreSQL major version")
+            target = int(target_text) if target_text is not None else None
             j = i + 1
             while j < len(lines) and not lines[j].startswith("```"):
                 j += 1

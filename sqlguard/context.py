@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlguard.diagnostics import Diagnostic, Fix, Span, apply_edits
 from sqlguard.model import Change, Migration, Transaction
 from sqlguard.schema import SchemaState
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -24,6 +29,8 @@ class Context:
     rule_id: str = ""
     options: dict[str, object] = field(default_factory=dict)
     _transactions: dict[int, int] | None = field(default=None, repr=False)
+    _statement_sizes: Counter[Span] | None = field(default=None, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def created_here(self, table: str) -> bool:
         return self.schema.created_in(table, self.migration.path)
@@ -77,5 +84,16 @@ class Context:
     def alone_in_statement(self, change: Change) -> bool:
         """True when ``change`` is the only change of its statement (an ALTER TABLE with one
         subcommand), so text can be added at the statement's end without touching another."""
-        changes = (*self.migration.changes, *self.migration.down_changes)
-        return sum(1 for other in changes if other.statement_span == change.statement_span) <= 1
+        if self._statement_sizes is None:
+            self._statement_sizes = Counter(
+                other.statement_span for other in (*self.migration.changes, *self.migration.down_changes)
+            )
+        return self._statement_sizes[change.statement_span] <= 1
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a per-migration fact once (keyed by the caller), so a check that looks at the
+        whole file for each change it sees stays linear."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        result: T = self._memo[key]
+        return result

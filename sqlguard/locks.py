@@ -22,7 +22,9 @@ from sqlguard.model import (
     RenameTable,
     RewriteTable,
     SetDefault,
+    SetGeneratedExpression,
     SetNotNull,
+    Truncate,
     Vacuum,
 )
 
@@ -38,6 +40,7 @@ _ALTER_TABLE_EXCLUSIVE = (
     RenameColumn,
     RenameTable,
     RewriteTable,
+    SetGeneratedExpression,
 )
 
 
@@ -51,7 +54,7 @@ def access_exclusive_tables(change: Change) -> tuple[str, ...]:
         return (change.table,)
     if isinstance(change, AddConstraint):
         return () if change.constraint.kind == "foreign" else (change.table,)
-    if isinstance(change, DropTable):
+    if isinstance(change, DropTable | Truncate):
         return change.tables
     if isinstance(change, Vacuum):
         return change.tables if change.full else ()

@@ -224,6 +224,8 @@ class AlterColumnType(Change):
     column: str
     type: TypeRef
     using: str | None = None
+    # The type before the change when the source states it (Alembic's ``existing_type``).
+    old_type: TypeRef | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -309,6 +311,14 @@ class AttachPartition(Change):
 
     table: str
     partition: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetGeneratedExpression(Change):
+    """ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION AS (...) (PostgreSQL 17+)."""
+
+    table: str
+    column: str
 
 
 TableRewriteAction = Literal["set_logged", "set_unlogged", "set_tablespace", "set_access_method"]

@@ -5,7 +5,7 @@ These build text only; they know the PostgreSQL version facts the steps depend o
 
 from __future__ import annotations
 
-from sqlguard.model import TypeRef
+from sqlguard.model import Change, TypeRef
 
 
 def not_null_constraint_name(table: str, column: str) -> str:
@@ -42,3 +42,29 @@ def type_sql(type_ref: TypeRef | None, origin: str) -> str:
         return type_ref.written
     args = f"({', '.join(str(arg) for arg in type_ref.args)})" if type_ref.args else ""
     return f"{type_ref.name}{args}{'[]' if type_ref.array else ''}"
+
+
+def for_origin(help_sql: str, origin: str) -> str:
+    """Help written as SQL lines, shown in the source's own language.
+
+    For an Alembic revision each statement becomes ``op.execute("...")`` and each ``--``
+    comment a ``#`` comment, so the help can be pasted into ``upgrade()`` as it is.
+    """
+    if origin != "python":
+        return help_sql
+    lines = []
+    for line in help_sql.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("--"):
+            lines.append("# " + stripped[2:].strip())
+            continue
+        sql, _, comment = line.partition(";  -- ")
+        sql = sql.rstrip().removesuffix(";")
+        quote = '"""' if '"' in sql else '"'
+        lines.append(f"op.execute({quote}{sql}{quote})" + (f"  # {comment}" if comment else ""))
+    return "\n".join(lines)
+
+
+def one_line(change: Change) -> str:
+    """The change's statement on one line without its ``;`` (Python help wraps it in a string)."""
+    return " ".join(change.statement.split()).removesuffix(";")

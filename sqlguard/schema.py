@@ -66,6 +66,8 @@ class SchemaState:
         self.type_history: dict[tuple[str, str], list[tuple[Origin, TypeRef | None]]] = {}
         # (table, column) -> where a validated CHECK (column IS NOT NULL) came to exist.
         self.not_null_proofs: dict[tuple[str, str], list[Origin]] = {}
+        # (table, column) of STORED generated columns seen so far.
+        self.stored_generated: set[tuple[str, str]] = set()
         # (table, constraint) -> columns a NOT VALID check would prove once validated.
         self._pending_checks: dict[tuple[str, str], tuple[str, ...]] = {}
 
@@ -167,6 +169,8 @@ class SchemaState:
         origin = (migration, change.span.start)
         for table, column in change.columns_declared():
             self.type_history.setdefault((unqualified(table), column.name), []).append((origin, column.type))
+            if column.generated_stored:
+                self.stored_generated.add((unqualified(table), column.name))
         if isinstance(change, AlterColumnType):
             self.type_history.setdefault((unqualified(change.table), change.column), []).append(
                 (origin, change.type)

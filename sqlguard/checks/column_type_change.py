@@ -9,7 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AlterColumnType, TypeRef
 from sqlguard.registry import rule
-from sqlguard.safe_steps import type_sql
+from sqlguard.safe_steps import for_origin, type_sql
 
 # Types whose length/precision limit can grow without a rewrite (binary-coercible widening).
 _LENGTH_LIMITED = frozenset({"varchar", "varbit", "bit varying"})
@@ -20,7 +20,9 @@ _PRECISION_LIMITED = frozenset({"timestamp", "timestamptz", "time", "timetz", "i
 def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.created_here(change.table):
         return
-    old = ctx.schema.column_type_before(change.table, change.column, ctx.migration.path, change.span.start)
+    old = change.old_type or ctx.schema.column_type_before(
+        change.table, change.column, ctx.migration.path, change.span.start
+    )
     if change.using is None and old is not None and is_safe_widening(old, change.type):
         return
     table, column, new_type = change.table, change.column, type_sql(change.type, change.origin)
@@ -30,14 +32,17 @@ def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagno
         change,
         f'changing "{table}"."{column}"{was} to {new_type} rewrites the table and every index on it '
         "under an ACCESS EXCLUSIVE lock: reads and writes wait until it finishes",
-        help="\n".join(
-            [
-                f"ALTER TABLE {table} ADD COLUMN {temp} {new_type};",
-                f"-- keep {temp} in sync with {column} (trigger or application), backfill it in batches,",
-                "-- move reads and writes to it, then:",
-                f"ALTER TABLE {table} DROP COLUMN {column};",
-                f"ALTER TABLE {table} RENAME COLUMN {temp} TO {column};",
-            ]
+        help=for_origin(
+            "\n".join(
+                [
+                    f"ALTER TABLE {table} ADD COLUMN {temp} {new_type};",
+                    f"-- keep {temp} in sync with {column} (trigger or application), backfill it in batches,",
+                    "-- move reads and writes to it, then:",
+                    f"ALTER TABLE {table} DROP COLUMN {column};",
+                    f"ALTER TABLE {table} RENAME COLUMN {temp} TO {column};",
+                ]
+            ),
+            change.origin,
         ),
     )
 

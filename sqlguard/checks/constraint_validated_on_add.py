@@ -33,7 +33,21 @@ def constraint_validated_on_add(change: AddConstraint | AddColumn, ctx: Context)
     name = constraint.name or "<constraint name>"
     validate = f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};  -- in a later transaction"
     fix = None
-    if ctx.alone_in_statement(change) and change.origin == "sql":
+    if change.origin == "python" and change.statement.rstrip().endswith(")"):
+        # Unsafe, like the SQL fix: existing rows stay unchecked until VALIDATE runs.
+        call = change.statement.rstrip()
+        last_argument = len(call[:-1].rstrip())  # just after the last argument (or its comma)
+        separator = " " if call[last_argument - 1] == "," else ", "
+        fix = Fix(
+            "Add postgresql_not_valid=True",
+            (Edit.insert(change.statement_span.start + last_argument, f"{separator}postgresql_not_valid=True"),),
+            safe=False,
+        )
+        help_sql = (
+            ctx.statement_with(change, fix)
+            + f'\n# then, in a later revision:\nop.execute("ALTER TABLE {table} VALIDATE CONSTRAINT {name}")'
+        )
+    elif ctx.alone_in_statement(change) and change.origin == "sql":
         # Unsafe: existing rows are not checked until the VALIDATE step is run.
         fix = Fix("Add NOT VALID", (Edit.insert(change.statement_span.end, " NOT VALID"),), safe=False)
         help_sql = ctx.statement_with(change, fix) + "\n" + validate

@@ -19,6 +19,11 @@ def detach_partition_blocking(change: DetachPartition, ctx: Context) -> Iterator
     if change.origin == "sql" and ctx.alone_in_statement(change) and not change.in_transaction:
         fix = Fix("Add CONCURRENTLY", (Edit.insert(change.statement_span.end, " CONCURRENTLY"),))
         help_sql = ctx.statement_with(change, fix)
+    elif change.origin == "python":
+        help_sql = (
+            "with op.get_context().autocommit_block():\n"
+            f'    op.execute("ALTER TABLE {change.table} DETACH PARTITION {change.partition} CONCURRENTLY")'
+        )
     else:
         help_sql = (
             f"ALTER TABLE {change.table} DETACH PARTITION {change.partition} CONCURRENTLY;"

@@ -9,6 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import AlterDomainAddConstraint, CreateDomain
 from sqlguard.registry import rule
+from sqlguard.safe_steps import for_origin
 
 
 @rule("SG019", on=(AlterDomainAddConstraint, CreateDomain))
@@ -23,12 +24,15 @@ def domain_check_constraint(
             change,
             f'domain "{change.name}" has a CHECK: changing it later means ALTER DOMAIN, which checks every '
             "column of the domain in every table while writes to them wait",
-            help="\n".join(
-                [
-                    f"CREATE DOMAIN {change.name}{type_sql};",
-                    "-- and put the CHECK on each column that uses it:",
-                    "ALTER TABLE <table> ADD CONSTRAINT <name> CHECK (...) NOT VALID;",
-                ]
+            help=for_origin(
+                "\n".join(
+                    [
+                        f"CREATE DOMAIN {change.name}{type_sql};",
+                        "-- and put the CHECK on each column that uses it:",
+                        "ALTER TABLE <table> ADD CONSTRAINT <name> CHECK (...) NOT VALID;",
+                    ]
+                ),
+                change.origin,
             ),
         )
         return
@@ -45,8 +49,8 @@ def domain_check_constraint(
         help_sql = validate
     yield ctx.diagnostic(
         change,
-        f'ALTER DOMAIN {change.domain} ADD CONSTRAINT checks every column of the domain in every table '
+        f"ALTER DOMAIN {change.domain} ADD CONSTRAINT checks every column of the domain in every table "
         "while writes to them wait",
-        help=help_sql,
+        help=for_origin(help_sql, change.origin),
         fix=fix,
     )

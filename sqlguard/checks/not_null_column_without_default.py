@@ -9,7 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn
 from sqlguard.registry import rule
-from sqlguard.safe_steps import set_not_null_steps, type_sql
+from sqlguard.safe_steps import for_origin, set_not_null_steps, type_sql
 
 
 @rule("SG010", on=AddColumn)
@@ -31,5 +31,5 @@ def not_null_column_without_default(change: AddColumn, ctx: Context) -> Iterator
         change,
         f'ADD COLUMN "{column.name}" NOT NULL without a default fails on "{change.table}" '
         "as soon as it has a row",
-        help="\n".join(steps),
+        help=for_origin("\n".join(steps), change.origin),
     )

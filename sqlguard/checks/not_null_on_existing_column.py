@@ -9,7 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import SetNotNull
 from sqlguard.registry import rule
-from sqlguard.safe_steps import set_not_null_steps
+from sqlguard.safe_steps import for_origin, set_not_null_steps
 
 
 @rule("SG012", on=SetNotNull)
@@ -23,5 +23,5 @@ def not_null_on_existing_column(change: SetNotNull, ctx: Context) -> Iterator[Di
         change,
         f'SET NOT NULL on "{change.table}"."{change.column}" scans every row under an ACCESS EXCLUSIVE lock: '
         "reads and writes wait until it finishes",
-        help=set_not_null_steps(change.table, change.column, ctx.target_version),
+        help=for_origin(set_not_null_steps(change.table, change.column, ctx.target_version), change.origin),
     )

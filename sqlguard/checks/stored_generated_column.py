@@ -7,13 +7,16 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
-from sqlguard.model import AddColumn
+from sqlguard.model import AddColumn, SetGeneratedExpression, unqualified
 from sqlguard.registry import rule
-from sqlguard.safe_steps import type_sql
+from sqlguard.safe_steps import for_origin, type_sql
 
 
-@rule("SG017", on=AddColumn)
-def stored_generated_column(change: AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+@rule("SG017", on=(AddColumn, SetGeneratedExpression))
+def stored_generated_column(change: AddColumn | SetGeneratedExpression, ctx: Context) -> Iterator[Diagnostic]:
+    if isinstance(change, SetGeneratedExpression):
+        yield from _set_expression(change, ctx)
+        return
     column = change.column
     if not column.generated_stored or ctx.created_here(change.table):
         return
@@ -34,4 +37,29 @@ def stored_generated_column(change: AddColumn, ctx: Context) -> Iterator[Diagnos
                 f"-- fill {column.name} in batches; keep it current with a trigger or compute it in queries",
             ]
         )
-    yield ctx.diagnostic(change, message, help=help_sql)
+    yield ctx.diagnostic(change, message, help=for_origin(help_sql, change.origin))
+
+
+def _set_expression(change: SetGeneratedExpression, ctx: Context) -> Iterator[Diagnostic]:
+    """SET EXPRESSION recomputes a STORED column for every row. Before PostgreSQL 18 every
+    generated column is stored; from 18 only the ones sqlguard saw declared STORED are reported."""
+    known_stored = (unqualified(change.table), change.column) in ctx.schema.stored_generated
+    if ctx.created_here(change.table) or not (known_stored or ctx.target_version < 18):
+        return
+    yield ctx.diagnostic(
+        change,
+        f'SET EXPRESSION recomputes "{change.column}" for every row: "{change.table}" is rewritten under an '
+        "ACCESS EXCLUSIVE lock",
+        help=for_origin(
+            "\n".join(
+                [
+                    f"ALTER TABLE {change.table} ADD COLUMN {change.column}_new <type>;",
+                    f"-- fill {change.column}_new in batches with the new expression, keep it current with a trigger,",
+                    "-- then:",
+                    f"ALTER TABLE {change.table} DROP COLUMN {change.column};",
+                    f"ALTER TABLE {change.table} RENAME COLUMN {change.column}_new TO {change.column};",
+                ]
+            ),
+            change.origin,
+        ),
+    )

@@ -9,6 +9,7 @@ from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import Cluster, RewriteTable, Vacuum
 from sqlguard.registry import rule
+from sqlguard.safe_steps import for_origin, one_line
 
 _REWRITE_WORDS = {
     "set_logged": "SET LOGGED copies all of {table} into the WAL",
@@ -25,15 +26,19 @@ def table_rewrite_maintenance(change: Vacuum | Cluster | RewriteTable, ctx: Cont
             return
         yield ctx.diagnostic(
             change,
-            _REWRITE_WORDS[change.action].format(table=f'"{change.table}"') + " under an ACCESS EXCLUSIVE lock: "
+            _REWRITE_WORDS[change.action].format(table=f'"{change.table}"')
+            + " under an ACCESS EXCLUSIVE lock: "
             "reads and writes wait until it finishes",
-            help="\n".join(
-                [
-                    f"-- create the new {change.table} beside the old one, copy rows in batches and swap names,",
-                    "-- or run the statement in a maintenance window with a lock_timeout:",
-                    "SET lock_timeout = '5s';",
-                    change.statement if change.statement.endswith(";") else change.statement + ";",
-                ]
+            help=for_origin(
+                "\n".join(
+                    [
+                        f"-- create the new {change.table} beside the old one, copy rows in batches and swap names,",
+                        "-- or run the statement in a maintenance window with a lock_timeout:",
+                        "SET lock_timeout = '5s';",
+                        one_line(change) + ";",
+                    ]
+                ),
+                change.origin,
             ),
         )
         return
@@ -51,7 +56,9 @@ def table_rewrite_maintenance(change: Vacuum | Cluster | RewriteTable, ctx: Cont
             change,
             f"VACUUM FULL rewrites {what} under an ACCESS EXCLUSIVE lock: "
             "reads and writes wait until it finishes",
-            help="\n".join([f"VACUUM {', '.join(change.tables)};".replace(" ;", ";"), online]),
+            help=for_origin(
+                "\n".join([f"VACUUM {', '.join(change.tables)};".replace(" ;", ";"), online]), change.origin
+            ),
         )
         return
     if change.table is not None and ctx.created_here(change.table):
@@ -68,7 +75,7 @@ def table_rewrite_maintenance(change: Vacuum | Cluster | RewriteTable, ctx: Cont
     yield ctx.diagnostic(
         change,
         f"CLUSTER rewrites {what} under an ACCESS EXCLUSIVE lock: reads and writes wait until it finishes",
-        help=help_sql,
+        help=for_origin(help_sql, change.origin),
     )
 
 

@@ -32,19 +32,27 @@ def unique_constraint_builds_index(change: AddConstraint | AddColumn, ctx: Conte
         name = None
     keyword = "PRIMARY KEY" if kind == "primary" else "UNIQUE"
     name = name or (f"{table}_pkey" if kind == "primary" else f"{table}_{'_'.join(columns)}_key")
-    yield ctx.diagnostic(
-        change,
-        f'{keyword} on "{change.table}" builds its index under an ACCESS EXCLUSIVE lock: '
-        "reads and writes wait for the whole build",
-        help="\n".join(
+    if change.origin == "python":
+        column_list = ", ".join(f'"{column}"' for column in columns)
+        help_text = "\n".join(
             [
-                f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {change.table} ({', '.join(columns)});",
-                *(
-                    ["-- make the key columns NOT NULL first (see SG012), or the next step scans the table"]
-                    if kind == "primary" and isinstance(change, AddConstraint)
-                    else []
-                ),
-                f"ALTER TABLE {change.table} ADD CONSTRAINT {name} {keyword} USING INDEX {name};",
+                "with op.get_context().autocommit_block():",
+                f'    op.create_index("{name}", "{change.table}", [{column_list}], unique=True, '
+                "postgresql_concurrently=True)",
+                f'op.execute("ALTER TABLE {change.table} ADD CONSTRAINT {name} {keyword} USING INDEX {name}")',
             ]
-        ),
+        )
+        yield ctx.diagnostic(change, _message(keyword, change.table), help=help_text)
+        return
+    steps = [f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {change.table} ({', '.join(columns)});"]
+    if kind == "primary" and isinstance(change, AddConstraint):
+        steps.append("-- make the key columns NOT NULL first (see SG012), or the next step scans the table")
+    steps.append(f"ALTER TABLE {change.table} ADD CONSTRAINT {name} {keyword} USING INDEX {name};")
+    yield ctx.diagnostic(change, _message(keyword, change.table), help="\n".join(steps))
+
+
+def _message(keyword: str, table: str) -> str:
+    return (
+        f'{keyword} on "{table}" builds its index under an ACCESS EXCLUSIVE lock: '
+        "reads and writes wait for the whole build"
     )

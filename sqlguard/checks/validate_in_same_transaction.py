@@ -14,24 +14,31 @@ from sqlguard.registry import rule
 @rule("SG015", on=ValidateConstraint)
 def validate_in_same_transaction(change: ValidateConstraint, ctx: Context) -> Iterator[Diagnostic]:
     transaction = ctx.transaction_of(change)
-    if transaction is None:
+    if transaction is None or ctx.created_here(change.table):
         return
-    for earlier in (*ctx.migration.changes, *ctx.migration.down_changes):
-        if earlier.span.start >= change.span.start:
-            continue
-        if (
-            isinstance(earlier, AddConstraint)
-            and earlier.constraint.not_valid
-            and earlier.constraint.name == change.name
-            and unqualified(earlier.table) == unqualified(change.table)
-            and ctx.transaction_of(earlier) == transaction
-        ):
-            if ctx.created_here(change.table):
-                return
+    added = ctx.memo("SG015.not_valid", lambda: _not_valid_constraints(ctx))
+    for earlier in added.get((unqualified(change.table), change.name), ()):
+        if earlier.span.start < change.span.start and ctx.transaction_of(earlier) == transaction:
             yield ctx.diagnostic(
                 change,
                 f"VALIDATE CONSTRAINT {change.name} runs in the transaction that added it NOT VALID: "
                 f'the lock taken by the ADD is still held on "{change.table}" for the whole scan',
-                help=f"COMMIT;\nALTER TABLE {change.table} VALIDATE CONSTRAINT {change.name};",
+                help=_help(change),
             )
             return
+
+
+def _not_valid_constraints(ctx: Context) -> dict[tuple[str, str | None], list[AddConstraint]]:
+    """(table, constraint name) -> the changes of this migration that add it NOT VALID."""
+    found: dict[tuple[str, str | None], list[AddConstraint]] = {}
+    for change in (*ctx.migration.changes, *ctx.migration.down_changes):
+        if isinstance(change, AddConstraint) and change.constraint.not_valid:
+            found.setdefault((unqualified(change.table), change.constraint.name), []).append(change)
+    return found
+
+
+def _help(change: ValidateConstraint) -> str:
+    validate = f"ALTER TABLE {change.table} VALIDATE CONSTRAINT {change.name}"
+    if change.origin == "python":
+        return f'# in a later revision (each revision commits on its own):\nop.execute("{validate}")'
+    return f"COMMIT;\n{validate};"

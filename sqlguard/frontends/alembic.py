@@ -677,6 +677,7 @@ class _OpReader:
                         column=column,
                         type=type_ref,
                         using=_sql_expression(self._string(args.get("postgresql_using"))),
+                        old_type=self._type(existing.value) if (existing := args.keyword("existing_type")) else None,
                         **self._common(call, block, self.source.span(type_arg)),
                     )
                 )

@@ -56,6 +56,7 @@ from sqlguard.model import (
     RenameTable,
     RewriteTable,
     SetDefault,
+    SetGeneratedExpression,
     SetNotNull,
     SetSetting,
     TableRewriteAction,
@@ -610,6 +611,8 @@ class _Builder:
                 yield DetachPartition(
                     table=table, partition=self._relation(cmd.def_.name), finalize=True, **common
                 )
+            elif subtype == kinds.AT_SetExpression:
+                yield SetGeneratedExpression(table=table, column=cmd.name or "", **common)
             elif subtype in _REWRITE_ACTIONS:
                 yield RewriteTable(table=table, action=_REWRITE_ACTIONS[subtype], value=cmd.name, **common)
             elif subtype == kinds.AT_AttachPartition and isinstance(cmd.def_, ast.PartitionCmd):

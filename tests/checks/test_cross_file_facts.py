@@ -171,3 +171,18 @@ def test_type_sql_is_sql_for_python_sources() -> None:
     written = TypeRef(name="varchar", args=(50,), span=Span(0, 1), written="sa.String(50)")
     assert type_sql(written, "python") == "varchar(50)"
     assert type_sql(TypeRef(name="varchar", args=(50,), span=Span(0, 1), written="VARCHAR(50)"), "sql") == "VARCHAR(50)"
+
+
+def test_set_expression_from_pg18_only_for_columns_known_stored(tmp_path: Path) -> None:
+    alter = "ALTER TABLE orders ALTER COLUMN total_cents SET EXPRESSION AS (total * 100);\n"
+    assert concise(lint_run(tmp_path, {"002.sql": alter}, "SG017", target_version=18)[0]) == ""
+    (tmp_path / "002.sql").unlink()
+    create = "CREATE TABLE orders (total numeric, total_cents numeric GENERATED ALWAYS AS (total * 100) STORED);\n"
+    reports = lint_run(tmp_path, {"001.sql": create, "002.sql": alter}, "SG017", target_version=18)
+    assert concise(reports[1]).startswith('1:1 SG017 SET EXPRESSION recomputes "total_cents" for every row')
+
+
+def test_truncate_holds_its_lock_until_commit(tmp_path: Path) -> None:
+    text = "BEGIN;\nTRUNCATE import_rows;\nINSERT INTO import_rows SELECT * FROM staging;\nCOMMIT;\n"
+    reports = lint_run(tmp_path, {"001.sql": text}, "SG022")
+    assert concise(reports[0]).startswith('3:1 SG022 "import_rows" stays ACCESS EXCLUSIVE locked (since line 2)')
