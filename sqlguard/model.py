@@ -8,9 +8,10 @@ arrives as ``RawStatement`` so no statement is silently dropped.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlguard.diagnostics import Diagnostic, Span
 
@@ -540,3 +541,54 @@ class Migration:
     # The SQL dialect the file was parsed as ("postgres", or "mysql"/"sqlite" through sqlglot).
     dialect: str = "postgres"
     alembic: AlembicFacts | None = None
+
+
+_T = TypeVar("_T")
+_OFFSET_FIELDS = frozenset({"keyword_end"})
+
+
+def moved(value: _T, offset: int) -> _T:
+    """``value`` with every span (and offset field such as ``keyword_end``) moved by ``offset``.
+
+    Lets a change parsed from one statement alone be placed where that statement sits in a
+    file, so unchanged statements need not be parsed again (the language server's cache).
+    """
+    if offset == 0:
+        return value
+    return _moved(value, offset)  # type: ignore[return-value]
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _moved(value: object, offset: int) -> object:
+    if isinstance(value, Span):
+        return value.shifted(offset)
+    if isinstance(value, tuple):
+        items = tuple(_moved(item, offset) for item in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    kind = type(value)
+    if not hasattr(kind, "__dataclass_fields__"):
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(item.name for item in dataclasses.fields(value))  # type: ignore[arg-type]
+    updates: dict[str, object] = {}
+    for name in names:
+        current = getattr(value, name)
+        if current is None or isinstance(current, (str, bool)):
+            continue
+        if isinstance(current, int):
+            if name in _OFFSET_FIELDS:
+                updates[name] = current + offset
+            continue
+        new = _moved(current, offset)
+        if new is not current:
+            updates[name] = new
+    if not updates:
+        return value
+    # Frozen dataclasses: copy the instance's fields without re-running __init__ (hot in the LSP).
+    copy = object.__new__(kind)
+    copy.__dict__.update(value.__dict__)
+    copy.__dict__.update(updates)
+    return copy

@@ -25,4 +25,8 @@ def lsp(stdio: bool) -> None:
             raise
         click.echo(INSTALL_HINT, err=True)
         sys.exit(2)
+    from sqlguard.frontends.sql import enable_statement_cache
+
+    # A long-lived process re-linting the same files on every keystroke: reuse unchanged statements.
+    enable_statement_cache()
     build_server().start_io()
