@@ -8,7 +8,6 @@ arrives as ``RawStatement`` so no statement is silently dropped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -21,16 +20,6 @@ Origin = Literal["sql", "python"]
 def unqualified(name: str) -> str:
     """``public.orders`` and ``orders`` are the same table for schema bookkeeping."""
     return name[len("public.") :] if name.startswith("public.") else name
-
-
-def written_qualified(statement: str, name: str) -> bool:
-    """True if ``statement`` writes ``name`` with a schema (``public.orders``, ``"app".orders``).
-
-    Front ends drop ``public.`` from names for schema bookkeeping, so rules about qualification
-    read the statement's text.
-    """
-    pattern = rf'(?:\w+|"[^"]+")\s*\.\s*"?{re.escape(name)}"?(?:\W|$)'
-    return re.search(pattern, statement, re.IGNORECASE) is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +64,8 @@ class Column:
     default_sql: str | None = None
     identity: bool = False
     generated_stored: bool = False
+    # Where the word STORED is written (SQL front end), for help that swaps it for VIRTUAL.
+    stored_span: Span | None = None
     autoincrement: bool = False
     references: ForeignKey | None = None
     # Functions the DEFAULT expression calls, lower-case and unqualified (``now``, ``random``);
@@ -120,6 +111,10 @@ class Change:
     # True when the change was read from a Python call (``op.create_index(...)``) rather than from
     # SQL text (a .sql file or a string in ``op.execute``): help then shows the Python form.
     from_call: bool = False
+    # Relation names (as the change's fields carry them, ``public.`` dropped) that the statement
+    # wrote with a schema (``public.orders``, ``"app".orders``): front ends drop ``public.`` for
+    # schema bookkeeping, so rules about qualification ask here.
+    qualified_names: frozenset[str] = frozenset()
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         """Foreign keys this change adds (none for most changes)."""
@@ -137,6 +132,8 @@ class CreateTable(Change):
     constraints: tuple[Constraint, ...] = ()
     if_not_exists: bool = False
     partition_of: str | None = None
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         for column in self.columns:
@@ -156,6 +153,8 @@ class AddColumn(Change):
     table: str
     column: Column
     if_not_exists: bool = False
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         if self.column.references is not None:
@@ -253,6 +252,8 @@ class DropColumn(Change):
     table: str
     column: str
     if_exists: bool = False
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,6 +274,8 @@ class DropTable(Change):
     tables: tuple[str, ...]
     if_exists: bool = False
     cascade: bool = False
+    # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
+    keyword_end: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

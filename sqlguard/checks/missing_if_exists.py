@@ -11,9 +11,6 @@ from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import AddColumn, Change, CreateIndex, CreateTable, DropColumn, DropIndex, DropTable
 from sqlguard.registry import rule
 
-_TABLE_KEYWORD = re.compile(
-    r"^\s*(?:CREATE(?:\s+(?:GLOBAL|LOCAL))?(?:\s+(?:TEMP|TEMPORARY|UNLOGGED))?|DROP)\s+TABLE\b", re.IGNORECASE
-)
 _CONCURRENTLY = re.compile(r"\s*CONCURRENTLY\b", re.IGNORECASE)
 
 
@@ -54,22 +51,13 @@ def _object(change: CreateTable | CreateIndex | DropTable | DropIndex | AddColum
 
 
 def _insert_at(change: Change) -> int | None:
-    """File offset where the IF [NOT] EXISTS clause goes, found from the statement's own words."""
+    """File offset where the IF [NOT] EXISTS clause goes, after the keyword the front end located."""
     if isinstance(change, CreateIndex | DropIndex):
         if change.keyword_end is None:
             return None
         rest = change.statement[change.keyword_end - change.statement_span.start :]
         match = _CONCURRENTLY.match(rest)
         return change.keyword_end + (match.end() if match else 0)
-    if isinstance(change, CreateTable | DropTable):
-        match = _TABLE_KEYWORD.match(change.statement)
-        return change.statement_span.start + match.end() if match else None
-    if isinstance(change, AddColumn):
-        before = change.statement[: change.span.start - change.statement_span.start]
-        match = re.search(r"\bADD(?:\s+COLUMN)?(?=\s*$)", before, re.IGNORECASE)
-        return change.statement_span.start + match.end() if match else None
-    if isinstance(change, DropColumn):
-        name = re.escape(change.column)
-        match = re.search(rf'\bDROP(?:\s+COLUMN)?(?=\s+"?{name}"?(?:\W|$))', change.statement, re.IGNORECASE)
-        return change.statement_span.start + match.end() if match else None
+    if isinstance(change, CreateTable | DropTable | AddColumn | DropColumn):
+        return change.keyword_end
     return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
@@ -67,7 +66,10 @@ def _alembic_help(call: str) -> str:
 
 
 def _execute_help(change: CreateIndex | DropIndex | Reindex) -> str:
-    keyword = change.target if isinstance(change, Reindex) else "INDEX"
-    sql = re.sub(rf"\b{keyword}\b", f"{keyword} CONCURRENTLY", change.statement.strip(), count=1, flags=re.IGNORECASE)
+    sql = change.statement
+    if change.keyword_end is not None:  # the front end's token offset of INDEX (or REINDEX's target)
+        at = change.keyword_end - change.statement_span.start
+        sql = f"{sql[:at]} CONCURRENTLY{sql[at:]}"
+    sql = sql.strip()
     quoted = f'"""{sql}"""' if "\n" in sql or '"' in sql else f'"{sql}"'
     return f"with op.get_context().autocommit_block():\n    op.execute({quoted})"

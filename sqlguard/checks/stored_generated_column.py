@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
@@ -11,8 +10,6 @@ from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn, SetGeneratedExpression, unqualified
 from sqlguard.registry import rule
 from sqlguard.safe_steps import for_origin, type_sql
-
-_STORED = re.compile(r"\bSTORED\b", re.IGNORECASE)
 
 
 @rule("SG017", on=(AddColumn, SetGeneratedExpression))
@@ -27,8 +24,10 @@ def stored_generated_column(change: AddColumn | SetGeneratedExpression, ctx: Con
         f'stored generated column "{column.name}" is computed for every existing row: '
         f'"{change.table}" is rewritten under an ACCESS EXCLUSIVE lock'
     )
-    if ctx.target_version >= 18 and change.origin == "sql":
-        statement = _STORED.sub("VIRTUAL", change.statement)
+    if ctx.target_version >= 18 and change.origin == "sql" and column.stored_span is not None:
+        start = column.stored_span.start - change.statement_span.start
+        end = column.stored_span.end - change.statement_span.start
+        statement = change.statement[:start] + "VIRTUAL" + change.statement[end:]
         help_sql = (statement if statement.endswith(";") else statement + ";") + "  -- computed when read"
     else:
         column_type = f" {type_sql(column.type, change.origin)}" if column.type is not None else ""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
-from sqlguard.model import AddColumn, AddConstraint, CreateTable, written_qualified
+from sqlguard.model import AddColumn, AddConstraint, CreateTable
 from sqlguard.registry import rule
 
 
@@ -16,7 +16,7 @@ def unqualified_cross_schema_fk(change: CreateTable | AddColumn | AddConstraint,
     if change.origin != "sql":
         return
     for fk in change.foreign_keys():
-        if "." not in fk.table or "." in fk.ref_table or written_qualified(change.statement, fk.ref_table):
+        if "." not in fk.table or "." in fk.ref_table or fk.ref_table in change.qualified_names:
             continue
         schema = fk.table.split(".", 1)[0]
         yield ctx.diagnostic(

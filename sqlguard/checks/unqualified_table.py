@@ -23,7 +23,6 @@ from sqlguard.model import (
     SetDefault,
     SetNotNull,
     Truncate,
-    written_qualified,
 )
 from sqlguard.registry import rule
 
@@ -50,7 +49,7 @@ def unqualified_table(change: Change, ctx: Context) -> Iterator[Diagnostic]:
     if change.origin != "sql":
         return
     for table in _tables(change):
-        if "." in table or written_qualified(change.statement, table):
+        if "." in table or table in change.qualified_names:
             continue
         yield ctx.diagnostic(
             change.statement_span,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import libcst as cst
@@ -373,6 +373,8 @@ class _OpReader:
         self.sql_transaction: bool | None = None
         self.binds: set[str] = set()
         self.changes: list[Change] = []
+        # Names the call being read wrote with a schema (``schema="public"``, ``"public.t.id"``).
+        self._qualified: set[str] = set()
 
     def read(self, body: cst.BaseSuite) -> list[Change]:
         self._block(body, _Block())
@@ -474,8 +476,14 @@ class _OpReader:
             params = tuple(p for p in params if p not in _TABLE_PARAMS)
         args = _Args(call, params)
         before = len(self.changes)
+        self._qualified = set()
         handler = getattr(self, f"_op_{method}")
         handler(call, args, block)
+        if self._qualified:
+            self.changes[before:] = [
+                replace(change, qualified_names=change.qualified_names | self._qualified)
+                for change in self.changes[before:]
+            ]
         if len(self.changes) == before and method != "execute":
             self.opaque = True  # the call was not understood: what it did is unknown
 
@@ -507,7 +515,10 @@ class _OpReader:
         if name is None:
             return None
         schema = self._string(args.get("schema"))
-        return f"{schema}.{name}" if schema and schema != "public" else name
+        table = f"{schema}.{name}" if schema and schema != "public" else name
+        if schema:
+            self._qualified.add(table)
+        return table
 
     def _names(self, node: cst.BaseExpression | None) -> tuple[str, ...] | None:
         """A literal list of column names (``["a", "b"]`` or a single ``"a"``), else None."""
@@ -745,6 +756,8 @@ class _OpReader:
         schema = self._string(args.get("referent_schema"))
         if schema and schema != "public":
             referent = f"{schema}.{referent}"
+        if schema:
+            self._qualified.add(referent)
         name = self._string(args.get("constraint_name"))
         not_valid = _truthy(args.get("postgresql_not_valid"))
         span = self.source.span(call)
@@ -894,6 +907,8 @@ class _OpReader:
         if target is None or "." not in target:
             return None
         ref_table, _, ref_column = target.rpartition(".")
+        if "." in ref_table:
+            self._qualified.add(unqualified(ref_table))
         return ForeignKey(
             table=table,
             columns=(column,),
@@ -922,6 +937,8 @@ class _OpReader:
                 self.opaque = True
                 return None
             ref_table = remote[0].rpartition(".")[0]
+            if "." in ref_table:
+                self._qualified.add(unqualified(ref_table))
             name = self._string(args.get("name"))
             not_valid = _truthy(args.get("postgresql_not_valid"))
             foreign_key = ForeignKey(

@@ -15,7 +15,7 @@ every offset is shifted by the statement's start.
 from __future__ import annotations
 
 import logging
-import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,13 +82,8 @@ _TYPES = {
     "DOUBLE": "double precision",
     "FLOAT": "real",
 }
-_MYSQL_CREATE_INDEX = re.compile(
-    r"^CREATE\s+(?P<kind>UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\s+(?P<name>[`\w.]+)\s+"
-    r"(?:USING\s+\w+\s+)?ON\s+(?P<table>[`\w.]+)\s*\((?P<columns>.*)\)(?P<tail>[^)]*)$",
-    re.IGNORECASE | re.DOTALL,
-)
-_OPTION = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", re.IGNORECASE)
-_RENAME_TABLE = re.compile(r"^RENAME\s+TABLE\s+([`\w.]+)\s+TO\s+([`\w.]+)", re.IGNORECASE)
+_INDEX_KINDS = frozenset({"UNIQUE", "FULLTEXT", "SPATIAL"})
+_ONLINE_OPTIONS = frozenset({"ALGORITHM", "LOCK"})
 
 # sqlglot logs a warning for every statement it keeps as a generic Command; those become
 # RawStatement here, so the warning is noise on the user's terminal.
@@ -189,8 +184,65 @@ def _unclosed_quote(text: str) -> int:
     return best if best >= 0 else 0
 
 
-def _unquote(name: str) -> str:
-    return name.strip('`"[]')
+def _creates_index(node: exp.Expr) -> bool:
+    """``CREATE ... INDEX`` as sqlglot gives it: a Create, or a Command when the options are MySQL's."""
+    if isinstance(node, exp.Create):
+        return str(node.args.get("kind", "")).upper() == "INDEX"
+    return isinstance(node, exp.Command) and node.name.upper() == "CREATE"
+
+
+def _upper(tokens: list[Token], at: int) -> str:
+    return tokens[at].text.upper() if at < len(tokens) else ""
+
+
+def _is_word(token: Token) -> bool:
+    """A name or keyword token (``orders``, `` `orders` ``, ``INPLACE``), not punctuation or a literal."""
+    if token.token_type == TokenType.IDENTIFIER:
+        return True
+    return token.token_type not in (TokenType.STRING, TokenType.NUMBER) and token.text.replace(" ", "_").isidentifier()
+
+
+def _dotted_name(tokens: list[Token], at: int) -> tuple[str | None, int]:
+    """A possibly schema-qualified name starting at ``at`` (``shop.orders``, `` `shop`.`orders` ``),
+    and the index after it; ``None`` when no name starts there."""
+    parts: list[str] = []
+    while at < len(tokens) and _is_word(tokens[at]):
+        parts.append(tokens[at].text)
+        at += 1
+        if at + 1 < len(tokens) and tokens[at].token_type == TokenType.DOT:
+            at += 1
+        else:
+            break
+    return (".".join(parts) if parts else None), at
+
+
+def _closing(tokens: list[Token], at: int) -> int | None:
+    """Index of the ``)`` closing the ``(`` at ``at``; None if ``at`` holds no ``(`` or it is unclosed."""
+    if at >= len(tokens) or tokens[at].token_type != TokenType.L_PAREN:
+        return None
+    depth = 0
+    for index in range(at, len(tokens)):
+        kind = tokens[index].token_type
+        depth += 1 if kind == TokenType.L_PAREN else -1 if kind == TokenType.R_PAREN else 0
+        if depth == 0:
+            return index
+    return None
+
+
+def _part_columns(tokens: list[Token], open_at: int, close: int) -> Iterator[str]:
+    """The column each key part of ``(a, b(10) DESC, ...)`` starts with; expression parts are skipped."""
+    depth = 0
+    starts_part = True
+    for token in tokens[open_at + 1 : close]:
+        if starts_part and depth == 0 and _is_word(token):
+            yield token.text
+        starts_part = False
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type == TokenType.R_PAREN:
+            depth -= 1
+        elif token.token_type == TokenType.COMMA and depth == 0:
+            starts_part = True
 
 
 class _Builder:
@@ -202,6 +254,8 @@ class _Builder:
         self.in_transaction = in_transaction
         self.start = 0
         self.end = 0
+        self._tokens_of = (-1, -1)
+        self._cached_tokens: list[Token] = []
 
     def _common(self) -> dict[str, Any]:
         span = Span(self.start, self.end)
@@ -231,10 +285,26 @@ class _Builder:
             self.in_transaction = False
         return changes
 
+    def _statement_tokens(self) -> list[Token]:
+        """The statement's tokens, tokenized once per statement."""
+        if self._tokens_of != (self.start, self.end):
+            self._tokens_of, self._cached_tokens = (self.start, self.end), self._tokens(self.start)
+        return self._cached_tokens
+
+    def _tokens(self, start: int) -> list[Token]:
+        """The dialect's tokens of the text from ``start`` to the statement's end, offsets into the file."""
+        try:
+            tokens = Dialect.get_or_raise(self.dialect).tokenize(self.text[start : self.end])
+        except TokenError:
+            return []
+        for token in tokens:
+            token.start += start
+            token.end += start
+        return tokens
+
     def _convert(self, node: exp.Expr) -> Iterator[Change]:
-        statement = self.text[self.start : self.end]
-        if self.dialect == "mysql" and (match := _MYSQL_CREATE_INDEX.match(statement)):
-            yield self._mysql_create_index(match)
+        if self.dialect == "mysql" and _creates_index(node) and (build := self._mysql_create_index()) is not None:
+            yield build
         elif isinstance(node, exp.Create) and str(node.args.get("kind", "")).upper() == "TABLE":
             yield from self._create_table(node)
         elif isinstance(node, exp.Create) and str(node.args.get("kind", "")).upper() == "INDEX":
@@ -252,8 +322,8 @@ class _Builder:
             yield Transaction(kind="begin", **self._common())
         elif isinstance(node, exp.Commit | exp.Rollback):
             yield Transaction(kind="commit" if isinstance(node, exp.Commit) else "rollback", **self._common())
-        elif rename := _RENAME_TABLE.match(statement):
-            yield RenameTable(table=_unquote(rename.group(1)), new_name=_unquote(rename.group(2)), **self._common())
+        elif isinstance(node, exp.Command) and node.name.upper() == "RENAME" and (rename := self._rename_table()):
+            yield RenameTable(table=rename[0], new_name=rename[1], **self._common())
         else:
             yield RawStatement(kind=type(node).__name__, **self._common())
 
@@ -342,12 +412,16 @@ class _Builder:
     def _type_span(self, node: exp.ColumnDef) -> Span:
         """From the token after the column name through the type's closing parenthesis, if any."""
         name_span = self._span_of(node.this)
-        statement = self.text[name_span.end : self.end]
-        match = re.match(r"\s*(?P<type>[A-Za-z_][\w ]*?(?:\s*\([^)]*\))?)(?=\s|,|\)|$)", statement)
-        if match is None:
+        statement_tokens = self._statement_tokens()
+        first = bisect_left(statement_tokens, name_span.end, key=lambda token: token.start)
+        tokens = statement_tokens[first:]
+        if not tokens or not _is_word(tokens[0]):
             return name_span
-        start = name_span.end + match.start("type")
-        return Span(start, start + len(match.group("type")))
+        end = tokens[0].end
+        if len(tokens) > 1 and tokens[1].token_type == TokenType.L_PAREN:
+            close = _closing(tokens, 1)
+            end = tokens[close].end if close is not None else end
+        return Span(tokens[0].start, end + 1)
 
     def _reference(
         self, table: str, columns: tuple[str, ...], node: exp.Reference, name: str | None, span: Span
@@ -388,22 +462,53 @@ class _Builder:
             **self._common(),
         )
 
-    def _mysql_create_index(self, match: re.Match[str]) -> MysqlIndexBuild:
-        columns = tuple(
-            _unquote(part.strip().split("(")[0].split()[0])
-            for part in match.group("columns").split(",")
-            if part.strip()
-        )
-        options = {key.upper(): value.upper() for key, value in _OPTION.findall(match.group("tail"))}
+    def _mysql_create_index(self) -> MysqlIndexBuild | None:
+        """``CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX name [USING t] ON table (parts) [options]``, read
+        from the statement's tokens: sqlglot keeps the ALGORITHM/LOCK form as a generic Command."""
+        tokens = self._statement_tokens()
+        at = 1
+        kind = _upper(tokens, at)
+        if kind in _INDEX_KINDS:
+            at += 1
+        if _upper(tokens, at) != "INDEX":
+            return None
+        name, at = _dotted_name(tokens, at + 1)
+        if _upper(tokens, at) == "USING":
+            at += 2
+        if name is None or _upper(tokens, at) != "ON":
+            return None
+        table, at = _dotted_name(tokens, at + 1)
+        close = _closing(tokens, at) if table is not None else None
+        if table is None or close is None:
+            return None
+        options: dict[str, str] = {}
+        for index, token in enumerate(tokens[close + 1 :], start=close + 1):
+            if token.text.upper() in _ONLINE_OPTIONS:
+                value = index + 2 if _upper(tokens, index + 1) == "=" else index + 1
+                if value < len(tokens) and _is_word(tokens[value]):
+                    options[token.text.upper()] = tokens[value].text.upper()
         return MysqlIndexBuild(
-            table=_unquote(match.group("table")),
-            name=_unquote(match.group("name")),
-            columns=columns,
-            unique=(match.group("kind") or "").strip().upper() == "UNIQUE",
+            table=table,
+            name=name,
+            columns=tuple(_part_columns(tokens, at, close)),
+            unique=kind == "UNIQUE",
             algorithm=options.get("ALGORITHM"),
             lock=options.get("LOCK"),
             **self._common(),
         )
+
+    def _rename_table(self) -> tuple[str, str] | None:
+        """``RENAME TABLE old TO new`` (the first pair): sqlglot keeps the statement as a Command whose
+        text after RENAME is one string token, so that text is tokenized again."""
+        tokens = self._statement_tokens()
+        tokens = self._tokens(tokens[0].end + 1) if tokens else []
+        if _upper(tokens, 0) != "TABLE":
+            return None
+        old, at = _dotted_name(tokens, 1)
+        if old is None or _upper(tokens, at) != "TO":
+            return None
+        new, _ = _dotted_name(tokens, at + 1)
+        return (old, new) if new is not None else None
 
     def _index_build(
         self,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pglast
@@ -282,9 +282,26 @@ class _Builder:
         end = start + len(stmt_text)
         node = raw.stmt
         self._stmt = _Statement(self, start, end, stmt_text, piece_start)
+        self._qualified: set[str] = set()
         changes = [*self._long_identifiers(), *self._convert(node)]
         self._update_transaction(node)
+        if self._qualified:
+            qualified = frozenset(self._qualified)
+            changes = [replace(change, qualified_names=qualified) for change in changes]
         return changes
+
+    def _relation(self, relation: Any) -> str:
+        """``_relation_name``, remembering the names written with a schema (``public.orders``)."""
+        name = _relation_name(relation)
+        if relation is not None and relation.schemaname:
+            self._qualified.add(unqualified(name))
+        return name
+
+    def _dropped_table(self, obj: Any) -> str:
+        table = _dotted(obj)
+        if isinstance(obj, tuple) and sum(isinstance(item, ast.String) for item in obj) > 1:
+            self._qualified.add(table)
+        return table
 
     def _long_identifiers(self) -> Iterator[Change]:
         """Identifiers over 63 bytes, which PostgreSQL (and pglast) silently cut short."""
@@ -345,9 +362,10 @@ class _Builder:
             )
         elif isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_TABLE:
             yield DropTable(
-                tables=tuple(unqualified(_dotted(obj)) for obj in node.objects or ()),
+                tables=tuple(self._dropped_table(obj) for obj in node.objects or ()),
                 if_exists=bool(node.missing_ok),
                 cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
+                keyword_end=self._stmt.keyword_end("TABLE"),
                 **self._common(),
             )
         elif isinstance(node, ast.ReindexStmt):
@@ -383,12 +401,12 @@ class _Builder:
                 **self._common(),
             )
         if isinstance(node, ast.ViewStmt) and node.view is not None:
-            return CreateView(name=_relation_name(node.view), or_replace=bool(node.replace), **self._common())
+            return CreateView(name=self._relation(node.view), or_replace=bool(node.replace), **self._common())
         if isinstance(node, ast.DropdbStmt):
             return DropDatabase(name=node.dbname or "", if_exists=bool(node.missing_ok), **self._common())
         if isinstance(node, ast.TruncateStmt):
             return Truncate(
-                tables=tuple(_relation_name(relation) for relation in node.relations or ()),
+                tables=tuple(self._relation(relation) for relation in node.relations or ()),
                 cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
                 **self._common(),
             )
@@ -403,7 +421,7 @@ class _Builder:
             targets = node.targetList or () if isinstance(node, ast.UpdateStmt) else ()
             return DataChange(
                 kind="update" if isinstance(node, ast.UpdateStmt) else "delete",
-                table=_relation_name(node.relation),
+                table=self._relation(node.relation),
                 has_where=node.whereClause is not None,
                 assigned=tuple(target.name or "" for target in targets),
                 assigned_spans=tuple(
@@ -417,7 +435,7 @@ class _Builder:
         """VACUUM, CLUSTER, CREATE DOMAIN and ALTER DOMAIN ... ADD CONSTRAINT."""
         if isinstance(node, ast.VacuumStmt) and node.is_vacuumcmd:
             tables = tuple(
-                _relation_name(rel.relation) for rel in node.rels or () if isinstance(rel, ast.VacuumRelation)
+                self._relation(rel.relation) for rel in node.rels or () if isinstance(rel, ast.VacuumRelation)
             )
             full = any(
                 isinstance(opt, ast.DefElem) and opt.defname == "full" and _option_on(opt.arg)
@@ -426,7 +444,7 @@ class _Builder:
             keyword_end = self._stmt.keyword_end("VACUUM")
             return Vacuum(tables=tables, full=full, keyword_end=keyword_end, **self._common())
         if isinstance(node, ast.ClusterStmt):
-            table = _relation_name(node.relation) if node.relation is not None else None
+            table = self._relation(node.relation) if node.relation is not None else None
             return Cluster(table=table, index=node.indexname, **self._common())
         if isinstance(node, ast.CreateDomainStmt):
             name = ".".join(_strings(node.domainname))
@@ -447,7 +465,7 @@ class _Builder:
 
     # -- CREATE TABLE ------------------------------------------------------------------------------
     def _create_table(self, node: ast.CreateStmt) -> CreateTable:
-        table = _relation_name(node.relation)
+        table = self._relation(node.relation)
         columns: list[Column] = []
         constraints: list[Constraint] = []
         for element in node.tableElts or ():
@@ -457,13 +475,14 @@ class _Builder:
                 constraints.append(self._constraint(table, element))
         partition_of = None
         if node.partbound is not None and node.inhRelations:
-            partition_of = unqualified(_relation_name(node.inhRelations[0]))
+            partition_of = unqualified(self._relation(node.inhRelations[0]))
         return CreateTable(
             table=table,
             columns=tuple(columns),
             constraints=tuple(constraints),
             if_not_exists=bool(node.if_not_exists),
             partition_of=partition_of,
+            keyword_end=self._stmt.keyword_end("TABLE"),
             **self._common(),
         )
 
@@ -499,11 +518,13 @@ class _Builder:
                 facts["identity"] = True
             elif kind == enums.ConstrType.CONSTR_GENERATED:
                 facts["generated_stored"] = constraint.generated_kind == "s"
+                if facts["generated_stored"]:
+                    facts["stored_span"] = self._stmt.token_span_after(constraint.location, "STORED")
             elif kind == enums.ConstrType.CONSTR_FOREIGN:
                 facts["references"] = ForeignKey(
                     table=table,
                     columns=(node.colname or "",),
-                    ref_table=unqualified(_relation_name(constraint.pktable)),
+                    ref_table=unqualified(self._relation(constraint.pktable)),
                     ref_columns=tuple(_strings(constraint.pk_attrs)),
                     name=constraint.conname,
                     not_valid=bool(constraint.skip_validation),
@@ -521,7 +542,7 @@ class _Builder:
             foreign_key = ForeignKey(
                 table=table,
                 columns=columns,
-                ref_table=unqualified(_relation_name(node.pktable)),
+                ref_table=unqualified(self._relation(node.pktable)),
                 ref_columns=tuple(_strings(node.pk_attrs)),
                 name=node.conname,
                 not_valid=bool(node.skip_validation),
@@ -560,7 +581,7 @@ class _Builder:
 
     # -- ALTER TABLE -------------------------------------------------------------------------------
     def _alter_table(self, node: ast.AlterTableStmt) -> Iterator[Change]:
-        table = _relation_name(node.relation)
+        table = self._relation(node.relation)
         common = self._common()
         for cmd in node.cmds or ():
             subtype = cmd.subtype
@@ -568,7 +589,11 @@ class _Builder:
             if subtype == kinds.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
                 column = self._column(table, cmd.def_)
                 yield AddColumn(
-                    table=table, column=column, if_not_exists=bool(cmd.missing_ok), **{**common, "span": column.span}
+                    table=table,
+                    column=column,
+                    if_not_exists=bool(cmd.missing_ok),
+                    keyword_end=self._stmt.add_column_end(column.span.start),
+                    **{**common, "span": column.span},
                 )
             elif subtype == kinds.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
                 constraint = self._constraint(table, cmd.def_)
@@ -578,20 +603,20 @@ class _Builder:
             elif subtype == kinds.AT_DetachPartition and isinstance(cmd.def_, ast.PartitionCmd):
                 yield DetachPartition(
                     table=table,
-                    partition=_relation_name(cmd.def_.name),
+                    partition=self._relation(cmd.def_.name),
                     concurrently=bool(cmd.def_.concurrent),
                     **common,
                 )
             elif subtype == kinds.AT_DetachPartitionFinalize and isinstance(cmd.def_, ast.PartitionCmd):
                 yield DetachPartition(
-                    table=table, partition=_relation_name(cmd.def_.name), finalize=True, **common
+                    table=table, partition=self._relation(cmd.def_.name), finalize=True, **common
                 )
             elif subtype == kinds.AT_SetExpression:
                 yield SetGeneratedExpression(table=table, column=cmd.name or "", **common)
             elif subtype in _REWRITE_ACTIONS:
                 yield RewriteTable(table=table, action=_REWRITE_ACTIONS[subtype], value=cmd.name, **common)
             elif subtype == kinds.AT_AttachPartition and isinstance(cmd.def_, ast.PartitionCmd):
-                yield AttachPartition(table=table, partition=_relation_name(cmd.def_.name), **common)
+                yield AttachPartition(table=table, partition=self._relation(cmd.def_.name), **common)
             elif subtype == kinds.AT_DropConstraint:
                 yield DropConstraint(table=table, name=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
             elif subtype == kinds.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
@@ -618,7 +643,13 @@ class _Builder:
                 force = subtype == kinds.AT_ForceRowSecurity
                 yield EnableRowLevelSecurity(table=table, force=force, **common)
             elif subtype == kinds.AT_DropColumn:
-                yield DropColumn(table=table, column=cmd.name or "", if_exists=bool(cmd.missing_ok), **common)
+                yield DropColumn(
+                    table=table,
+                    column=cmd.name or "",
+                    if_exists=bool(cmd.missing_ok),
+                    keyword_end=self._stmt.drop_column_end(cmd.name or ""),
+                    **common,
+                )
             else:
                 yield RawStatement(kind=f"AlterTable.{subtype.name}", **common)
 
@@ -626,7 +657,7 @@ class _Builder:
     def _create_index(self, node: ast.IndexStmt) -> CreateIndex:
         columns = tuple(elem.name if isinstance(elem, ast.IndexElem) else None for elem in node.indexParams or ())
         return CreateIndex(
-            table=_relation_name(node.relation),
+            table=self._relation(node.relation),
             name=node.idxname,
             columns=columns,
             unique=bool(node.unique),
@@ -642,7 +673,7 @@ class _Builder:
             isinstance(param, ast.DefElem) and param.defname == "concurrently" for param in node.params or ()
         )
         if node.relation is not None:
-            name: str | None = _relation_name(node.relation)
+            name: str | None = self._relation(node.relation)
         else:
             name = node.name
         return Reindex(
@@ -654,7 +685,7 @@ class _Builder:
         )
 
     def _rename(self, node: ast.RenameStmt) -> Change:
-        table = _relation_name(node.relation) if node.relation is not None else ""
+        table = self._relation(node.relation) if node.relation is not None else ""
         if node.renameType == enums.ObjectType.OBJECT_COLUMN:
             return RenameColumn(table=table, column=node.subname or "", new_name=node.newname or "", **self._common())
         return RenameTable(table=table, new_name=node.newname or "", **self._common())
@@ -703,6 +734,53 @@ class _Statement:
         start = self.builder.base + self.piece_start + location
         quoted = self.builder.text[start - self.builder.base : start - self.builder.base + 1] == '"'
         return Span(start, start + max(len(name), 1) + (2 if quoted else 0))
+
+    def add_column_end(self, column_start: int) -> int | None:
+        """File offset after the ``ADD [COLUMN]`` written just before the column at ``column_start``."""
+        relative = column_start - self.builder.base - self.start
+        before = [token for token in self.tokens() if token.end < relative]
+        if len(before) > 1 and before[-1].name == "COLUMN" and before[-2].name == "ADD_P":
+            return self.builder.base + self.start + before[-1].end + 1
+        if before and before[-1].name == "ADD_P":
+            return self.builder.base + self.start + before[-1].end + 1
+        return None
+
+    def drop_column_end(self, name: str) -> int | None:
+        """File offset after the first ``DROP [COLUMN]`` followed by the column ``name``."""
+        tokens = self.tokens()
+        for index, token in enumerate(tokens):
+            if token.name != "DROP":
+                continue
+            last = index + 1 if index + 1 < len(tokens) and tokens[index + 1].name == "COLUMN" else index
+            if last + 1 < len(tokens) and self._spells(tokens[last + 1], name):
+                return self.builder.base + self.start + tokens[last].end + 1
+        return None
+
+    def _spells(self, token: Any, name: str) -> bool:
+        """Whether ``token`` writes the identifier ``name`` (quoted exactly, or unquoted in any case)."""
+        written = self.text[token.start : token.end + 1]
+        if written.startswith('"'):
+            return written[1:-1].replace('""', '"') == name
+        return written.lower() == name.lower()
+
+    def token_span_after(self, location: int | None, name: str) -> Span | None:
+        """The file span of the first ``name`` token at or after a pglast node ``location`` and outside
+        parentheses opened after it (``GENERATED ALWAYS AS (stored * 2) STORED``: the last word)."""
+        if location is None or location < 0:
+            return None
+        relative = self.piece_start + location - self.start
+        depth = 0
+        for token in self.tokens():
+            if token.start < relative:
+                continue
+            if token.name == "ASCII_40":
+                depth += 1
+            elif token.name == "ASCII_41":
+                depth -= 1
+            elif token.name == name and depth == 0:
+                start = self.builder.base + self.start + token.start
+                return Span(start, start + token.end - token.start + 1)
+        return None
 
     def keyword_end(self, keyword: str) -> int | None:
         """File offset just after the first ``keyword`` token of this statement."""

@@ -136,3 +136,40 @@ def test_mysql_change_column_is_a_rename_and_a_type_change() -> None:
     assert (rename.column, rename.new_name) == ("nm", "name")  # type: ignore[attr-defined]
     assert (changed.column, changed.type.name, changed.type.args) == ("name", "varchar", (100,))  # type: ignore[attr-defined]
     assert (modified.column, modified.type.written) == ("email", "TEXT")  # type: ignore[attr-defined]
+
+
+def test_mysql_index_build_read_from_tokens_with_backticks_and_schema() -> None:
+    text = (
+        "CREATE UNIQUE INDEX `ix_a` ON `shop`.`orders` (`a`, b(10) DESC, (lower(c))) ALGORITHM = INPLACE, LOCK=NONE;\n"
+        "create fulltext index ix_body on notes (body) comment 'lock=none' lock default;\n"
+        "CREATE INDEX ix_plain ON shop.orders (placed);\n"
+    )
+    builds = parse_dialect_file("m.sql", text, "mysql").changes
+    assert all(isinstance(b, MysqlIndexBuild) for b in builds)
+    assert [(b.table, b.name, b.columns, b.unique, b.algorithm, b.lock) for b in builds] == [  # type: ignore[attr-defined]
+        ("shop.orders", "ix_a", ("a", "b"), True, "INPLACE", "NONE"),
+        ("notes", "ix_body", ("body",), False, None, "DEFAULT"),
+        ("shop.orders", "ix_plain", ("placed",), False, None, None),
+    ]
+    assert _at(text, builds[1].span.start) == (2, 1)
+
+
+def test_mysql_rename_table_read_from_tokens() -> None:
+    text = "RENAME TABLE `shop`.`orders` TO `shop`.`purchases`, a TO b;\nRENAME TABLE x TO y;\n"
+    first, second = parse_dialect_file("m.sql", text, "mysql").changes
+    assert isinstance(first, RenameTable) and (first.table, first.new_name) == ("shop.orders", "shop.purchases")
+    assert isinstance(second, RenameTable) and (second.table, second.new_name) == ("x", "y")
+    assert _at(text, second.span.start) == (2, 1)
+
+
+def test_column_type_spans_are_token_exact() -> None:
+    text = "CREATE TABLE t (\n  a VARCHAR (20) NOT NULL,\n  b DECIMAL(10, 2),\n  `c` enum('x)', 'y'),\n  d INT\n);\n"
+    (table,) = parse_dialect_file("m.sql", text, "mysql").changes
+    assert isinstance(table, CreateTable)
+    written = [(c.type.written, _at(text, c.type.span.start)) for c in table.columns if c.type is not None]
+    assert written == [
+        ("VARCHAR (20)", (2, 5)),
+        ("DECIMAL(10, 2)", (3, 5)),
+        ("enum('x)', 'y')", (4, 7)),
+        ("INT", (5, 5)),
+    ]
