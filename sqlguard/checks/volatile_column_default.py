@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
@@ -57,7 +56,6 @@ NON_VOLATILE = frozenset(
 )
 
 
-_CALL = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
 _SERIAL_BASE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
 
 
@@ -121,9 +119,5 @@ def volatile_column_default(change: AddColumn, ctx: Context) -> Iterator[Diagnos
 
 
 def _volatile_calls(column: Column) -> tuple[str, ...]:
-    calls = column.default_calls
-    if not calls and column.default_sql:
-        # A front end that does not list calls (Alembic's server_default text): read the names.
-        without_strings = re.sub(r"'(?:[^']|'')*'", "''", column.default_sql)
-        calls = tuple(name.rsplit(".", 1)[-1].lower() for name in _CALL.findall(without_strings))
-    return tuple(name for name in calls if name not in NON_VOLATILE)
+    """Calls in the default that are not known to be non-volatile (front ends list the calls)."""
+    return tuple(name for name in column.default_calls if name not in NON_VOLATILE)

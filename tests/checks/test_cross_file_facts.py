@@ -140,20 +140,6 @@ def test_target_version_from_config_changes_what_fires(tmp_path: Path) -> None:
     assert output.startswith("1:31 SG011 before PostgreSQL 11, ADD COLUMN with DEFAULT 0")
 
 
-def test_volatile_default_read_from_text_when_calls_are_not_listed() -> None:
-    """Front ends that only give ``default_sql`` (Alembic's server_default) still get judged."""
-    from sqlguard.checks.volatile_column_default import _volatile_calls
-    from sqlguard.diagnostics import Span
-    from sqlguard.model import Column
-
-    def column(default_sql: str) -> Column:
-        return Column(name="c", type=None, span=Span(0, 1), has_default=True, default_sql=default_sql)
-
-    assert _volatile_calls(column("public.gen_random_uuid()")) == ("gen_random_uuid",)
-    assert _volatile_calls(column("now()")) == ()
-    assert _volatile_calls(column("'random()'")) == ()
-
-
 def test_drop_index_locks_the_table_the_schema_knows(tmp_path: Path) -> None:
     files = {
         "001_create.sql": "CREATE TABLE orders (id bigint);\nCREATE INDEX orders_id_idx ON orders (id);\n",
