@@ -4,15 +4,14 @@ anything a versions directory may hold."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlguard.config import Config
 from sqlguard.engine import Linter
 from sqlguard.frontends.revisions import order_revisions, revision_ids
-from tests.conftest import FIXTURES, REPO, concise
+from tests.conftest import FIXTURES, concise, run_cli
+
+run = run_cli
 
 PROJECT = FIXTURES / "alembic-project"
 VERSIONS = PROJECT / "migrations" / "versions"
@@ -21,12 +20,6 @@ GOLDEN = Path(__file__).parent / "golden"
 # The golden files pin the rules this project is about; rules added later have their own tests.
 GOLDEN_RULES = "SG001,SG002,SG003,SG004,SG005,SG006,SG007"
 
-
-def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "sqlguard", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
-    )
 
 
 def test_alembic_project_golden_output() -> None:

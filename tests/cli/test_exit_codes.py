@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from sqlguard.cli import cli
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, run_cli
 
+run = run_cli  # the other CLI tests import it under this name
 
-def run(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a subprocess, as the console script would."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "sqlguard", *args],
-        cwd=cwd or REPO,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_clean_file_exits_0(tmp_path: Path) -> None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -21,6 +18,7 @@ from click.testing import CliRunner
 from sqlguard.cli import cli
 from sqlguard.config import Config
 from sqlguard.engine import Linter
+from tests.conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "fixtures" / "robustness"
@@ -28,17 +26,6 @@ FILES = sorted(CORPUS.glob("*.sql"))
 # file name -> the (line, column) of each syntax error it holds on purpose
 BROKEN_ON_PURPOSE = {"015_broken_syntax.sql": [(3, 42), (5, 1)]}
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run(
-        [sys.executable, "-m", "sqlguard", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        check=False,
-    )
 
 
 def load_generator() -> ModuleType:
