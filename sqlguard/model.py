@@ -190,7 +190,8 @@ class DropConstraint(Change):
 
 @dataclass(frozen=True, kw_only=True)
 class CreateIndex(Change):
-    """CREATE INDEX; ``keyword_end`` is where `` CONCURRENTLY`` goes (after ``INDEX``)."""
+    """CREATE INDEX; ``keyword_end`` is where `` CONCURRENTLY`` goes (after ``INDEX``) and
+    ``if_exists_at`` where `` IF NOT EXISTS`` goes (after ``INDEX [CONCURRENTLY]``)."""
 
     table: str
     name: str | None
@@ -199,14 +200,18 @@ class CreateIndex(Change):
     concurrently: bool = False
     if_not_exists: bool = False
     keyword_end: int | None = None
+    if_exists_at: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class DropIndex(Change):
+    """DROP INDEX; ``keyword_end`` follows ``INDEX``, ``if_exists_at`` follows ``INDEX [CONCURRENTLY]``."""
+
     names: tuple[str, ...]
     concurrently: bool = False
     if_exists: bool = False
     keyword_end: int | None = None
+    if_exists_at: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -544,7 +549,7 @@ class Migration:
 
 
 _T = TypeVar("_T")
-_OFFSET_FIELDS = frozenset({"keyword_end"})
+OFFSET_FIELDS = frozenset({"keyword_end", "if_exists_at"})
 
 
 def moved(value: _T, offset: int) -> _T:
@@ -579,7 +584,7 @@ def _moved(value: object, offset: int) -> object:
         if current is None or isinstance(current, (str, bool)):
             continue
         if isinstance(current, int):
-            if name in _OFFSET_FIELDS:
+            if name in OFFSET_FIELDS:
                 updates[name] = current + offset
             continue
         new = _moved(current, offset)

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import AddColumn, Change, CreateIndex, CreateTable, DropColumn, DropIndex, DropTable
 from sqlguard.registry import rule
-
-_CONCURRENTLY = re.compile(r"\s*CONCURRENTLY\b", re.IGNORECASE)
 
 
 @rule("SG053", on=(CreateTable, CreateIndex, DropTable, DropIndex, AddColumn, DropColumn))
@@ -53,11 +50,7 @@ def _object(change: CreateTable | CreateIndex | DropTable | DropIndex | AddColum
 def _insert_at(change: Change) -> int | None:
     """File offset where the IF [NOT] EXISTS clause goes, after the keyword the front end located."""
     if isinstance(change, CreateIndex | DropIndex):
-        if change.keyword_end is None:
-            return None
-        rest = change.statement[change.keyword_end - change.statement_span.start :]
-        match = _CONCURRENTLY.match(rest)
-        return change.keyword_end + (match.end() if match else 0)
+        return change.if_exists_at  # the front end's token offset after INDEX [CONCURRENTLY]
     if isinstance(change, CreateTable | DropTable | AddColumn | DropColumn):
         return change.keyword_end
     return None

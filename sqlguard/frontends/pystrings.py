@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeVar
 import libcst as cst
 
 from sqlguard.diagnostics import Span
-from sqlguard.model import InterpolatedSql
+from sqlguard.model import OFFSET_FIELDS, InterpolatedSql
 
 SpanOf = Callable[[cst.CSTNode], Span]
 T = TypeVar("T")
@@ -140,10 +140,10 @@ def _unescape_offsets(content: str, start: int) -> list[int] | None:
 
 
 def remap(obj: T, value: StringValue) -> T:
-    """Move every span (and ``keyword_end``) of ``obj``, computed on ``value.value``, into the file.
+    """Move every span (and offset field, ``keyword_end``...) of ``obj``, computed on ``value.value``, into the file.
 
     Without a character map, spans fall back to the whole literal and fixes are dropped
-    (``keyword_end`` becomes None): a position that is roughly right beats one that is wrong.
+    (offset fields become None): a position that is roughly right beats one that is wrong.
     """
 
     def move(offset: int) -> int:
@@ -160,7 +160,7 @@ def remap(obj: T, value: StringValue) -> T:
             updates: dict[str, Any] = {}
             for field in dataclasses.fields(item):
                 current = getattr(item, field.name)
-                if field.name == "keyword_end" and isinstance(current, int):
+                if field.name in OFFSET_FIELDS and isinstance(current, int):
                     updates[field.name] = move(current) if value.offsets is not None else None
                 elif isinstance(current, (Span, tuple)) or dataclasses.is_dataclass(current):
                     moved = walk(current)

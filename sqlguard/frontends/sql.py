@@ -459,6 +459,7 @@ class _Builder:
                 concurrently=bool(node.concurrent),
                 if_exists=bool(node.missing_ok),
                 keyword_end=self._stmt.keyword_end("INDEX"),
+                if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
                 **self._common(),
             )
         elif isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_TABLE:
@@ -765,6 +766,7 @@ class _Builder:
             concurrently=bool(node.concurrent),
             if_not_exists=bool(node.if_not_exists),
             keyword_end=self._stmt.keyword_end("INDEX"),
+            if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
             **self._common(),
         )
 
@@ -883,10 +885,14 @@ class _Statement:
                 return Span(start, start + token.end - token.start + 1)
         return None
 
-    def keyword_end(self, keyword: str) -> int | None:
-        """File offset just after the first ``keyword`` token of this statement."""
-        for token in self.tokens():
+    def keyword_end(self, keyword: str, then: str | None = None) -> int | None:
+        """File offset just after the first ``keyword`` token of this statement, or after the
+        ``then`` token when that comes right next (no comment between): ``INDEX [CONCURRENTLY]``."""
+        tokens = self.tokens()
+        for index, token in enumerate(tokens):
             if token.name == keyword:
+                if then is not None and index + 1 < len(tokens) and tokens[index + 1].name == then:
+                    token = tokens[index + 1]
                 return self.builder.base + self.start + token.end + 1
         return None
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sqlguard.frontends.sql import parse
+from sqlguard.model import CreateIndex, DropIndex
 from tests.conftest import lint_snippet
 
 
@@ -22,6 +24,18 @@ from tests.conftest import lint_snippet
             "ALTER TABLE t /* drop column b */ DROP CONSTRAINT IF EXISTS k, DROP b;",
             "ALTER TABLE t /* drop column b */ DROP CONSTRAINT IF EXISTS k, DROP IF EXISTS b;",
         ),
+        # INDEX [CONCURRENTLY]: the clause follows CONCURRENTLY when that is the next token
+        ("CREATE INDEX CONCURRENTLY i ON t (a);", "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a);"),
+        (
+            "create unique index\n  concurrently i on t (a);",
+            "create unique index\n  concurrently IF NOT EXISTS i on t (a);",
+        ),
+        ("CREATE INDEX i ON t (a);", "CREATE INDEX IF NOT EXISTS i ON t (a);"),
+        ("DROP INDEX Concurrently i;", "DROP INDEX Concurrently IF EXISTS i;"),
+        ("DROP INDEX i, j;", "DROP INDEX IF EXISTS i, j;"),
+        ('DROP INDEX "concurrently";', 'DROP INDEX IF EXISTS "concurrently";'),
+        # a comment between INDEX and CONCURRENTLY: the clause stays after INDEX, as before
+        ("DROP INDEX /* c */ CONCURRENTLY i;", "DROP INDEX IF EXISTS /* c */ CONCURRENTLY i;"),
     ],
 )
 def test_clause_goes_after_the_keyword_token(tmp_path: Path, code: str, fixed: str) -> None:
@@ -32,3 +46,13 @@ def test_clause_goes_after_the_keyword_token(tmp_path: Path, code: str, fixed: s
     for edit in sorted(diagnostic.fix.edits, key=lambda e: e.span.start, reverse=True):
         text = text[: edit.span.start] + edit.text + text[edit.span.end :]
     assert text == fixed
+
+
+def test_if_exists_at_is_a_file_offset_from_the_sql_front_end() -> None:
+
+    text = "SELECT 1;\nCREATE INDEX  CONCURRENTLY i ON t (a);\nDROP INDEX i;\n"
+    changes = [c for c in parse(text).changes if isinstance(c, CreateIndex | DropIndex)]
+    create, drop = changes
+    assert text[: create.if_exists_at].endswith("CREATE INDEX  CONCURRENTLY")
+    assert create.keyword_end is not None and text[: create.keyword_end].endswith("CREATE INDEX")
+    assert text[: drop.if_exists_at].endswith("DROP INDEX")

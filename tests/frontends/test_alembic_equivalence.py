@@ -12,9 +12,10 @@ import pytest
 
 from sqlguard.frontends import sql
 from sqlguard.frontends.alembic import parse_python
+from sqlguard.model import OFFSET_FIELDS
 
 # Where a change is and how it was written differ by nature between the two front ends.
-_PLACE_AND_SPELLING = {"span", "statement_span", "statement", "origin", "from_call", "keyword_end", "written"}
+_PLACE_AND_SPELLING = {"span", "statement_span", "statement", "origin", "from_call", "written"} | OFFSET_FIELDS
 
 REVISION = """\
 import sqlalchemy as sa
