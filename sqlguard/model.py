@@ -32,6 +32,10 @@ class TypeRef:
     array: bool = False
     span: Span
     written: str = ""
+    # Python front end only: the dotted name a type is written as (``sa.DateTime``, called or not)
+    # and each argument's source except a ``timezone=`` keyword; None for SQL or any other shape.
+    py_callee: str | None = None
+    py_args: tuple[str, ...] = ()
 
     @property
     def is_serial(self) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlguard.context import Context
@@ -43,17 +42,11 @@ def _fix(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumnType) -
     return Fix("Use timestamptz", (Edit.replace(type_ref.span, replacement),), safe=safe)
 
 
-_CALL = re.compile(r"(?P<callee>[A-Za-z_][\w.]*)\s*(?:\((?P<args>[^()]*)\))?", re.DOTALL)
-_TIMEZONE_ARG = re.compile(r"\btimezone\s*=\s*\w+")
-
-
 def _python_fix(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumnType) -> Fix | None:
     """``sa.DateTime()`` → ``sa.DateTime(timezone=True)``, keeping other arguments; None if unsure."""
-    match = _CALL.fullmatch(type_ref.written.strip())
-    if match is None:
+    if type_ref.py_callee is None:  # the Alembic front end read no plain ``name`` / ``name(...)`` here
         return None
-    args = [a.strip() for a in _TIMEZONE_ARG.sub("", match.group("args") or "").split(",") if a.strip()]
-    replacement = f"{match.group('callee')}({', '.join([*args, 'timezone=True'])})"
+    replacement = f"{type_ref.py_callee}({', '.join([*type_ref.py_args, 'timezone=True'])})"
     safe = not isinstance(change, AlterColumnType)  # a new column holds no data yet
     return Fix("Use timezone=True", (Edit.replace(type_ref.span, replacement),), safe=safe)
 

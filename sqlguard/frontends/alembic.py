@@ -1003,7 +1003,18 @@ class _OpReader:
             name = self._string(args.get("name")) or "enum" if args is not None else "enum"
         else:
             name = _TYPES.get(key, key)
-        return TypeRef(name=name, args=numbers, span=self.source.span(node), written=self.source.code(node))
+        return TypeRef(
+            name=name,
+            args=numbers,
+            span=self.source.span(node),
+            written=self.source.code(node),
+            py_callee=_dotted_name(target),
+            py_args=tuple(
+                self.source.code(arg)
+                for arg in (call.args if call is not None else ())
+                if arg.keyword is None or arg.keyword.value != "timezone"
+            ),
+        )
 
     def _default_sql(self, node: cst.BaseExpression) -> str | None:
         """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""
@@ -1088,6 +1099,16 @@ def _sql_expression(text: str | None) -> str | None:
         return str(RawStream()(statement.targetList[0].val))
     except Exception:  # not a lone expression: keep it as written
         return text
+
+
+def _dotted_name(node: cst.BaseExpression) -> str | None:
+    """``sa.types.DateTime`` → that text; None unless ``node`` is names joined by dots."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        receiver = _dotted_name(node.value)
+        return None if receiver is None else f"{receiver}.{node.attr.value}"
+    return None
 
 
 def _callee(call: cst.Call) -> str | None:

@@ -16,6 +16,8 @@ from sqlguard.model import OFFSET_FIELDS
 
 # Where a change is and how it was written differ by nature between the two front ends.
 _PLACE_AND_SPELLING = {"span", "statement_span", "statement", "origin", "from_call", "written"} | OFFSET_FIELDS
+# How a Python type was spelled (``sa.DateTime(precision=3)``): only the Alembic front end reads it.
+_PLACE_AND_SPELLING |= {"py_callee", "py_args"}
 
 REVISION = """\
 import sqlalchemy as sa
