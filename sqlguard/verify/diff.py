@@ -7,14 +7,14 @@ folded into that table's line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
+
+from pglast import parser
 
 from sqlguard.verify.snapshot import SchemaObject, Snapshot
 
 DiffKind = Literal["extra", "missing", "changed"]
-_PUBLIC = re.compile(r"(^|\s|\()public\.")
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,32 @@ class Difference:
 
 
 def display_name(name: str) -> str:
-    """Drop the default schema: `ix_orders_user_id`, not `public.ix_orders_user_id`."""
-    return _PUBLIC.sub(r"\1", name)
+    """Drop the default schema: `ix_orders_user_id`, not `public.ix_orders_user_id`.
+
+    Names are the snapshot's keys (``format('%I.%I', nspname, relname)``, ``ck on public.t``,
+    ``public.f(a integer)``), which keep the schema so objects in different schemas stay apart;
+    so the schema goes for display only, read with PostgreSQL's scanner: an unquoted ``public``
+    followed by ``.`` that does not itself follow a ``.`` (``s.public.x`` keeps its column path).
+    """
+    try:
+        tokens = list(parser.scan(name))
+    except parser.ParseError:
+        return name
+    drop: list[tuple[int, int]] = []
+    for index, token in enumerate(tokens[:-1]):
+        after_dot = index > 0 and tokens[index - 1].name == "ASCII_46" and tokens[index - 1].end + 1 == token.start
+        dot = tokens[index + 1]
+        if (
+            token.name == "IDENT"
+            and name[token.start : token.end + 1] == "public"
+            and dot.name == "ASCII_46"
+            and dot.start == token.end + 1
+            and not after_dot
+        ):
+            drop.append((token.start, dot.end + 1))
+    for start, end in reversed(drop):
+        name = name[:start] + name[end:]
+    return name
 
 
 def diff_snapshots(expected: Snapshot, actual: Snapshot) -> list[Difference]:
