@@ -12,13 +12,17 @@ Two jobs, both on a libcst tree the Alembic front end already parsed (a file is 
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
+import string
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import libcst as cst
+from pglast import parser
 
 from sqlguard.diagnostics import Span
 from sqlguard.model import OFFSET_FIELDS, InterpolatedSql
@@ -191,17 +195,17 @@ _SINK_METHODS: dict[str, Style] = {
 # cursor, a psycopg connection) it takes ``%s`` placeholders.
 _SQLALCHEMY_RECEIVERS = ("session", "db", "engine", "bind", "op")
 _SQL_ARG_NAMES = ("sql", "statement", "query", "sqltext", "text", "operation", "stmt")
-_IDENTIFIER_KEYWORDS = re.compile(r"(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ONLY|TRUNCATE|SET)\s*\"?$", re.IGNORECASE)
+# The last keyword before a pasted value that makes it a name (FROM {table}), as pglast's scanner names them.
+_IDENTIFIER_KEYWORDS = frozenset({"FROM", "JOIN", "INTO", "UPDATE", "TABLE", "EXISTS", "ONLY", "TRUNCATE", "SET"})
 # Statements PostgreSQL cannot give bound parameters to: values must be composed as literals.
-_UTILITY = re.compile(
-    r"\s*(ALTER|CREATE|DROP|SET|RESET|VACUUM|ANALYZE|GRANT|REVOKE|COMMENT|CLUSTER|REINDEX|REFRESH|LOCK)\b",
-    re.IGNORECASE,
+_UTILITY = frozenset(
+    {"ALTER", "CREATE", "DROP", "SET", "RESET", "VACUUM", "ANALYZE", "GRANT", "REVOKE", "COMMENT", "CLUSTER"}
+    | {"REINDEX", "REFRESH", "LOCK_P"}
 )
-_OPEN_QUOTE = re.compile(r"'([^'\s]*)$")
-_CLOSE_QUOTE = re.compile(r"([^'\s]*)'")
-_IDENT_CHAR = re.compile(r"[A-Za-z0-9_.]")
+# Tokens a pasted value glued to them extends into one word: names, numbers, keywords and a dot.
+_WORD_TOKENS = frozenset({"IDENT", "ICONST", "FCONST", "ASCII_46"})
+# No standard-library parser reads %-format fields (string.Formatter reads str.format ones): kept.
 _PERCENT_FIELD = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcaou]")
-_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -468,14 +472,14 @@ class _InterpolationFinder:
         positional = [self.code_of(arg.value) for arg in node.args if arg.keyword is None and not arg.star]
         keywords = {arg.keyword.value: self.code_of(arg.value) for arg in node.args if arg.keyword is not None}
         position = 0
-        last = 0
-        for match in _FORMAT_FIELD.finditer(text):
-            yield "text", text[last : match.start()]
-            last = match.end()
-            if match.group(0) in ("{{", "}}"):
-                yield "text", match.group(0)[0]
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError:  # a lone brace: str.format would raise, so nothing is pasted in
+            fields = [(text, None, None, None)]
+        for literal, field, _spec, _conversion in fields:
+            yield "text", literal
+            if field is None:
                 continue
-            field = re.split(r"[!:]", match.group(1), maxsplit=1)[0]
             if field == "":
                 yield "value", positional[position] if position < len(positional) else "value"
                 position += 1
@@ -484,7 +488,8 @@ class _InterpolationFinder:
                 yield "value", positional[index] if index < len(positional) else "value"
             else:
                 yield "value", keywords.get(field, field)
-        yield "text", text[last:]
+        if fields and fields[-1][1] is not None:
+            yield "text", ""
 
 
 def _sink(node: cst.Call) -> Style | None:
@@ -579,7 +584,8 @@ def _parameterized(
     composed: list[str] = []  # psycopg.sql parts for the ``{}`` fields, in order
     text = ""
     first = taint.pieces[0][1] if taint.pieces and taint.pieces[0][0] == "text" else ""
-    utility = _UTILITY.match(first)
+    first_tokens, _ = _lex(first)
+    utility = first_tokens[0] if first_tokens and first_tokens[0].name in _UTILITY else None
     names_pasted: list[str] = []
     unbindable: list[str] = []  # values in a statement that takes no bound parameters
     pieces = list(taint.pieces)
@@ -588,16 +594,18 @@ def _parameterized(
             text += piece
             continue
         following = pieces[index + 1][1] if index + 1 < len(pieces) and pieces[index + 1][0] == "text" else ""
-        glued = (bool(text) and _IDENT_CHAR.match(text[-1]) is not None) or _IDENT_CHAR.match(following[:1]) is not None
-        opening = _OPEN_QUOTE.search(text)
-        closing = _CLOSE_QUOTE.match(following)
-        if opening and closing:
+        before, stopped = _lex(text)
+        after, _ = _lex(following)
+        glued = (not stopped and _word_at(before[-1:], len(text) - 1, text)) or _word_at(after[:1], 0, following)
+        literal_at = stopped if stopped is not None and text[stopped] == "'" else None
+        closing = _literal_end(following) if literal_at is not None else None
+        if literal_at is not None and closing is not None:
             # The value sits inside a quoted SQL literal ('%{term}%'): the whole literal becomes the parameter.
-            text = text[: opening.start()]
-            pieces[index + 1] = ("text", following[closing.end() :])
-            prefix, suffix = opening.group(1), closing.group(1)
+            prefix, suffix = (part.replace("''", "'") for part in (text[literal_at + 1 :], following[: closing - 1]))
+            text = text[:literal_at]
+            pieces[index + 1] = ("text", following[closing:])
             piece = (f'"{prefix}" + ' if prefix else "") + piece + (f' + "{suffix}"' if suffix else "")
-        elif glued or _IDENTIFIER_KEYWORDS.search(text.rstrip()):
+        elif glued or _names_next(text, before, stopped):
             if named or glued:
                 names_pasted.append(piece)  # part of a name: no placeholder can stand for it
             else:
@@ -616,8 +624,9 @@ def _parameterized(
         text += f":{name}" if named else "%s"
     if unbindable and utility is not None and not names_pasted:
         pasted = ", ".join(dict.fromkeys(unbindable))
+        keyword = first[utility.start : utility.end + 1].upper()
         return (
-            f"{utility.group(1).upper()} cannot take bound parameters: check {pasted} against a fixed list of"
+            f"{keyword} cannot take bound parameters: check {pasted} against a fixed list of"
             " allowed values, or run it through psycopg with sql.Identifier / sql.Literal"
         )
     if names_pasted:
@@ -647,15 +656,81 @@ def _parameterized(
 
 
 def _name_hint(expression: str) -> str:
-    """A parameter name from the pasted expression: ``str(user.id)`` → ``id``."""
-    wrapped = re.fullmatch(r"(?:str|int|float|repr|bool|len)\((.*)\)", expression.strip(), re.DOTALL)
-    if wrapped:
-        return _name_hint(wrapped.group(1))
-    words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression.split("(")[0])
-    keyed = re.findall(r"\[[\"'](\w+)[\"']\]", expression)
-    if keyed:
-        return keyed[-1]
-    return words[-1] if words else "value"
+    """A parameter name from the pasted expression: ``str(user.id)`` → ``id``, ``row["email"]`` → ``email``."""
+    try:
+        node = ast.parse(expression.strip(), mode="eval").body
+    except SyntaxError:
+        return "value"
+    return _hint(node) or "value"
+
+
+_WRAPPERS = frozenset({"str", "int", "float", "repr", "bool", "len"})
+
+
+def _hint(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS and node.args:
+        return _hint(node.args[-1])
+    keys = [
+        sub
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Subscript)
+        and isinstance(sub.slice, ast.Constant)
+        and isinstance(sub.slice.value, str)
+        and sub.slice.value.replace("_", "a").isalnum()
+    ]
+    if keys:
+        last = max(keys, key=lambda sub: (sub.slice.lineno, sub.slice.col_offset))
+        assert isinstance(last.slice, ast.Constant)
+        return str(last.slice.value)
+    # The name written last before the first call's parenthesis: ``user.name.lower()`` → ``lower``.
+    nodes = list(ast.walk(node))
+    calls = [(call.func.end_lineno or 0, call.func.end_col_offset or 0) for call in nodes if isinstance(call, ast.Call)]
+    limit = min(calls, default=(sys.maxsize, 0))
+    names = [
+        ((sub.end_lineno or 0, sub.end_col_offset or 0), sub.id if isinstance(sub, ast.Name) else sub.attr)
+        for sub in nodes
+        if isinstance(sub, ast.Name | ast.Attribute)
+    ]
+    return max(((end, name) for end, name in names if end <= limit), default=((0, 0), None))[1]
+
+
+def _lex(fragment: str) -> tuple[list[Any], int | None]:
+    """pglast's tokens of a SQL fragment, and where lexing stopped (an unclosed quote), or None."""
+    try:
+        return list(parser.scan(fragment)), None
+    except parser.ParseError as error:
+        at = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
+        if not 0 <= at < len(fragment):
+            return [], 0
+        tokens = _lex(fragment[:at])[0] if at else []
+        return tokens, at
+
+
+def _word_at(tokens: list[Any], at: int, fragment: str) -> bool:
+    """Whether a name, number, keyword or dot ends (or starts) at ``at``, touching the pasted value."""
+    if not tokens:
+        return False
+    token = tokens[0]
+    if at not in (token.start, token.end) or fragment[token.start] == '"':
+        return False
+    return token.name in _WORD_TOKENS or token.kind != "NO_KEYWORD"
+
+
+def _literal_end(following: str) -> int | None:
+    """Where, in the text after a value pasted inside an open SQL literal, that literal ends (past ``'``)."""
+    tokens, _ = _lex("'" + following)
+    if tokens and tokens[0].name == "SCONST" and tokens[0].start == 0:
+        return int(tokens[0].end)
+    return None
+
+
+def _names_next(text: str, tokens: list[Any], stopped: int | None) -> bool:
+    """Whether the text ends in FROM, JOIN, INTO... (then perhaps an opening ``"``): a name comes next."""
+    if not tokens or tokens[-1].name not in _IDENTIFIER_KEYWORDS:
+        return False
+    if stopped is None:
+        return True
+    return text[stopped] == '"' and stopped == len(text.rstrip()) - 1 and not text[tokens[-1].end + 1 : stopped].strip()
 
 
 def _unique_name(hint: str, taken: Sequence[str]) -> str:
