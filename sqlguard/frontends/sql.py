@@ -12,7 +12,6 @@ blanked out first, keeping offsets, since they are not SQL.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -274,43 +273,91 @@ def _split_top_level(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-_COPY_FROM_STDIN = re.compile(
-    r"^[ \t]*\\?copy\b[^;]*?\bfrom\s+stdin\b[^\n]*$", re.IGNORECASE | re.MULTILINE
-)
-_COPY_END = re.compile(r"^\\\.[ \t\r]*$", re.MULTILINE)
-
-
 def _blank_copy_data(text: str) -> str:
     """Blank the data rows after ``COPY ... FROM stdin;`` up to the ``\\.`` line, keeping offsets.
 
     Those rows are data for psql to send, not SQL: left in, they make a dump-like file fail
     to parse. Newlines stay, so every later line and column is unchanged. A COPY whose data
     block never ends is left alone (the parser then reports the real problem).
+
+    The COPY statement is found with pglast's scanner; its data rows, which the scanner cannot
+    read, are then taken line by line up to the ``\\.`` line.
     """
     if "stdin" not in text.lower():
         return text
     chars: list[str] | None = None
     position = 0
-    while (match := _COPY_FROM_STDIN.search(text, position)) is not None:
-        # SQL COPY ends at its ";" (options may follow "stdin" on later lines); psql's \copy
-        # ends with its line. The data starts on the next line.
-        end = match.end()
-        if not match.group(0).lstrip().startswith("\\"):
-            semicolon = text.find(";", match.start())
-            end = text.find("\n", semicolon) if semicolon != -1 else -1
-            if end == -1:
-                break
-        data_start = end + 1
-        terminator = _COPY_END.search(text, data_start)
-        if data_start > len(text) or terminator is None:
+    while (data_start := _copy_data_start(text, position)) is not None:
+        data_end = _copy_data_end(text, data_start)
+        if data_end is None:
             break
         if chars is None:
             chars = list(text)
-        for i in range(data_start, terminator.end()):
+        for i in range(data_start, data_end):
             if chars[i] != "\n":
                 chars[i] = " "
-        position = terminator.end()
+        position = data_end
     return text if chars is None else "".join(chars)
+
+
+def _scanned(text: str) -> list[Any]:
+    """pglast's tokens of ``text`` up to where it stops lexing (COPY data rows, an open quote)."""
+    try:
+        return list(parser.scan(text))
+    except parser.ParseError as error:
+        at = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
+        return _scanned(text[:at]) if 0 < at < len(text) else []
+
+
+def _copy_data_start(text: str, position: int) -> int | None:
+    """Where the data rows of the first ``COPY ... FROM STDIN`` (SQL, or psql's ``\\copy``) at or
+    after ``position`` start: the line after the SQL statement's ``;``, or after the ``\\copy`` line."""
+    tokens = _scanned(text[position:])
+    statement_start = True
+    for index, token in enumerate(tokens):
+        at = position + token.start
+        line_start = text.rfind("\n", 0, at) + 1
+        first_on_line = not text[line_start:at].strip(" \t")
+        psql = (
+            token.name == "ASCII_92"
+            and first_on_line
+            and index + 1 < len(tokens)
+            and tokens[index + 1].name == "COPY"
+            and tokens[index + 1].start == token.end + 1
+        )
+        if (token.name == "COPY" and (statement_start or first_on_line)) or psql:
+            line_end = text.find("\n", at)
+            rest = tokens[index + 1 :]
+            for after, (word, following) in enumerate(zip(rest, [*rest[1:], None], strict=True)):
+                if psql and (line_end == -1 or position + word.start > line_end):
+                    break
+                if not psql and word.name == "ASCII_59":
+                    break
+                if word.name == "FROM" and following is not None and following.name == "STDIN":
+                    if psql:
+                        return None if line_end == -1 else line_end + 1
+                    ends = [t for t in rest[after:] if t.name == "ASCII_59"]
+                    newline = text.find("\n", position + ends[0].end) if ends else -1
+                    return None if newline == -1 else newline + 1
+        if token.name not in ("SQL_COMMENT", "C_COMMENT"):
+            statement_start = token.name == "ASCII_59"
+    return None
+
+
+def _copy_data_end(text: str, data_start: int) -> int | None:
+    """The end of the ``\\.`` line (alone on its line but for trailing blanks) ending a COPY's data."""
+    if data_start > len(text):
+        return None
+    line_start = data_start
+    while line_start <= len(text):
+        newline = text.find("\n", line_start)
+        line_end = len(text) if newline == -1 else newline
+        if text[line_start:line_end].rstrip(" \t\r") == "\\.":
+            return line_end
+        if newline == -1:
+            return None
+        line_start = newline + 1
+    return None
 
 
 def _blank_meta_commands(text: str) -> str:
