@@ -15,7 +15,8 @@ The key is a SHA-256 of everything the parse can depend on:
 - the text of its down counterpart, or its absence, as ``layouts.classify`` finds it, since the
   SQL front end reads it for ``DownFacts`` (a down file appearing or emptying must be seen);
 - the whole effective ``Config`` (front ends receive all of it; a narrower key would silently go
-  stale the day a front end reads one more setting);
+  stale the day a front end reads one more setting), its sets sorted so that every process
+  computes the same key (a frozenset's repr follows per-process string hashing);
 - the sqlguard version, a fingerprint of the installed sqlguard sources (so a developer editing a
   front end without bumping the version never reads stale changes), the pglast and Python
   versions, and ``FORMAT``.
@@ -234,7 +235,7 @@ def _text_digest(text: str) -> str:
 
 def _salt(config: Config) -> bytes:
     """Everything besides the file that decides its parse: config, versions and sqlguard's code."""
-    settings = repr([(f.name, getattr(config, f.name)) for f in fields(config)])
+    settings = repr([(f.name, _canonical(getattr(config, f.name))) for f in fields(config)])
     parts = (
         f"format={FORMAT}",
         f"sqlguard={__version__}",
@@ -244,6 +245,16 @@ def _salt(config: Config) -> bytes:
         settings,
     )
     return "\n".join(parts).encode("utf-8")
+
+
+def _canonical(value: object) -> object:
+    """``value`` with every set sorted: a frozenset's repr follows string hashing, which differs
+    from one process to the next, and would make a config with two selectors never hit."""
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(item) for item in value), key=repr)
+    if isinstance(value, tuple):
+        return tuple(_canonical(item) for item in value)
+    return value
 
 
 def _installed(package: str) -> str:
