@@ -1,13 +1,26 @@
-"""A content-hash cache of parsed migrations, so an unchanged file is not parsed again.
+"""Two cache levels, so an unchanged file is neither parsed nor checked again.
 
-What is cached, and why only that: the parsed ``Migration`` of one file (its changes, input
-errors and down facts), never its diagnostics. Diagnostics of schema-aware rules depend on every
-earlier file of the run (the engine feeds all changes into one ``SchemaState`` in order), on the
-rule selection and on suppressions; keying them by all of that would make the key as expensive as
-the work. Parsing is what costs (pglast builds a Python tree per statement); applying changes to
-the schema state and running the checks on ready-made changes is cheap. So a warm run loads each
-file's changes from here and always re-runs the checks, in order, which keeps schema-aware rules
-exactly as correct as in a cold run.
+Level 1, parses: the parsed ``Migration`` of one file (its changes, input errors and down facts),
+keyed by the file alone (see below). Parsing is what costs (pglast builds a Python tree per
+statement).
+
+Level 2, results: one file's final result (report path, "empty file" note, diagnostics after
+per-file ignores and suppressions), keyed by a hash chain. Diagnostics of schema-aware rules
+(SG002, SG004's "created in this migration") depend on every earlier file of the run, in order,
+so a file's result is stored under ``link_i = H(link_{i-1}, key_i)``, where ``key_i`` is its
+level-1 key and ``link_{-1}`` is ``H(salt, rule pages, ordered list of linted paths)``. A link
+therefore pins everything a result can depend on: the file's own text and down counterpart, the
+text and order of every earlier file (their changes are all the schema state holds), the file
+list, the effective config (rule selection, severities, per-file ignores, target version), and
+sqlguard's code and rule pages (a page sets a rule's severity, name and summary). The engine walks
+the files in run order: while links hit, the stored result is the report and no migration is
+unpickled and no schema state is built. At the first miss at index i, the schema state is rebuilt
+by applying the changes of files 0..i-1 (from level 1, or parsed), which is all a cold run leaves
+in it (checks only read the schema), and the checks run from file i on, storing each result under
+its link. Why not key each result by only the earlier files' changes a rule reads: that set is
+rule-specific and easy to get wrong; the chain is coarser (an edit in file i re-checks every later
+file) but cannot go stale, and re-checking from level 1 is cheap next to parsing. Why not stop at
+level 1: loading every cached change and re-running every check cost ~0.8 s of a 1.5 s warm run.
 
 The key is a SHA-256 of everything the parse can depend on:
 - the file's path as linted (``Migration.path`` is stored in the entry and compared by the schema
@@ -15,12 +28,15 @@ The key is a SHA-256 of everything the parse can depend on:
 - the text of its down counterpart, or its absence, as ``layouts.classify`` finds it, since the
   SQL front end reads it for ``DownFacts`` (a down file appearing or emptying must be seen);
 - the whole effective ``Config`` (front ends receive all of it; a narrower key would silently go
-  stale the day a front end reads one more setting);
+  stale the day a front end reads one more setting), its sets sorted so that every process
+  computes the same key (a frozenset's repr follows per-process string hashing);
 - the sqlguard version, a fingerprint of the installed sqlguard sources (so a developer editing a
   front end without bumping the version never reads stale changes), the pglast and Python
   versions, and ``FORMAT``.
 
-Storage: entries are grouped into 16 shard files by the key's first hex digit. Creating a file
+Storage: entries are grouped into 16 shard files by the key's first hex digit (parses in
+``0.pickle`` .. ``f.pickle``, results in ``r0.pickle`` .. ``rf.pickle``; a fully warm run reads
+only the small result shards). Creating a file
 is the slow part of a cold run on some file systems (2.5 ms each on the benchmark machine, more
 than parsing the file), so one file per entry would cost more than it saves; 16 shards keep a
 one-file lint cheap (it reads one shard of ~1/16 of the entries, each entry a separate pickle
@@ -29,7 +45,8 @@ refreshed entries in it: read again (to keep what a concurrent run added meanwhi
 to a temporary file in the same folder and moved into place with ``os.replace``, so concurrent runs
 never see half a shard; at worst one run's new entries are lost, which only costs a later parse.
 Entries unused for ``KEEP_DAYS`` are dropped when their shard is rewritten, so the cache does not
-grow forever as files change.
+grow forever as files change (runs served by level 2 do not touch level 1, so its entries may
+expire first: a later miss then parses those files again, which costs time, never correctness).
 
 Anything wrong with a shard or an entry (missing, truncated, unreadable, another format, another
 key, a class that no longer exists) is a miss, never a crash and never a different result.
@@ -48,13 +65,14 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from sqlguard import __version__
 from sqlguard.config import Config
+from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import Migration
 from sqlguard.parallel import paused_gc
 
@@ -62,7 +80,11 @@ FORMAT = 2
 KEEP_DAYS = 30
 ENV_VAR = "SQLGUARD_CACHE_DIR"
 DEFAULT_DIR = ".sqlguard_cache"
+RESULT_PREFIX = "r"  # result shards are r0.pickle .. rf.pickle, beside the parse shards 0 .. f
 _PACKAGE = Path(__file__).resolve().parent
+
+# One file's final result: the report's path, the "empty file" note (or None), its diagnostics.
+Result = tuple[str, "str | None", list[Diagnostic]]
 
 
 def resolve_cache_dir(option: str | None, config: Config) -> Path:
@@ -89,8 +111,9 @@ class ParseCache:
         self._shards: dict[str, dict[str, Any]] = {}
         self._changed: dict[str, dict[str, tuple[int, bytes]]] = {}
         self._digests: dict[str, str] = {}  # path -> content digest, for files keyed this run
-        self.hits = 0
-        self.misses = 0
+        self.hits = 0  # files not parsed: served by a stored result or a cached parse
+        self.misses = 0  # files parsed
+        self.result_hits = 0  # files served by a stored result (no parse, no checks)
 
     # -- keys ------------------------------------------------------------------------------------
     def key(self, path: str, text: str) -> str:
@@ -132,29 +155,67 @@ class ParseCache:
             return f"{counterpart}:bytes:{hashlib.sha256(data).hexdigest()}"
 
     # -- reading and writing ---------------------------------------------------------------------
-    def load(self, key: str, text: str) -> Migration | None:
-        """The cached migration for ``key`` with its ``text`` put back, or None on any problem."""
-        migration = self._unpack(key, self._shard(key[0]).get(key))
-        if migration is None:
-            self.misses += 1
+    def load(self, key: str, text: str, *, count: bool = True) -> Migration | None:
+        """The cached migration for ``key`` with its ``text`` put back, or None on any problem.
+        ``count`` False leaves ``hits``/``misses`` alone (a file already counted as a result hit)."""
+        migration = self._unpack(key[0], key, self._shard(key[0]).get(key))
+        if not isinstance(migration, Migration):
+            if count:
+                self.misses += 1
             return None
-        self.hits += 1
+        if count:
+            self.hits += 1
         migration.text = text  # a fresh object from the pickle: no one else holds it
         return migration
 
-    def _unpack(self, key: str, entry: object) -> Migration | None:
+    def _unpack(self, prefix: str, key: str, entry: object) -> object:
         if not isinstance(entry, tuple) or len(entry) != 2:
             return None
         day, blob = entry
         try:
-            stored_format, stored_key, migration = pickle.loads(blob)
+            stored_format, stored_key, payload = pickle.loads(blob)
         except Exception:  # a missing, truncated or foreign entry is a miss, whatever went wrong
             return None
-        if stored_format != FORMAT or stored_key != key or not isinstance(migration, Migration):
+        if stored_format != FORMAT or stored_key != key:
             return None
         if not isinstance(day, int) or day < self._today:  # used today: keep it from expiring
-            self._changed.setdefault(key[0], {})[key] = (self._today, blob)
-        return migration
+            self._changed.setdefault(prefix, {})[key] = (self._today, blob)
+        return payload
+
+    # -- results (the second level) --------------------------------------------------------------
+    def chain_start(self, paths: Sequence[str]) -> str:
+        """The chain's seed: this run's config and code (the salt), the rule pages, and the ordered
+        list of the files linted (a file added, removed or moved changes every link)."""
+        digest = hashlib.sha256(b"results\n" + self._salt)
+        digest.update(_pages_fingerprint().encode("utf-8"))
+        for path in paths:
+            encoded = path.encode("utf-8", "surrogatepass")
+            digest.update(len(encoded).to_bytes(8, "little"))
+            digest.update(encoded)
+        return digest.hexdigest()
+
+    @staticmethod
+    def chain_next(previous: str, key: str) -> str:
+        """The link of a file: its parse key on top of every earlier file's link."""
+        return hashlib.sha256(f"{previous}:{key}".encode()).hexdigest()
+
+    def load_result(self, chain: str) -> Result | None:
+        """The stored result of the file whose link is ``chain``, or None on any problem."""
+        prefix = RESULT_PREFIX + chain[0]
+        result = self._unpack(prefix, chain, self._shard(prefix).get(chain))
+        if not _is_result(result):
+            return None
+        self.hits += 1
+        self.result_hits += 1
+        return result  # type: ignore[return-value]
+
+    def store_result(self, chain: str, result: Result) -> None:
+        """Keep one file's final result (report path, empty-file note, diagnostics) for ``flush``."""
+        try:
+            blob = pickle.dumps((FORMAT, chain, result), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        self._changed.setdefault(RESULT_PREFIX + chain[0], {})[chain] = (self._today, blob)
 
     def store(self, key: str, migration: Migration) -> None:
         """Keep ``migration`` (without its text, which the key already pins) for ``flush``.
@@ -228,13 +289,25 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
+def _is_result(value: object) -> bool:
+    if not isinstance(value, tuple) or len(value) != 3:
+        return False
+    path, note, diagnostics = value
+    return (
+        isinstance(path, str)
+        and (note is None or isinstance(note, str))
+        and isinstance(diagnostics, list)
+        and all(isinstance(d, Diagnostic) for d in diagnostics)
+    )
+
+
 def _text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _salt(config: Config) -> bytes:
     """Everything besides the file that decides its parse: config, versions and sqlguard's code."""
-    settings = repr([(f.name, getattr(config, f.name)) for f in fields(config)])
+    settings = repr([(f.name, _canonical(getattr(config, f.name))) for f in fields(config)])
     parts = (
         f"format={FORMAT}",
         f"sqlguard={__version__}",
@@ -244,6 +317,36 @@ def _salt(config: Config) -> bytes:
         settings,
     )
     return "\n".join(parts).encode("utf-8")
+
+
+def _canonical(value: object) -> object:
+    """``value`` with every set sorted: a frozenset's repr follows string hashing, which differs
+    from one process to the next, and would make a config with two selectors never hit."""
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(item) for item in value), key=repr)
+    if isinstance(value, tuple):
+        return tuple(_canonical(item) for item in value)
+    return value
+
+
+@functools.cache
+def _pages_fingerprint() -> str:
+    """Size and mtime of every rule page: a page sets a rule's severity, name and summary, which
+    stored diagnostics carry (pages sit outside the package in a checkout)."""
+    from sqlguard.catalogue import pages_dir
+
+    try:
+        pages = sorted(pages_dir().glob("SG*.md"))
+    except Exception:
+        return "pages:unknown"
+    digest = hashlib.sha256()
+    for page in pages:
+        try:
+            stat = page.stat()
+        except OSError:
+            continue
+        digest.update(f"{page}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def _installed(package: str) -> str:

@@ -154,41 +154,112 @@ class Linter:
                 files.extend(found)
             else:
                 files.append(path)
-        schema = SchemaState()
-        for parsed in self._parse_all(order_revisions(_unique(files), lambda p: read_source(p)[0])):
-            if isinstance(parsed, FileReport):
-                result.reports.append(parsed)
-                continue
-            if not parsed.text.strip() and parsed.kind == "sql":  # an empty __init__.py is normal
-                result.notes.append(f"{parsed.path}: empty file, nothing to lint")
-            result.reports.append(self.lint_text(parsed.path, parsed.text, schema=schema, migration=parsed))
+        ordered = order_revisions(_unique(files), lambda p: read_source(p)[0])
+        if self.cache is None:
+            self._lint_in_order(self._parse_all(ordered), SchemaState(), result)
+        else:
+            self._lint_cached(ordered, self.cache, result)
         return result
+
+    def _lint_in_order(self, parsed: Sequence[Migration | FileReport], schema: SchemaState, result: RunResult) -> None:
+        """Run the checks file by file, in order, on one schema state (what a cold run does)."""
+        for item in parsed:
+            if isinstance(item, FileReport):
+                result.reports.append(item)
+                continue
+            note = _empty_note(item)
+            if note is not None:
+                result.notes.append(note)
+            result.reports.append(self.lint_text(item.path, item.text, schema=schema, migration=item))
+
+    def _lint_cached(self, files: Sequence[Path], cache: ParseCache, result: RunResult) -> None:
+        """Lint with both cache levels (see ``sqlguard.cache``): stored results while the chain of
+        keys hits, then the schema state rebuilt from the earlier files' changes and the checks run
+        from the first file whose link misses, storing each later file's result."""
+        sources = [(path, *read_source(path)) for path in files]
+        keys = [
+            cache.key(str(path), text) if text is not None else f"unreadable:{problem}"
+            for path, text, problem in sources
+        ]
+        links: list[str] = []
+        link = cache.chain_start([str(path) for path in files])
+        for key in keys:
+            link = cache.chain_next(link, key)
+            links.append(link)
+        served: list[FileReport] = []
+        notes: list[str] = []
+        for (path, text, problem), link in zip(sources, links, strict=False):
+            if text is None:
+                served.append(_unreadable(str(path), problem))
+                continue
+            stored = cache.load_result(link)
+            if stored is None:
+                break
+            report_path, note, diagnostics = stored
+            served.append(FileReport(path=report_path, text=text, diagnostics=diagnostics))
+            if note is not None:
+                notes.append(note)
+        result.reports.extend(served)
+        result.notes.extend(notes)
+        first_miss = len(served)
+        if first_miss == len(sources):  # everything served: no migration loaded, no check run
+            cache.flush()
+            return
+        parsed = self._parse_sources(sources, keys, counted_from=first_miss)
+        schema = SchemaState()
+        for earlier in parsed[:first_miss]:  # checks only read the schema: applying is enough
+            if isinstance(earlier, Migration):
+                for change in earlier.changes:
+                    schema.apply(change, earlier.path)
+        for item, link in zip(parsed[first_miss:], links[first_miss:], strict=True):
+            if isinstance(item, FileReport):
+                result.reports.append(item)
+                continue
+            note = _empty_note(item)
+            if note is not None:
+                result.notes.append(note)
+            report = self.lint_text(item.path, item.text, schema=schema, migration=item)
+            result.reports.append(report)
+            cache.store_result(link, (report.path, note, report.diagnostics))
+        cache.flush()
 
     def _parse_all(self, files: Sequence[Path]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with
         the front ends (on several processes for large runs). Unreadable files become reports.
         Checks are not run here: they need the schema state in order, see ``lint_paths``."""
+        sources = [(path, *read_source(path)) for path in files]
+        keys = [
+            self.cache.key(str(path), text) if self.cache is not None and text is not None else ""
+            for path, text, _ in sources
+        ]
+        parsed = self._parse_sources(sources, keys)
+        if self.cache is not None:
+            self.cache.flush()
+        return parsed
+
+    def _parse_sources(
+        self, sources: Sequence[tuple[Path, str | None, str]], keys: Sequence[str], counted_from: int = 0
+    ) -> list[Migration | FileReport]:
+        """Migrations (or unreadable-file reports) for ``sources``, from the parse cache or parsed;
+        files before ``counted_from`` were already counted as result hits."""
         from sqlguard.parallel import parse_all
 
+        cache = self.cache
         slots: list[Migration | FileReport | None] = []
         pending: list[tuple[int, str, str, str]] = []
-        for path in files:
-            text, problem = read_source(path)
+        for index, ((path, text, problem), key) in enumerate(zip(sources, keys, strict=True)):
             if text is None:
                 slots.append(_unreadable(str(path), problem))
                 continue
-            key = self.cache.key(str(path), text) if self.cache is not None else ""
-            cached = self.cache.load(key, text) if self.cache is not None else None
+            cached = cache.load(key, text, count=index >= counted_from) if cache is not None else None
             slots.append(cached)
             if cached is None:
                 pending.append((len(slots) - 1, key, str(path), text))
         parsed = parse_all([(path, text) for _, _, path, text in pending], self.config, self.jobs)
         for (index, key, _, _), migration in zip(pending, parsed, strict=True):
             slots[index] = migration
-            if self.cache is not None:
-                self.cache.store(key, migration)
-        if self.cache is not None:
-            self.cache.flush()
+            if cache is not None:
+                cache.store(key, migration)
         return [slot for slot in slots if slot is not None]
 
     def discover(self, folder: Path) -> Iterable[Path]:
@@ -263,6 +334,12 @@ def read_source(path: Path) -> tuple[str | None, str]:
         return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError as error:
         return None, f"not UTF-8 text (invalid byte at offset {error.start})"
+
+
+def _empty_note(migration: Migration) -> str | None:
+    if not migration.text.strip() and migration.kind == "sql":  # an empty __init__.py is normal
+        return f"{migration.path}: empty file, nothing to lint"
+    return None
 
 
 def _unreadable(path: str, reason: str) -> FileReport:

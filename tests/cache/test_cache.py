@@ -152,13 +152,19 @@ def test_down_file_appearing_or_emptying_is_seen(tmp_path: Path) -> None:
     assert cache.hits == 1
 
 
-def shard_files(cache_dir: Path) -> list[Path]:
-    return sorted(p for p in cache_dir.rglob("*.pickle"))
+def shard_files(cache_dir: Path, *, results: bool | None = None) -> list[Path]:
+    """Shard files: parse shards (0..f), result shards (r0..rf), or both when ``results`` is None."""
+    found = sorted(p for p in cache_dir.rglob("*.pickle"))
+    if results is None:
+        return found
+    return [p for p in found if p.stem.startswith(sqlguard.cache.RESULT_PREFIX) == results]
 
 
-def rewrite_entries(cache_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
+def rewrite_entries(
+    cache_dir: Path, change: Callable[[dict[str, Any]], None], *, results: bool | None = None
+) -> None:
     """Apply ``change`` to the entries of every shard file, writing the shards back."""
-    for shard_path in shard_files(cache_dir):
+    for shard_path in shard_files(cache_dir, results=results):
         stored_format, shard = pickle.loads(shard_path.read_bytes())
         change(shard)
         shard_path.write_bytes(pickle.dumps((stored_format, shard)))
@@ -217,18 +223,20 @@ def test_entry_of_the_wrong_shape_is_a_miss(tmp_path: Path) -> None:
 
 
 def test_entry_swapped_for_another_files_entry_is_a_miss(tmp_path: Path) -> None:
-    """An entry is checked against its key, so a file moved into another's place is never served."""
+    """An entry is checked against its key, so a file moved into another's place is never served
+    (parse entries swapped with each other, stored results swapped with each other)."""
     folder = write(tmp_path / "m", {"1.sql": "CREATE INDEX i ON t (a);\n", "2.sql": "SELECT 1;\n"})
     expected, _ = lint(folder, tmp_path / "cache")
-    blobs: dict[str, Any] = {}
-    rewrite_entries(tmp_path / "cache", lambda shard: blobs.update(shard))
-    first, second = sorted(blobs)
+    for results in (False, True):
+        blobs: dict[str, Any] = {}
+        rewrite_entries(tmp_path / "cache", blobs.update, results=results)
+        first, second = sorted(blobs)
 
-    def swap(shard: dict[str, Any]) -> None:
-        for key in list(shard):
-            shard[key] = blobs[second if key == first else first]
+        def swap(shard: dict[str, Any]) -> None:
+            for key in list(shard):
+                shard[key] = blobs[second if key == first else first]  # noqa: B023  (used at once)
 
-    rewrite_entries(tmp_path / "cache", swap)
+        rewrite_entries(tmp_path / "cache", swap, results=results)
     assert_misses_then_heals(folder, tmp_path / "cache", expected)
 
 
@@ -236,15 +244,19 @@ def test_old_unused_entries_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """Entries expire when their shard is rewritten; keys are pinned to one shard to see it."""
     real_key = ParseCache.key
     monkeypatch.setattr(ParseCache, "key", lambda self, path, text: "0" + real_key(self, path, text)[1:])
+    real_link = ParseCache.chain_next
+    pinned_link = staticmethod(lambda previous, key: "0" + real_link(previous, key)[1:])
+    monkeypatch.setattr(ParseCache, "chain_next", pinned_link)
     folder = write(tmp_path / "m", {"1.sql": "SELECT 1;\n"})
     lint(folder, tmp_path / "cache")
     (folder / "1.sql").write_text("SELECT 2;\n", encoding="utf-8")
     later = time.time() + (sqlguard.cache.KEEP_DAYS + 1) * 86400
     monkeypatch.setattr(sqlguard.cache.time, "time", lambda: later)
     lint(folder, tmp_path / "cache")  # writes the new entry; the old one is past its time
-    entries: dict[str, Any] = {}
-    rewrite_entries(tmp_path / "cache", lambda shard: entries.update(shard))
-    assert len(entries) == 1
+    for results in (False, True):  # one parse entry and one stored result, the new file's
+        entries: dict[str, Any] = {}
+        rewrite_entries(tmp_path / "cache", entries.update, results=results)
+        assert len(entries) == 1
 
 
 def test_unwritable_cache_folder_only_costs_speed(tmp_path: Path) -> None:
@@ -352,7 +364,7 @@ def test_migration_that_cannot_be_pickled_is_not_cached(tmp_path: Path, monkeypa
     monkeypatch.setattr(sqlguard.parallel, "parse_file", parse_with_a_lock)
     report, _ = lint(folder, tmp_path / "cache")
     assert report.startswith(f"{folder}/1.sql:1:1: SG004")
-    assert not shard_files(tmp_path / "cache")
+    assert not shard_files(tmp_path / "cache", results=False)  # its diagnostics pickle: they are kept
 
 
 def test_up_file_follows_its_down_file_linted_in_the_same_run(tmp_path: Path) -> None:
