@@ -9,7 +9,7 @@ arrives as ``RawStatement`` so no statement is silently dropped.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -564,17 +564,27 @@ def moved(value: _T, offset: int) -> _T:
     """
     if offset == 0:
         return value
-    return _moved(value, offset)  # type: ignore[return-value]
+    return map_positions(value, lambda at: at + offset, lambda span: span.shifted(offset))
+
+
+def map_positions(value: _T, offset: Callable[[int], int | None], span: Callable[[Span], Span]) -> _T:
+    """``value`` rebuilt with every ``Span`` passed through ``span`` and every offset field
+    (``OFFSET_FIELDS``) through ``offset``, however deep in changes, columns and tuples.
+
+    The one walker for positions computed somewhere else than where they end up: a statement
+    parsed alone (``moved``), SQL parsed out of a Python string literal (``pystrings.remap``).
+    """
+    return _map(value, offset, span)  # type: ignore[return-value]
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _moved(value: object, offset: int) -> object:
+def _map(value: object, offset: Callable[[int], int | None], span: Callable[[Span], Span]) -> object:
     if isinstance(value, Span):
-        return value.shifted(offset)
+        return span(value)
     if isinstance(value, tuple):
-        items = tuple(_moved(item, offset) for item in value)
+        items = tuple(_map(item, offset, span) for item in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     kind = type(value)
     if not hasattr(kind, "__dataclass_fields__"):
@@ -589,9 +599,9 @@ def _moved(value: object, offset: int) -> object:
             continue
         if isinstance(current, int):
             if name in OFFSET_FIELDS:
-                updates[name] = current + offset
+                updates[name] = offset(current)
             continue
-        new = _moved(current, offset)
+        new = _map(current, offset, span)
         if new is not current:
             updates[name] = new
     if not updates:

@@ -25,7 +25,7 @@ import libcst as cst
 from pglast import parser
 
 from sqlguard.diagnostics import Span
-from sqlguard.model import OFFSET_FIELDS, InterpolatedSql
+from sqlguard.model import InterpolatedSql, map_positions
 
 SpanOf = Callable[[cst.CSTNode], Span]
 T = TypeVar("T")
@@ -150,31 +150,9 @@ def remap(obj: T, value: StringValue) -> T:
     (offset fields become None): a position that is roughly right beats one that is wrong.
     """
 
-    def move(offset: int) -> int:
-        return value.offset(offset)
-
-    def walk(item: Any) -> Any:
-        if isinstance(item, Span):
-            if value.offsets is None:
-                return value.span
-            return Span(move(item.start), move(item.end))
-        if isinstance(item, tuple):
-            return tuple(walk(x) for x in item)
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            updates: dict[str, Any] = {}
-            for field in dataclasses.fields(item):
-                current = getattr(item, field.name)
-                if field.name in OFFSET_FIELDS and isinstance(current, int):
-                    updates[field.name] = move(current) if value.offsets is not None else None
-                elif isinstance(current, (Span, tuple)) or dataclasses.is_dataclass(current):
-                    moved = walk(current)
-                    if moved is not current:
-                        updates[field.name] = moved
-            return dataclasses.replace(item, **updates) if updates else item
-        return item
-
-    result: T = walk(obj)
-    return result
+    if value.offsets is None:
+        return map_positions(obj, lambda _: None, lambda _: value.span)
+    return map_positions(obj, value.offset, lambda span: Span(value.offset(span.start), value.offset(span.end)))
 
 
 # -- SG007: interpolated SQL reaching an execute-like call ----------------------------------------
