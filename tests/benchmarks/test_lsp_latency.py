@@ -18,3 +18,6 @@ def test_measure_reports_percentiles_for_a_500_line_migration() -> None:
     assert result["runs"] == 3 and result["lines"] == 500
     assert result["diagnostics"] == 50  # one SG004 per block on the existing "orders" table
     assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["max_ms"]
+    assert 0 < result["typing_p50_ms"] <= result["typing_p95_ms"]
+    changed = [a != b for a, b in zip(module.typed(1).split("\n"), module.typed(2).split("\n"), strict=True)]
+    assert sum(changed) == 1, "typing changes one line"
