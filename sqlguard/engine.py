@@ -27,6 +27,9 @@ from sqlguard.suppress import apply_suppressions, find_suppressions
 if TYPE_CHECKING:
     from sqlguard.cache import ParseCache
 
+# A file as read: its path, its text (None when unreadable) and, then, why.
+Source = tuple[Path, str | None, str]
+
 SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
 ALL_SELECTOR = "ALL"
 
@@ -154,29 +157,40 @@ class Linter:
                 files.extend(found)
             else:
                 files.append(path)
-        ordered = order_revisions(_unique(files), lambda p: read_source(p)[0])
+        # Each file is read once: the same text orders Alembic revisions, keys the cache and is parsed.
+        unique = _unique(files)
+        read = {path: read_source(path) for path in unique}
+        sources = [(path, *read[path]) for path in order_revisions(unique, lambda p: read[p][0])]
         if self.cache is None:
-            self._lint_in_order(self._parse_all(ordered), SchemaState(), result)
+            self._lint_in_order(self._parse_read(sources), SchemaState(), result)
         else:
-            self._lint_cached(ordered, self.cache, result)
+            self._lint_cached(sources, self.cache, result)
         return result
 
     def _lint_in_order(self, parsed: Sequence[Migration | FileReport], schema: SchemaState, result: RunResult) -> None:
         """Run the checks file by file, in order, on one schema state (what a cold run does)."""
         for item in parsed:
-            if isinstance(item, FileReport):
-                result.reports.append(item)
-                continue
-            note = _empty_note(item)
-            if note is not None:
-                result.notes.append(note)
-            result.reports.append(self.lint_text(item.path, item.text, schema=schema, migration=item))
+            self._lint_item(item, schema, result)
 
-    def _lint_cached(self, files: Sequence[Path], cache: ParseCache, result: RunResult) -> None:
+    def _lint_item(
+        self, item: Migration | FileReport, schema: SchemaState, result: RunResult
+    ) -> tuple[FileReport, str | None]:
+        """Add one parsed file's report (and its empty-file note) to ``result``, checked in order."""
+        if isinstance(item, FileReport):
+            result.reports.append(item)
+            return item, None
+        note = _empty_note(item)
+        if note is not None:
+            result.notes.append(note)
+        report = self.lint_text(item.path, item.text, schema=schema, migration=item)
+        result.reports.append(report)
+        return report, note
+
+    def _lint_cached(self, sources: Sequence[Source], cache: ParseCache, result: RunResult) -> None:
         """Lint with both cache levels (see ``sqlguard.cache``): stored results while the chain of
         keys hits, then the schema state rebuilt from the earlier files' changes and the checks run
         from the first file whose link misses, storing each later file's result."""
-        sources = [(path, *read_source(path)) for path in files]
+        files = [path for path, _, _ in sources]
         keys = [
             cache.key(str(path), text) if text is not None else f"unreadable:{problem}"
             for path, text, problem in sources
@@ -212,22 +226,19 @@ class Linter:
                 for change in earlier.changes:
                     schema.apply(change, earlier.path)
         for item, link in zip(parsed[first_miss:], links[first_miss:], strict=True):
-            if isinstance(item, FileReport):
-                result.reports.append(item)
-                continue
-            note = _empty_note(item)
-            if note is not None:
-                result.notes.append(note)
-            report = self.lint_text(item.path, item.text, schema=schema, migration=item)
-            result.reports.append(report)
-            cache.store_result(link, (report.path, note, report.diagnostics))
+            report, note = self._lint_item(item, schema, result)
+            if isinstance(item, Migration):
+                cache.store_result(link, (report.path, note, report.diagnostics))
         cache.flush()
 
     def _parse_all(self, files: Sequence[Path]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with
         the front ends (on several processes for large runs). Unreadable files become reports.
         Checks are not run here: they need the schema state in order, see ``lint_paths``."""
-        sources = [(path, *read_source(path)) for path in files]
+        return self._parse_read([(path, *read_source(path)) for path in files])
+
+    def _parse_read(self, sources: Sequence[Source]) -> list[Migration | FileReport]:
+        """``_parse_all`` for files already read."""
         keys = [
             self.cache.key(str(path), text) if self.cache is not None and text is not None else ""
             for path, text, _ in sources
@@ -238,7 +249,7 @@ class Linter:
         return parsed
 
     def _parse_sources(
-        self, sources: Sequence[tuple[Path, str | None, str]], keys: Sequence[str], counted_from: int = 0
+        self, sources: Sequence[Source], keys: Sequence[str], counted_from: int = 0
     ) -> list[Migration | FileReport]:
         """Migrations (or unreadable-file reports) for ``sources``, from the parse cache or parsed;
         files before ``counted_from`` were already counted as result hits."""
