@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from sqlguard.diagnostics import Diagnostic, Span
+from sqlguard.records import Record, record
 
 Origin = Literal["sql", "python"]
 
@@ -23,8 +24,8 @@ def unqualified(name: str) -> str:
     return name[len("public.") :] if name.startswith("public.") else name
 
 
-@dataclass(frozen=True, kw_only=True)
-class TypeRef:
+@record
+class TypeRef(Record):
     """A column type, normalised to PostgreSQL's canonical name (``int4`` → ``integer``)."""
 
     name: str
@@ -42,8 +43,8 @@ class TypeRef:
         return self.name in {"serial", "bigserial", "smallserial"}
 
 
-@dataclass(frozen=True, kw_only=True)
-class ForeignKey:
+@record
+class ForeignKey(Record):
     """A foreign key from ``table(columns)`` to ``ref_table(ref_columns)``."""
 
     table: str
@@ -55,8 +56,8 @@ class ForeignKey:
     span: Span
 
 
-@dataclass(frozen=True, kw_only=True)
-class Column:
+@record
+class Column(Record):
     """A column as declared in CREATE TABLE or ADD COLUMN."""
 
     name: str
@@ -83,8 +84,8 @@ class Column:
 ConstraintKind = Literal["primary", "unique", "check", "foreign", "exclusion", "not_null", "other"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Constraint:
+@record
+class Constraint(Record):
     """A table constraint (inline in CREATE TABLE or added by ALTER TABLE)."""
 
     kind: ConstraintKind
@@ -100,8 +101,8 @@ class Constraint:
     not_null_columns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class Change:
+@record
+class Change(Record):
     """One schema or data change, located in its file.
 
     ``statement`` is the full text of the statement (SQL) or call (Python) it came from, and
@@ -130,8 +131,10 @@ class Change:
         return iter(())
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class CreateTable(Change):
+    """CREATE TABLE (also PARTITION OF, and ``op.create_table``) with its columns and constraints."""
+
     table: str
     columns: tuple[Column, ...] = ()
     constraints: tuple[Constraint, ...] = ()
@@ -153,8 +156,10 @@ class CreateTable(Change):
             yield self.table, column
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class AddColumn(Change):
+    """ALTER TABLE ... ADD COLUMN."""
+
     table: str
     column: Column
     if_not_exists: bool = False
@@ -169,8 +174,10 @@ class AddColumn(Change):
         yield self.table, self.column
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class AddConstraint(Change):
+    """ALTER TABLE ... ADD CONSTRAINT (or an ``op.create_*_constraint`` call)."""
+
     table: str
     constraint: Constraint
 
@@ -179,20 +186,24 @@ class AddConstraint(Change):
             yield self.constraint.foreign_key
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class ValidateConstraint(Change):
+    """ALTER TABLE ... VALIDATE CONSTRAINT: the second, non-blocking half of NOT VALID."""
+
     table: str
     name: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DropConstraint(Change):
+    """ALTER TABLE ... DROP CONSTRAINT."""
+
     table: str
     name: str
     if_exists: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class CreateIndex(Change):
     """CREATE INDEX; ``keyword_end`` is where `` CONCURRENTLY`` goes (after ``INDEX``) and
     ``if_exists_at`` where `` IF NOT EXISTS`` goes (after ``INDEX [CONCURRENTLY]``)."""
@@ -207,7 +218,7 @@ class CreateIndex(Change):
     if_exists_at: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DropIndex(Change):
     """DROP INDEX; ``keyword_end`` follows ``INDEX``, ``if_exists_at`` follows ``INDEX [CONCURRENTLY]``."""
 
@@ -218,7 +229,7 @@ class DropIndex(Change):
     if_exists_at: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Reindex(Change):
     """REINDEX; ``target`` is INDEX, TABLE, SCHEMA, DATABASE or SYSTEM."""
 
@@ -228,8 +239,10 @@ class Reindex(Change):
     keyword_end: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class AlterColumnType(Change):
+    """ALTER TABLE ... ALTER COLUMN ... TYPE (a rewrite unless the change is binary compatible)."""
+
     table: str
     column: str
     type: TypeRef
@@ -238,27 +251,35 @@ class AlterColumnType(Change):
     old_type: TypeRef | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class SetNotNull(Change):
+    """ALTER TABLE ... ALTER COLUMN ... SET NOT NULL (a full scan unless a CHECK proves it)."""
+
     table: str
     column: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DropNotNull(Change):
+    """ALTER TABLE ... ALTER COLUMN ... DROP NOT NULL."""
+
     table: str
     column: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class SetDefault(Change):
+    """ALTER TABLE ... ALTER COLUMN ... SET/DROP DEFAULT (``default_sql`` None for DROP)."""
+
     table: str
     column: str
     default_sql: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DropColumn(Change):
+    """ALTER TABLE ... DROP COLUMN."""
+
     table: str
     column: str
     if_exists: bool = False
@@ -266,21 +287,27 @@ class DropColumn(Change):
     keyword_end: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class RenameColumn(Change):
+    """ALTER TABLE ... RENAME COLUMN."""
+
     table: str
     column: str
     new_name: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class RenameTable(Change):
+    """ALTER TABLE ... RENAME TO."""
+
     table: str
     new_name: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DropTable(Change):
+    """DROP TABLE, of one or more tables."""
+
     tables: tuple[str, ...]
     if_exists: bool = False
     cascade: bool = False
@@ -288,7 +315,7 @@ class DropTable(Change):
     keyword_end: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Vacuum(Change):
     """VACUUM; ``full`` rewrites every listed table (all tables when ``tables`` is empty)."""
 
@@ -297,7 +324,7 @@ class Vacuum(Change):
     keyword_end: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Cluster(Change):
     """CLUSTER [table [USING index]]: rewrites the table in index order."""
 
@@ -305,7 +332,7 @@ class Cluster(Change):
     index: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DetachPartition(Change):
     """ALTER TABLE parent DETACH PARTITION child [CONCURRENTLY | FINALIZE]."""
 
@@ -315,7 +342,7 @@ class DetachPartition(Change):
     finalize: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class AttachPartition(Change):
     """ALTER TABLE parent ATTACH PARTITION child FOR VALUES ..."""
 
@@ -323,7 +350,7 @@ class AttachPartition(Change):
     partition: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class SetGeneratedExpression(Change):
     """ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION AS (...) (PostgreSQL 17+)."""
 
@@ -334,7 +361,7 @@ class SetGeneratedExpression(Change):
 TableRewriteAction = Literal["set_logged", "set_unlogged", "set_tablespace", "set_access_method"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class RewriteTable(Change):
     """ALTER TABLE ... SET LOGGED / UNLOGGED / TABLESPACE / ACCESS METHOD: copies the whole table."""
 
@@ -343,7 +370,7 @@ class RewriteTable(Change):
     value: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class CreateDomain(Change):
     """CREATE DOMAIN name AS type [CHECK ...]; ``constraints`` holds its CHECKs."""
 
@@ -352,7 +379,7 @@ class CreateDomain(Change):
     constraints: tuple[Constraint, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class AlterDomainAddConstraint(Change):
     """ALTER DOMAIN name ADD CONSTRAINT ...: checked against every column using the domain."""
 
@@ -363,12 +390,14 @@ class AlterDomainAddConstraint(Change):
 TransactionKind = Literal["begin", "commit", "rollback", "savepoint", "release", "rollback_to", "other"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Transaction(Change):
+    """BEGIN, COMMIT, ROLLBACK and friends: where explicit transactions start and end."""
+
     kind: TransactionKind
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class SetSetting(Change):
     """``SET [LOCAL] name = value`` (lock_timeout, statement_timeout, search_path...)."""
 
@@ -377,14 +406,14 @@ class SetSetting(Change):
     local: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class RawStatement(Change):
     """A statement no rule models yet; ``kind`` is the parser's node name (e.g. ``VacuumStmt``)."""
 
     kind: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DropSchema(Change):
     """DROP SCHEMA: every object in it goes too (with CASCADE), and every client using it breaks."""
 
@@ -393,13 +422,15 @@ class DropSchema(Change):
     cascade: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DropDatabase(Change):
+    """DROP DATABASE."""
+
     name: str
     if_exists: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Truncate(Change):
     """TRUNCATE; ``cascade`` also empties every table that references these by foreign key."""
 
@@ -407,7 +438,7 @@ class Truncate(Change):
     cascade: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class AddEnumValue(Change):
     """ALTER TYPE ... ADD VALUE; the value cannot be used in the transaction that adds it."""
 
@@ -419,7 +450,7 @@ class AddEnumValue(Change):
 DataChangeKind = Literal["update", "delete"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class DataChange(Change):
     """UPDATE or DELETE in a migration. ``assigned`` lists UPDATE's SET targets in order
     (a name twice means it is assigned twice); ``assigned_spans`` are their places."""
@@ -431,7 +462,7 @@ class DataChange(Change):
     assigned_spans: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class EnableRowLevelSecurity(Change):
     """ALTER TABLE ... ENABLE (or FORCE) ROW LEVEL SECURITY."""
 
@@ -439,7 +470,7 @@ class EnableRowLevelSecurity(Change):
     force: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class MysqlIndexBuild(Change):
     """A MySQL index build (CREATE INDEX, ALTER TABLE ... ADD INDEX/KEY/UNIQUE) with its online-DDL
     clauses. Separate from ``CreateIndex`` because PostgreSQL advice (CONCURRENTLY) does not apply;
@@ -453,7 +484,7 @@ class MysqlIndexBuild(Change):
     lock: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class LongIdentifier(Change):
     """An identifier longer than PostgreSQL's 63-byte limit, as written (parsers hand rules the
     truncated name, so the front end records the written one here, spanning just the name)."""
@@ -462,7 +493,7 @@ class LongIdentifier(Change):
     truncated: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class CreateView(Change):
     """CREATE [OR REPLACE] VIEW (a renamed table can leave a view under its old name)."""
 
@@ -470,7 +501,7 @@ class CreateView(Change):
     or_replace: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class InterpolatedSql(Change):
     """SQL text built by interpolation that reaches a call running or wrapping it (SG007's facts).
 
