@@ -1,6 +1,7 @@
 """Human output: each finding with its source line, a caret, the why, and the safe SQL.
 
-Colour comes from rich and is off when the output is not a terminal or NO_COLOR is set.
+Colour comes from rich and is off when the output is not a terminal or NO_COLOR is set; without
+colour the same lines are written as plain text and rich is never imported (startup time).
 """
 
 from __future__ import annotations
@@ -8,14 +9,19 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from sqlguard.diagnostics import Diagnostic, FileReport, LineIndex, Severity
 
-if TYPE_CHECKING:  # rich is imported by ``render`` only: other formats never pay for it
-    from rich.console import Console
-
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
+
+# A piece of a line: its text and a rich style ("" for none). Lines are laid out once as pieces;
+# plain output joins the texts, colour output hands the pieces to rich.
+Piece = tuple[str, str]
+Line = list[Piece]
+
+# C0 controls (but tab) and DEL from a file or a message would move the cursor or inject terminal
+# escapes; they are dropped, as rich does for the characters it knows.
+_CONTROLS = {code: None for code in [*range(0x20), 0x7F] if code != ord("\t")}
 
 
 def use_color(stream: object) -> bool:
@@ -25,32 +31,42 @@ def use_color(stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def _finding(console: Console, diagnostic: Diagnostic, lines: LineIndex, path: str) -> None:
-    from rich.markup import escape
+def _clean(text: str) -> str:
+    return text.translate(_CONTROLS)
 
+
+def _finding(diagnostic: Diagnostic, lines: LineIndex, path: str) -> list[Line]:
     start = lines.position(diagnostic.span.start)
     style = _STYLES.get(diagnostic.severity, "bold")
-    name = f" [dim]\\[{escape(diagnostic.name)}][/dim]" if diagnostic.name else ""
-    console.print(
-        f"[bold]{escape(path)}:{start.line}:{start.column}:[/bold] [{style}]{diagnostic.rule}[/{style}] "
-        f"{escape(diagnostic.message)}{name}"
-    )
+    heading: Line = [
+        (f"{_clean(path)}:{start.line}:{start.column}:", "bold"),
+        (" ", ""),
+        (diagnostic.rule, style),
+        (f" {_clean(diagnostic.message)}", ""),
+    ]
+    if diagnostic.name:
+        heading += [(" ", ""), (f"[{diagnostic.name}]", "dim")]
+    out = [heading]
     if lines.text:
-        source = lines.line_text(start.line).expandtabs(1)
+        source = _clean(lines.line_text(start.line).expandtabs(1))
         end = lines.position(diagnostic.span.end)
         last = end.column if end.line == start.line else len(source) + 1
         width = max(1, last - start.column)
         gutter = str(start.line)
-        console.print(f"[dim]{gutter} |[/dim] {escape(source)}")
-        console.print(f"[dim]{' ' * len(gutter)} |[/dim] {' ' * (start.column - 1)}[{style}]{'^' * width}[/{style}]")
+        out.append([(f"{gutter} |", "dim"), (f" {source}", "")])
+        out.append([(f"{' ' * len(gutter)} |", "dim"), (f" {' ' * (start.column - 1)}", ""), ("^" * width, style)])
     if diagnostic.why:
-        console.print(f"  [dim]why:[/dim] {escape(diagnostic.why)}")
+        out.append([("  ", ""), ("why:", "dim"), (f" {_clean(diagnostic.why)}", "")])
     if diagnostic.help:
-        help_lines = diagnostic.help.splitlines()
-        console.print(f"  [green]help:[/green] {escape(help_lines[0])}")
-        for line in help_lines[1:]:
-            console.print(f"        {escape(line)}")
-    console.print()
+        first, *rest = _clean_lines(diagnostic.help)
+        out.append([("  ", ""), ("help:", "green"), (f" {first}", "")])
+        out.extend([[(f"        {line}", "")] for line in rest])
+    out.append([])
+    return out
+
+
+def _clean_lines(text: str) -> list[str]:
+    return [_clean(line) for line in text.splitlines()] or [""]
 
 
 def _plural(count: int, noun: str) -> str:
@@ -74,15 +90,19 @@ def summary(reports: list[FileReport]) -> str:
 
 
 def render(reports: Iterable[FileReport], *, color: bool = False, width: int = 100) -> str:
-    from rich.console import Console
-
+    """The report as text; with ``color``, styled by rich (imported only then: it costs ~50 ms)."""
     reports = list(reports)
+    laid_out = [
+        line for report in reports for d in report.diagnostics for line in _finding(d, report.lines, report.path)
+    ]
+    laid_out.append([(summary(reports), "")])
+    if not color:
+        return "".join("".join(text for text, _ in line) + "\n" for line in laid_out)
+    from rich.console import Console
+    from rich.text import Text
+
     buffer = io.StringIO()
-    console = Console(
-        file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False, soft_wrap=True
-    )
-    for report in reports:
-        for diagnostic in report.diagnostics:
-            _finding(console, diagnostic, report.lines, report.path)
-    console.print(summary(reports))
+    console = Console(file=buffer, force_terminal=True, width=width, highlight=False, soft_wrap=True)
+    for line in laid_out:
+        console.print(Text.assemble(*line))
     return buffer.getvalue()
