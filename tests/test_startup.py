@@ -49,9 +49,13 @@ def test_warm_cache_run_does_not_import_the_parser(tmp_path: Path) -> None:
     assert not second & set(NEVER_FOR_LINT)
 
 
-def test_text_format_still_uses_rich(tmp_path: Path) -> None:
-    (tmp_path / "one.sql").write_text("SELECT 1;\n", encoding="utf-8")
-    assert "rich.console" in imported_modules("--no-cache", "one.sql", cwd=tmp_path)
+def test_plain_text_output_skips_rich(tmp_path: Path) -> None:
+    # Not a terminal, so no colour: the text reporter writes plain lines (colour is tested in
+    # tests/reporters, where rendering with colour must import rich and match these lines).
+    (tmp_path / "one.sql").write_text("CREATE INDEX i ON t (a);\n", encoding="utf-8")
+    modules = imported_modules("--no-cache", "one.sql", cwd=tmp_path)
+    assert "sqlguard.reporters.text" in modules
+    assert "rich" not in modules
 
 
 hello = click.Command("hello", callback=lambda: click.echo("hello from a lazy command"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -15,7 +16,7 @@ import pytest
 import sarif_pydantic
 
 from sqlguard.diagnostics import Diagnostic, FileReport, Severity, Span
-from sqlguard.reporters import github, sarif
+from sqlguard.reporters import github, sarif, text
 from tests.cli.test_exit_codes import run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -147,3 +148,30 @@ def test_sarif_of_an_empty_run_is_valid() -> None:
     document = json.loads(sarif.render([FileReport("a.sql", "SELECT 1;\n", [])]))
     jsonschema.validate(document, SARIF_REQUIRED)
     assert document["runs"][0]["results"] == []
+
+
+def _report_with_controls() -> FileReport:
+    source = "SELECT 1;\r\nCREATE INDEX i ON t (a); -- \x1b[31mred\x07\n"
+    diagnostic = Diagnostic(
+        "SG004", Span(11, 23), "a [bold]message[/bold]\x1b]0;title\x07",
+        help="first\nsecond", name="rule-name", why="why",
+    )
+    return FileReport("m.sql", source, [diagnostic])
+
+
+def test_text_colour_output_is_the_plain_output_with_styles() -> None:
+    report = _report_with_controls()
+    plain = text.render([report])
+    coloured = text.render([report], color=True)
+    assert "\x1b[" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_text_output_drops_control_characters_and_keeps_brackets() -> None:
+    plain = text.render([_report_with_controls()])
+    assert plain.splitlines()[:3] == [
+        "m.sql:2:1: SG004 a [bold]message[/bold]]0;title [rule-name]",
+        "2 | CREATE INDEX i ON t (a); -- [31mred",
+        "  | ^^^^^^^^^^^^",
+    ]
+    assert not set(plain) & {"\x1b", "\x07", "\r"}
