@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sqlguard.context import Context
-from sqlguard.diagnostics import Diagnostic
-from sqlguard.model import AddColumn, CreateTable, DataChange
+from sqlguard.diagnostics import Diagnostic, Span
+from sqlguard.model import AddColumn, CreateTable, DataChange, Migration
 from sqlguard.registry import rule
 
 
@@ -41,19 +41,26 @@ def duplicate_column(change: CreateTable | AddColumn | DataChange, ctx: Context)
 
 def _added_twice(change: AddColumn, ctx: Context) -> Iterator[Diagnostic]:
     """The second ADD COLUMN of a name within one ALTER TABLE statement."""
-    for other in ctx.migration.changes:
-        if other is change:
-            return
-        if (
-            isinstance(other, AddColumn)
-            and other.statement_span == change.statement_span
-            and other.column.name == change.column.name
-            and not change.if_not_exists
-        ):
-            yield ctx.diagnostic(
-                change,
-                f'column "{change.column.name}" is added twice in one ALTER TABLE "{change.table}":'
-                f' the migration fails with "column already exists"',
-                help=f"add {change.column.name} once",
-            )
-            return
+    if change.if_not_exists or id(change) not in ctx.memo("SG045-second-adds", lambda: _second_adds(ctx.migration)):
+        return
+    yield ctx.diagnostic(
+        change,
+        f'column "{change.column.name}" is added twice in one ALTER TABLE "{change.table}":'
+        f' the migration fails with "column already exists"',
+        help=f"add {change.column.name} once",
+    )
+
+
+def _second_adds(migration: Migration) -> set[int]:
+    """Ids of the ADD COLUMN changes whose name an earlier ADD COLUMN of the same statement added
+    (one pass over the file, rather than one per ADD COLUMN)."""
+    seen: set[tuple[Span, str]] = set()
+    second: set[int] = set()
+    for part in (migration.changes, migration.down_changes):
+        for other in part:
+            if isinstance(other, AddColumn):
+                key = (other.statement_span, other.column.name)
+                if key in seen:
+                    second.add(id(other))
+                seen.add(key)
+    return second

@@ -7,7 +7,9 @@ units (UTF-16 unless negotiated otherwise). pygls' position codec does the unit 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
@@ -40,6 +42,10 @@ class DocumentView:
         )  # 0-based for LSP
         if server.line >= len(self.lines):
             return types.Position(line=server.line, character=0)
+        if self.lines[server.line][: server.character].isascii():
+            # One unit per character in UTF-8, UTF-16 and UTF-32 alike: no conversion to do
+            # (the codec walks the line character by character, the bulk of a publish).
+            return types.Position(line=server.line, character=server.character)
         return self.codec.position_to_client_units(self.lines, server)
 
     def range(self, span: Span) -> types.Range:
@@ -64,12 +70,16 @@ def diagnostic(finding: Diagnostic, view: DocumentView, page: RulePage | None) -
         message=message,
         severity=_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Error),
         code=finding.rule,
-        code_description=types.CodeDescription(href=page.path.resolve().as_uri())
-        if page is not None
-        else None,
+        code_description=types.CodeDescription(href=_page_uri(page.path)) if page is not None else None,
         source=SOURCE,
         data={"rule": finding.rule, "start": finding.span.start, "end": finding.span.end},
     )
+
+
+@functools.cache
+def _page_uri(path: Path) -> str:
+    """The rule page's ``file://`` link, resolved once per page (resolving stats every folder)."""
+    return path.resolve().as_uri()
 
 
 def overlaps(a: types.Range, b: types.Range) -> bool:
