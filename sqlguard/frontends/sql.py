@@ -22,6 +22,7 @@ from pglast import ast, enums, parser
 from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
+from sqlguard.frontends.cuts import RecutCache, split_top_level
 from sqlguard.model import (
     AddColumn,
     AddConstraint,
@@ -150,7 +151,7 @@ def _parse_pieces(text: str) -> Iterator[tuple[int, tuple[Any, ...], tuple[str, 
         except parser.ParseError:
             pass
     try:
-        pieces = list(_split_top_level(cleaned))
+        pieces = list(split_top_level(cleaned))
     except parser.ParseError as error:
         message, index = _error_parts(error)
         yield 0, (), (message, index)
@@ -177,13 +178,14 @@ class StatementCache:
     The language server re-lints the whole file on every keystroke, but an edit changes one
     statement. With this cache only that statement goes through libpg_query and the front end
     again; every other statement's changes are reused, moved to where the statement now sits
-    (``moved``; statements before the edit have not moved at all). The file still costs one
-    scan to cut it into statements. The result equals the uncached parse (a test holds it to
-    that over the robustness corpus and every rule page).
+    (``moved``; statements before the edit have not moved at all). Cutting the file into
+    statements rescans only the edited part (``cuts.RecutCache``). The result equals the
+    uncached parse (a test holds it to that over the robustness corpus and every rule page).
     """
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
+        self._cuts = RecutCache()
         self._entries: OrderedDict[tuple[str, str, bool, str], _Entry] = OrderedDict()
 
     def parse(self, text: str, base: int, in_transaction: bool, origin: str) -> ParsedSql | None:
@@ -196,7 +198,7 @@ class StatementCache:
             return None
         cleaned = _blank_meta_commands(text)
         try:
-            cuts = list(_split_top_level(cleaned))
+            cuts = self._cuts.cuts(cleaned)
         except parser.ParseError:
             return None
         result = ParsedSql()
@@ -260,17 +262,6 @@ def _first_code_offset(piece: str, index: int) -> int:
     if index < len(piece):
         return index
     return max(0, len(piece.rstrip()) - 1)
-
-
-def _split_top_level(text: str) -> Iterator[tuple[int, int]]:
-    """Cut ``text`` after each top-level ``;`` using pglast's scanner (quotes and comments safe)."""
-    start = 0
-    for token in parser.scan(text):
-        if token.name == "ASCII_59":
-            yield start, token.end + 1
-            start = token.end + 1
-    if text[start:].strip():
-        yield start, len(text)
 
 
 def _blank_copy_data(text: str) -> str:
