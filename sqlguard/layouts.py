@@ -137,14 +137,33 @@ def classify(path: Path, text: str | None = None) -> FileRole | None:
 
 
 def _find_flyway(folder: Path, kind: str, version: str) -> Path | None:
+    """The Flyway file of ``kind`` (V or U) and ``version`` in ``folder``, if there is one."""
     try:
-        for candidate in folder.iterdir():
-            match = _FLYWAY_NAME.match(candidate.name)
-            if match and match.group("kind") == kind and match.group("version") == version:
-                return candidate
+        stamp = folder.stat().st_mtime_ns
     except OSError:
         return None
-    return None
+    cached = _FLYWAY_FOLDERS.get(folder)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, _flyway_files(folder))
+        _FLYWAY_FOLDERS[folder] = cached
+    return cached[1].get((kind, version))
+
+
+# Each folder's Flyway files by (kind, version), listed once per change of the folder (its mtime):
+# every V file asks for its U file, and listing the folder each time was quadratic.
+_FLYWAY_FOLDERS: dict[Path, tuple[int, dict[tuple[str, str], Path]]] = {}
+
+
+def _flyway_files(folder: Path) -> dict[tuple[str, str], Path]:
+    found: dict[tuple[str, str], Path] = {}
+    try:
+        for candidate in sorted(folder.iterdir()):
+            match = _FLYWAY_NAME.match(candidate.name)
+            if match:
+                found.setdefault((match.group("kind"), match.group("version")), candidate)
+    except OSError:
+        return {}
+    return found
 
 
 def discover_steps(root: Path) -> list[MigrationStep]:
