@@ -479,6 +479,20 @@ def _is_psql_variable(text: str, colon: int) -> bool:
     return not (before.isalnum() or before in ("_", "]", ")", ":", '"'))
 
 
+def _may_have_long_identifier(text: str) -> bool:
+    """Whether ``text`` could hold an identifier over 63 bytes, without scanning it into tokens.
+
+    A bound, not a parse: an unquoted identifier never holds ASCII whitespace (the only
+    whitespace PostgreSQL's scanner knows), so a long one lies inside a whitespace-free run of
+    64 or more UTF-8 bytes; a quoted one may hold spaces, so any double quote means "maybe".
+    Most statements (and every large seed INSERT without such a run) then skip the scan.
+    """
+    if '"' in text:
+        return True
+    words = text.split() if text.isascii() else text.encode("utf-8").split()
+    return max(map(len, words), default=0) > IDENTIFIER_MAX_BYTES
+
+
 class _Builder:
     """Turns pglast statements into changes, tracking explicit transactions as it goes."""
 
@@ -520,6 +534,8 @@ class _Builder:
     def _long_identifiers(self) -> Iterator[Change]:
         """Identifiers over 63 bytes, which PostgreSQL (and pglast) silently cut short."""
         stmt = self._stmt
+        if not _may_have_long_identifier(stmt.text):
+            return
         for token in stmt.tokens():
             if token.name != "IDENT":
                 continue
