@@ -275,6 +275,8 @@ class Linter:
                     cache.store(key, blob if blob is not None else migration)
                 slot = migration
             yield slot
+        for _ in parsed:  # ends the pool's run: its workers are reaped and the collector is back on
+            raise AssertionError("the pool yielded more files than were pending")
 
     def discover(self, folder: Path) -> Iterable[Path]:
         """Lintable files under ``folder``, in migration order (natural sort), minus excludes."""
