@@ -13,9 +13,11 @@ blanked out first, keeping offsets, since they are not SQL.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 import pglast
@@ -975,6 +977,7 @@ class _Statement:
         self.text = text
         self.piece_start = piece_start
         self._tokens: list[Any] | None = None
+        self._starts: list[int] | None = None
 
     @property
     def span(self) -> Span:
@@ -991,6 +994,14 @@ class _Statement:
             except parser.ParseError:
                 self._tokens = []
         return self._tokens
+
+    def _first_token_at(self, offset: int) -> int:
+        """Index of the first token starting at or after ``offset`` (in the statement), found by
+        bisection: a CREATE TABLE asks once per column, and a scan from the start each time
+        made that quadratic in the table's width."""
+        if self._starts is None:
+            self._starts = [token.start for token in self.tokens()]
+        return bisect_left(self._starts, offset)
 
     def span_at(self, location: int | None) -> Span:
         """From a pglast node location (relative to its piece) to the end of that line or statement."""
@@ -1072,13 +1083,14 @@ class _Statement:
         if location is None or location < 0:
             return self.span
         rel = self.piece_start + location - self.start
-        tokens = [t for t in self.tokens() if t.start >= rel]
-        if not tokens:
+        tokens = self.tokens()
+        first = self._first_token_at(rel)
+        if first == len(tokens):
             return self.span_at(location)
-        end = tokens[0].end + 1
+        end = tokens[first].end + 1
         depth = 0
         after_dot = False
-        for token in tokens[1:]:
+        for token in islice(tokens, first + 1, None):
             if depth > 0:
                 depth += _BRACKET_DEPTH.get(token.name, 0)
             elif token.name in ("ASCII_40", "ASCII_91"):
