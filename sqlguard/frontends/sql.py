@@ -978,10 +978,9 @@ class _Statement:
         self.piece_start = piece_start
         self._tokens: list[Any] | None = None
         self._starts: list[int] | None = None
-
-    @property
-    def span(self) -> Span:
-        return Span(self.builder.base + self.start, self.builder.base + self.end)
+        # One object for every change of the statement (span and statement_span alike): spans
+        # are frozen, and a shared one is pickled once when a worker sends the migration back.
+        self.span = Span(builder.base + start, builder.base + end)
 
     def file_text(self, span: Span) -> str:
         base = self.builder.base
