@@ -66,7 +66,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,9 @@ from sqlguard import __version__
 from sqlguard.config import Config
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import Migration
-from sqlguard.parallel import paused_gc
+from sqlguard.parallel import paused_gc, pickled, unpickled
 
-FORMAT = 2
+FORMAT = 3  # 3: a parse entry holds the migration's own pickle (bytes), as workers send it
 KEEP_DAYS = 30
 ENV_VAR = "SQLGUARD_CACHE_DIR"
 DEFAULT_DIR = ".sqlguard_cache"
@@ -158,15 +158,23 @@ class ParseCache:
     def load(self, key: str, text: str, *, count: bool = True) -> Migration | None:
         """The cached migration for ``key`` with its ``text`` put back, or None on any problem.
         ``count`` False leaves ``hits``/``misses`` alone (a file already counted as a result hit)."""
-        migration = self._unpack(key[0], key, self._shard(key[0]).get(key))
-        if not isinstance(migration, Migration):
+        migration = self._migration(key, text)
+        if migration is None:
             if count:
                 self.misses += 1
             return None
         if count:
             self.hits += 1
-        migration.text = text  # a fresh object from the pickle: no one else holds it
         return migration
+
+    def _migration(self, key: str, text: str) -> Migration | None:
+        blob = self._unpack(key[0], key, self._shard(key[0]).get(key))
+        if not isinstance(blob, bytes):
+            return None
+        try:
+            return unpickled(blob, text)
+        except Exception:  # a damaged entry, or a class that no longer exists: a miss
+            return None
 
     def _unpack(self, prefix: str, key: str, entry: object) -> object:
         if not isinstance(entry, tuple) or len(entry) != 2:
@@ -217,13 +225,18 @@ class ParseCache:
             return
         self._changed.setdefault(RESULT_PREFIX + chain[0], {})[chain] = (self._today, blob)
 
-    def store(self, key: str, migration: Migration) -> None:
+    def store(self, key: str, migration: Migration | bytes) -> None:
         """Keep ``migration`` (without its text, which the key already pins) for ``flush``.
-        A migration that cannot be pickled (a front end keeping a parser object) is not cached."""
-        try:
-            blob = pickle.dumps((FORMAT, key, replace(migration, text="")), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            return
+
+        Bytes are a migration already pickled by ``parallel.pickled`` (a worker process sends
+        it so) and are stored as they are: pickling it again in the parent cost as much. A
+        migration that cannot be pickled (a front end keeping a parser object) is not cached."""
+        if isinstance(migration, Migration):
+            try:
+                migration = pickled(migration)
+            except Exception:
+                return
+        blob = pickle.dumps((FORMAT, key, migration), protocol=pickle.HIGHEST_PROTOCOL)
         self._changed.setdefault(key[0], {})[key] = (self._today, blob)
 
     def flush(self) -> None:

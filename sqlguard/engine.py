@@ -7,7 +7,7 @@ The CLI, the pre-commit hook and the language server all call ``Linter.lint_path
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +89,7 @@ class Linter:
         self._dispatch: dict[tuple[type, str], list[Rule]] = {}
         self._aliases = self._alias_map()
         self._severity = {rule_id: self._severity_for(rule_id) for rule_id in self.enabled}
+        self._why = {rule_id: rule.page.summary for rule_id, rule in self.enabled.items()}  # a regex each
 
     # -- selection -----------------------------------------------------------------------------
     def expand(self, selector: str) -> set[str]:
@@ -167,7 +168,7 @@ class Linter:
             self._lint_cached(sources, self.cache, result)
         return result
 
-    def _lint_in_order(self, parsed: Sequence[Migration | FileReport], schema: SchemaState, result: RunResult) -> None:
+    def _lint_in_order(self, parsed: Iterable[Migration | FileReport], schema: SchemaState, result: RunResult) -> None:
         """Run the checks file by file, in order, on one schema state (what a cold run does)."""
         for item in parsed:
             self._lint_item(item, schema, result)
@@ -221,11 +222,12 @@ class Linter:
             return
         parsed = self._parse_sources(sources, keys, counted_from=first_miss)
         schema = SchemaState()
-        for earlier in parsed[:first_miss]:  # checks only read the schema: applying is enough
-            if isinstance(earlier, Migration):
-                for change in earlier.changes:
-                    schema.apply(change, earlier.path)
-        for item, link in zip(parsed[first_miss:], links[first_miss:], strict=True):
+        for index, (item, link) in enumerate(zip(parsed, links, strict=True)):
+            if index < first_miss:  # checks only read the schema: applying is enough
+                if isinstance(item, Migration):
+                    for change in item.changes:
+                        schema.apply(change, item.path)
+                continue
             report, note = self._lint_item(item, schema, result)
             if isinstance(item, Migration):
                 cache.store_result(link, (report.path, note, report.diagnostics))
@@ -235,29 +237,29 @@ class Linter:
         """Read and parse every file, in order: from the cache when it has the file, else with
         the front ends (on several processes for large runs). Unreadable files become reports.
         Checks are not run here: they need the schema state in order, see ``lint_paths``."""
-        return self._parse_read([(path, *read_source(path)) for path in files])
+        return list(self._parse_read([(path, *read_source(path)) for path in files]))
 
-    def _parse_read(self, sources: Sequence[Source]) -> list[Migration | FileReport]:
-        """``_parse_all`` for files already read."""
+    def _parse_read(self, sources: Sequence[Source]) -> Iterator[Migration | FileReport]:
+        """``_parse_all`` for files already read, yielded in order as they are parsed."""
         keys = [
             self.cache.key(str(path), text) if self.cache is not None and text is not None else ""
             for path, text, _ in sources
         ]
-        parsed = self._parse_sources(sources, keys)
+        yield from self._parse_sources(sources, keys)
         if self.cache is not None:
             self.cache.flush()
-        return parsed
 
     def _parse_sources(
         self, sources: Sequence[Source], keys: Sequence[str], counted_from: int = 0
-    ) -> list[Migration | FileReport]:
-        """Migrations (or unreadable-file reports) for ``sources``, from the parse cache or parsed;
-        files before ``counted_from`` were already counted as result hits."""
+    ) -> Iterator[Migration | FileReport]:
+        """Migrations (or unreadable-file reports) for ``sources``, in order, from the parse cache
+        or parsed; files before ``counted_from`` were already counted as result hits. Parsed files
+        are yielded as soon as they are ready (the pool keeps parsing the later ones meanwhile)."""
         from sqlguard.parallel import parse_all
 
         cache = self.cache
         slots: list[Migration | FileReport | None] = []
-        pending: list[tuple[int, str, str, str]] = []
+        pending: list[tuple[str, str]] = []
         for index, ((path, text, problem), key) in enumerate(zip(sources, keys, strict=True)):
             if text is None:
                 slots.append(_unreadable(str(path), problem))
@@ -265,13 +267,17 @@ class Linter:
             cached = cache.load(key, text, count=index >= counted_from) if cache is not None else None
             slots.append(cached)
             if cached is None:
-                pending.append((len(slots) - 1, key, str(path), text))
-        parsed = parse_all([(path, text) for _, _, path, text in pending], self.config, self.jobs)
-        for (index, key, _, _), migration in zip(pending, parsed, strict=True):
-            slots[index] = migration
-            if cache is not None:
-                cache.store(key, migration)
-        return [slot for slot in slots if slot is not None]
+                pending.append((str(path), text))
+        parsed = parse_all(pending, self.config, self.jobs)
+        for slot, key in zip(slots, keys, strict=True):
+            if slot is None:
+                migration, blob = next(parsed)
+                if cache is not None:
+                    cache.store(key, blob if blob is not None else migration)
+                slot = migration
+            yield slot
+        for _ in parsed:  # ends the pool's run: its workers are reaped and the collector is back on
+            raise AssertionError("the pool yielded more files than were pending")
 
     def discover(self, folder: Path) -> Iterable[Path]:
         """Lintable files under ``folder``, in migration order (natural sort), minus excludes."""
@@ -312,14 +318,19 @@ class Linter:
         return FileReport(path=path, text=text, diagnostics=diagnostics)
 
     def _run(self, rule: Rule, subject: Change | Migration, context: Context) -> list[Diagnostic]:
-        context.rule_id = rule.id
-        page = rule.page
-        severity = self._severity[rule.id]
+        """One check on one subject. Called ~14 times per file and silent in most calls, so it
+        does nothing more than run the check until there is something to report."""
+        rule_id = rule.page.id
+        context.rule_id = rule_id
+        found = list(rule.check.check(subject, context))
+        if not found:
+            return found
+        severity = self._severity[rule_id]
+        name = rule.page.name
+        why = self._why[rule_id]
         return [
-            Diagnostic(
-                rule.id, d.span, d.message, d.help, d.fix, severity=severity, name=page.name, why=page.summary
-            )
-            for d in rule.check.check(subject, context)
+            Diagnostic(rule_id, d.span, d.message, d.help, d.fix, severity=severity, name=name, why=why)
+            for d in found
         ]
 
     def _filter(self, path: str, text: str, migration: Migration, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

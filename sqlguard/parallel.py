@@ -1,21 +1,28 @@
-"""Parse many files on several cores; the checks still run in order, in the parent.
+"""Parse many files on several cores while the parent checks them, in order, as they arrive.
 
 Only parsing is spread out: it is the costly, independent part (each file's changes depend on its
 own text alone). Applying changes to the one ``SchemaState`` and running the checks must follow
-migration order, so the engine does that afterwards, serially, exactly as for a serial run; this
-is why parallel and serial runs give the same reports.
+migration order, so the engine does that in the parent, file by file, exactly as for a serial run;
+this is why parallel and serial runs give the same reports. Parsed files are yielded in order as
+the workers finish them, so the parent's checks run while the workers still parse, instead of
+after them.
+
+Each worker sends a migration back pickled by itself, without its text (the parent has it): the
+parent unpickles it once, and the same bytes are what the parse cache stores, so no migration is
+pickled twice.
 
 A pool costs a few tens of milliseconds to start, so it is used only when there are more than
 ``MIN_FILES_FOR_POOL`` files to parse and more than one worker; one small file never pays for it.
 If the pool fails for any reason (a platform without working processes, a result that cannot be
-pickled), the files are parsed serially instead, so a bug in a front end surfaces the same way in
-both modes.
+pickled), the files not yet yielded are parsed serially instead, so a bug in a front end surfaces
+the same way in both modes.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import pickle
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -52,18 +59,41 @@ def workers_for(jobs: int | None, pending: int) -> int:
     return max(1, min(jobs, pending))
 
 
-def parse_all(sources: Sequence[tuple[str, str]], config: Config, jobs: int | None = None) -> list[Migration]:
-    """Parse ``(path, text)`` pairs into migrations, in the same order, on ``jobs`` processes."""
+def parse_all(
+    sources: Sequence[tuple[str, str]], config: Config, jobs: int | None = None
+) -> Iterator[tuple[Migration, bytes | None]]:
+    """Parse ``(path, text)`` pairs into migrations, yielded in the same order, on ``jobs``
+    processes; each comes with its pickled form (``pickled``) when a worker made one, else None."""
     workers = workers_for(jobs, len(sources))
+    done = 0
     if workers > 1:
         try:
-            return _parse_in_pool(sources, config, workers)
+            for parsed in _parse_in_pool(sources, config, workers):
+                yield parsed
+                done += 1
         except Exception:  # fall back to the serial path, which raises any front-end bug plainly
             pass
-    return [parse_file(path, text, config) for path, text in sources]
+    for path, text in sources[done:]:
+        yield parse_file(path, text, config), None
 
 
-def _parse_in_pool(sources: Sequence[tuple[str, str]], config: Config, workers: int) -> list[Migration]:
+def pickled(migration: Migration) -> bytes:
+    """``migration`` without its text, pickled: what a worker sends and the parse cache stores."""
+    return pickle.dumps(replace(migration, text=""), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpickled(blob: bytes, text: str) -> Migration:
+    """The migration ``pickled`` made, with its ``text`` put back."""
+    migration = pickle.loads(blob)
+    if not isinstance(migration, Migration):
+        raise TypeError(f"expected a Migration, got {type(migration).__name__}")
+    migration.text = text  # a fresh object from the pickle: no one else holds it
+    return migration
+
+
+def _parse_in_pool(
+    sources: Sequence[tuple[str, str]], config: Config, workers: int
+) -> Iterator[tuple[Migration, bytes]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -72,12 +102,25 @@ def _parse_in_pool(sources: Sequence[tuple[str, str]], config: Config, workers: 
     context = multiprocessing.get_context(method)
     chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config,))
-    with pool, paused_gc():
-        parsed = [migration for chunk in pool.map(_parse_chunk, chunks) for migration in chunk]
-    # Workers send migrations back without their text (the parent has it): half the pickling.
-    for migration, (_, text) in zip(parsed, sources, strict=True):
-        migration.text = text  # fresh objects from the pickle: no one else holds them
-    return parsed
+    texts = iter(text for _, text in sources)
+    finished = False
+    try:
+        with paused_gc():
+            # The parent's objects go to the permanent generation before the workers fork: a
+            # worker's collections then never walk them (which would also copy their pages).
+            gc.freeze()
+            try:
+                results = pool.map(_parse_chunk, chunks)  # submits every chunk: the workers fork now
+            finally:
+                gc.unfreeze()
+            for blobs in results:
+                for blob in blobs:
+                    yield unpickled(blob, next(texts)), blob
+        finished = True
+    finally:
+        # Done: reap the idle workers. Given up (an error, or the caller stopped): do not wait
+        # for chunks nobody will read.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 @contextmanager
@@ -102,6 +145,6 @@ def _init_worker(config: Config) -> None:
     _worker_config = config
 
 
-def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[Migration]:
+def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[bytes]:
     config = _worker_config if _worker_config is not None else Config()
-    return [replace(parse_file(path, text, config), text="") for path, text in chunk]
+    return [pickled(parse_file(path, text, config)) for path, text in chunk]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,21 @@ def test_failing_pool_falls_back_to_serial(tmp_path: Path, monkeypatch: pytest.M
         raise OSError("no processes here")
 
     monkeypatch.setattr(sqlguard.parallel, "_parse_in_pool", broken)
+    assert reports(folder, 2) == expected
+
+
+def test_pool_failing_midway_parses_the_rest_serially(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = make_project(tmp_path, 8)
+    expected = reports(folder, 1)
+    real = sqlguard.parallel._parse_in_pool
+
+    def breaks_after_three(sources: object, config: Config, workers: int) -> Iterator[object]:
+        for count, parsed in enumerate(real(sources, config, workers)):  # type: ignore[arg-type]
+            if count == 3:
+                raise OSError("a worker died")
+            yield parsed
+
+    monkeypatch.setattr(sqlguard.parallel, "_parse_in_pool", breaks_after_three)
     assert reports(folder, 2) == expected
 
 

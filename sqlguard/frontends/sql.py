@@ -12,9 +12,12 @@ blanked out first, keeping offsets, since they are not SQL.
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 import pglast
@@ -131,22 +134,88 @@ def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str
                 Diagnostic(SYNTAX_ERROR, Span(at, at + 1), message, name="syntax-error")
             )
             continue
-        for raw in statements:
-            result.changes.extend(builder.changes_for(raw, piece_start))
+        for statement in statements:
+            result.changes.extend(builder.changes_for(statement, piece_start))
     return result
 
 
-def _parse_pieces(text: str) -> Iterator[tuple[int, tuple[Any, ...], tuple[str, int] | None]]:
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """One statement libpg_query found: its node type, its place, and its tree if it is read.
+
+    ``start`` and ``length`` are characters in the parsed text (``length`` None: to its end);
+    the tree's node locations count from ``node_base``, also in the parsed text.
+    """
+
+    kind: str
+    start: int
+    length: int | None
+    node: Any = None
+    node_base: int = 0
+
+
+def _statements(text: str) -> tuple[_Parsed, ...]:
+    """The statements of ``text`` (raises ``parser.ParseError`` as ``pglast.parse_sql`` does),
+    with a pglast tree only for the kinds the front end reads (``_needs_tree``).
+
+    Why not ``pglast.parse_sql`` on the whole text: building pglast's Python tree costs ~20x
+    libpg_query's own parse, and most of it goes to statements the front end only names
+    (seed INSERTs, function bodies, SELECTs), which become ``RawStatement(kind=...)``. So the
+    text is parsed once to libpg_query's JSON (C code: syntax checked, each statement's node type
+    and place known), and only the statements whose facts are read are parsed again, alone,
+    into a tree. A statement parses alone exactly as within its file (the grammar has no state
+    across statements), its node locations then counting from its own start.
+    """
+    entries = json.loads(parser.parse_sql_json(text)).get("stmts", ())
+    places = [_char_place(text, entry) for entry in entries]
+    kinds = [_node_kind(entry) for entry in entries]
+    wanted = [_needs_tree(kind) for kind in kinds]
+    if wanted and all(wanted):  # every tree is read: one parse of the whole text, as before
+        raws = pglast.parse_sql(text)
+        return tuple(
+            _Parsed(type(raw.stmt).__name__, raw.stmt_location or 0, raw.stmt_len or None, raw.stmt, 0)
+            for raw in raws
+        )
+    statements = []
+    for kind, (start, length), want in zip(kinds, places, wanted, strict=True):
+        node = None
+        if want:
+            end = len(text) if length is None else start + length
+            node = pglast.parse_sql(text[start:end])[0].stmt
+        statements.append(_Parsed(kind, start, length, node, start))
+    return tuple(statements)
+
+
+def _node_kind(entry: dict[str, Any]) -> str:
+    """The node type of one JSON statement (``{"stmt": {"InsertStmt": {...}}, ...}``)."""
+    node = entry.get("stmt")
+    return next(iter(node)) if isinstance(node, dict) and node else "NoneType"
+
+
+def _char_place(text: str, entry: dict[str, Any]) -> tuple[int, int | None]:
+    """A JSON statement's start and length, from UTF-8 bytes (libpg_query's unit) to characters."""
+    start = int(entry.get("stmt_location", 0))
+    length = int(entry.get("stmt_len", 0))
+    if text.isascii():
+        return start, length or None
+    encoded = text.encode("utf-8")
+    char_start = len(encoded[:start].decode("utf-8"))
+    if not length:
+        return char_start, None
+    return char_start, len(encoded[start : start + length].decode("utf-8"))
+
+
+def _parse_pieces(text: str) -> Iterator[tuple[int, tuple[_Parsed, ...], tuple[str, int] | None]]:
     """Yield ``(offset, statements, error)``: the whole text when it parses, else each piece."""
     try:
-        yield 0, pglast.parse_sql(text), None
+        yield 0, _statements(text), None
         return
     except parser.ParseError:
         pass
     cleaned = _blank_meta_commands(text)
     if cleaned != text:
         try:
-            yield 0, pglast.parse_sql(cleaned), None
+            yield 0, _statements(cleaned), None
             return
         except parser.ParseError:
             pass
@@ -229,7 +298,7 @@ class StatementCache:
     def _convert(written: str, piece: str, in_transaction: bool, origin: str) -> _Entry:
         statements, error = _parse_piece(piece)
         builder = _Builder(written, 0, in_transaction, origin)
-        changes = tuple(change for raw in statements for change in builder.changes_for(raw, 0))
+        changes = tuple(change for statement in statements for change in builder.changes_for(statement, 0))
         return _Entry(changes, error, builder.in_transaction, placed_at=0, placed=changes)
 
 
@@ -242,9 +311,9 @@ def enable_statement_cache(size: int = 20_000) -> None:
     _statement_cache = StatementCache(size)
 
 
-def _parse_piece(piece: str) -> tuple[tuple[Any, ...], tuple[str, int] | None]:
+def _parse_piece(piece: str) -> tuple[tuple[_Parsed, ...], tuple[str, int] | None]:
     try:
-        return tuple(pglast.parse_sql(piece)), None
+        return _statements(piece), None
     except parser.ParseError as error:
         message, index = _error_parts(error)
         return (), (message, _first_code_offset(piece, index))
@@ -403,6 +472,20 @@ def _is_psql_variable(text: str, colon: int) -> bool:
     return not (before.isalnum() or before in ("_", "]", ")", ":", '"'))
 
 
+def _may_have_long_identifier(text: str) -> bool:
+    """Whether ``text`` could hold an identifier over 63 bytes, without scanning it into tokens.
+
+    A bound, not a parse: an unquoted identifier never holds ASCII whitespace (the only
+    whitespace PostgreSQL's scanner knows), so a long one lies inside a whitespace-free run of
+    64 or more UTF-8 bytes; a quoted one may hold spaces, so any double quote means "maybe".
+    Most statements (and every large seed INSERT without such a run) then skip the scan.
+    """
+    if '"' in text:
+        return True
+    words = text.split() if text.isascii() else text.encode("utf-8").split()
+    return max(map(len, words), default=0) > IDENTIFIER_MAX_BYTES
+
+
 class _Builder:
     """Turns pglast statements into changes, tracking explicit transactions as it goes."""
 
@@ -413,17 +496,16 @@ class _Builder:
         self.origin = origin
 
     # -- locations ---------------------------------------------------------------------------
-    def changes_for(self, raw: ast.RawStmt, piece_start: int) -> list[Change]:
-        start = piece_start + (raw.stmt_location or 0)
-        length = raw.stmt_len or (len(self.text) - start)
+    def changes_for(self, statement: _Parsed, piece_start: int) -> list[Change]:
+        start = piece_start + statement.start
+        length = statement.length or (len(self.text) - start)
         end = start + length
         stmt_text = self.text[start:end].rstrip()
         end = start + len(stmt_text)
-        node = raw.stmt
-        self._stmt = _Statement(self, start, end, stmt_text, piece_start)
+        self._stmt = _Statement(self, start, end, stmt_text, piece_start + statement.node_base)
         self._qualified: set[str] = set()
-        changes = [*self._long_identifiers(), *self._convert(node)]
-        self._update_transaction(node)
+        changes = [*self._long_identifiers(), *self._convert(statement)]
+        self._update_transaction(statement.node)
         if self._qualified:
             qualified = frozenset(self._qualified)
             changes = [replace(change, qualified_names=qualified) for change in changes]
@@ -445,6 +527,8 @@ class _Builder:
     def _long_identifiers(self) -> Iterator[Change]:
         """Identifiers over 63 bytes, which PostgreSQL (and pglast) silently cut short."""
         stmt = self._stmt
+        if not _may_have_long_identifier(stmt.text):
+            return
         for token in stmt.tokens():
             if token.name != "IDENT":
                 continue
@@ -484,62 +568,66 @@ class _Builder:
         }
 
     # -- dispatch ------------------------------------------------------------------------------
-    def _convert(self, node: Any) -> Iterator[Change]:
-        if isinstance(node, ast.CreateStmt):
-            yield self._create_table(node)
-        elif isinstance(node, ast.AlterTableStmt) and node.objtype == enums.ObjectType.OBJECT_TABLE:
-            yield from self._alter_table(node)
-        elif isinstance(node, ast.IndexStmt):
-            yield self._create_index(node)
-        elif isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_INDEX:
-            yield DropIndex(
-                names=tuple(_dotted(obj) for obj in node.objects or ()),
-                concurrently=bool(node.concurrent),
-                if_exists=bool(node.missing_ok),
-                keyword_end=self._stmt.keyword_end("INDEX"),
-                if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
-                **self._common(),
-            )
-        elif isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_TABLE:
-            yield DropTable(
-                tables=tuple(self._dropped_table(obj) for obj in node.objects or ()),
-                if_exists=bool(node.missing_ok),
-                cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
-                keyword_end=self._stmt.keyword_end("TABLE"),
-                **self._common(),
-            )
-        elif isinstance(node, ast.ReindexStmt):
-            yield self._reindex(node)
-        elif (maintenance := self._maintenance_or_domain(node)) is not None:
-            yield maintenance
-        elif isinstance(node, ast.RenameStmt) and node.renameType in (
-            enums.ObjectType.OBJECT_TABLE,
-            enums.ObjectType.OBJECT_COLUMN,
-        ):
-            yield self._rename(node)
-        elif isinstance(node, ast.TransactionStmt):
-            yield Transaction(kind=_transaction_kind(node.kind), **self._common())  # type: ignore[arg-type]
-        elif isinstance(node, ast.VariableSetStmt) and node.name:
-            yield SetSetting(
-                name=node.name.lower(),
-                value=_setting_value(node),
-                local=bool(node.is_local),
-                **self._common(),
-            )
-        elif (change := self._breaking_or_data(node)) is not None:
-            yield change
-        else:
-            yield RawStatement(kind=type(node).__name__, **self._common())
+    def _convert(self, statement: _Parsed) -> list[Change]:
+        """The statement's changes: its converter's (``_CONVERTERS``, by node type), else a
+        ``RawStatement`` naming the node type (a statement not modelled, or a variant of it)."""
+        convert = _CONVERTERS.get(statement.kind)
+        changes = convert(self, statement.node) if convert is not None else []
+        return changes or [RawStatement(kind=statement.kind, **self._common())]
+
+    def _alter_table_stmt(self, node: ast.AlterTableStmt) -> list[Change]:
+        return list(self._alter_table(node)) if node.objtype == enums.ObjectType.OBJECT_TABLE else []
+
+    def _drop(self, node: ast.DropStmt) -> list[Change]:
+        """DROP INDEX, DROP TABLE and DROP SCHEMA (other DROPs are not modelled)."""
+        if node.removeType == enums.ObjectType.OBJECT_INDEX:
+            return [
+                DropIndex(
+                    names=tuple(_dotted(obj) for obj in node.objects or ()),
+                    concurrently=bool(node.concurrent),
+                    if_exists=bool(node.missing_ok),
+                    keyword_end=self._stmt.keyword_end("INDEX"),
+                    if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
+                    **self._common(),
+                )
+            ]
+        if node.removeType == enums.ObjectType.OBJECT_TABLE:
+            return [
+                DropTable(
+                    tables=tuple(self._dropped_table(obj) for obj in node.objects or ()),
+                    if_exists=bool(node.missing_ok),
+                    cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
+                    keyword_end=self._stmt.keyword_end("TABLE"),
+                    **self._common(),
+                )
+            ]
+        if node.removeType == enums.ObjectType.OBJECT_SCHEMA:
+            return [
+                DropSchema(
+                    names=tuple(item.sval or "" for item in node.objects or () if isinstance(item, ast.String)),
+                    if_exists=bool(node.missing_ok),
+                    cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
+                    **self._common(),
+                )
+            ]
+        return []
+
+    def _rename_stmt(self, node: ast.RenameStmt) -> list[Change]:
+        tables_or_columns = (enums.ObjectType.OBJECT_TABLE, enums.ObjectType.OBJECT_COLUMN)
+        return [self._rename(node)] if node.renameType in tables_or_columns else []
+
+    def _transaction(self, node: ast.TransactionStmt) -> list[Change]:
+        return [Transaction(kind=_transaction_kind(node.kind), **self._common())]  # type: ignore[arg-type]
+
+    def _set(self, node: ast.VariableSetStmt) -> list[Change]:
+        if not node.name:
+            return []
+        return [
+            SetSetting(name=node.name.lower(), value=_setting_value(node), local=bool(node.is_local), **self._common())
+        ]
 
     def _breaking_or_data(self, node: Any) -> Change | None:
-        """CREATE VIEW, DROP SCHEMA/DATABASE, TRUNCATE, ALTER TYPE ... ADD VALUE, UPDATE and DELETE."""
-        if isinstance(node, ast.DropStmt) and node.removeType == enums.ObjectType.OBJECT_SCHEMA:
-            return DropSchema(
-                names=tuple(item.sval or "" for item in node.objects or () if isinstance(item, ast.String)),
-                if_exists=bool(node.missing_ok),
-                cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
-                **self._common(),
-            )
+        """CREATE VIEW, DROP DATABASE, TRUNCATE, ALTER TYPE ... ADD VALUE, UPDATE and DELETE."""
         if isinstance(node, ast.ViewStmt) and node.view is not None:
             return CreateView(name=self._relation(node.view), or_replace=bool(node.replace), **self._common())
         if isinstance(node, ast.DropdbStmt):
@@ -832,6 +920,44 @@ class _Builder:
         return RenameTable(table=table, new_name=node.newname or "", **self._common())
 
 
+# The node types whose tree the front end reads, each with its converter; a statement of any other
+# type becomes a RawStatement naming it, and libpg_query's tree for it is never built in Python
+# (see ``_statements``). A converter returns no change for a variant it does not model (ALTER
+# TABLE on a view, DROP FUNCTION...), which then becomes a RawStatement too.
+def _listed(convert: Callable[[_Builder, Any], Change | None]) -> Callable[[_Builder, Any], list[Change]]:
+    """A converter that returns one change (or None: not modelled) as one that returns a list."""
+
+    def converter(builder: _Builder, node: Any) -> list[Change]:
+        change = convert(builder, node)
+        return [] if change is None else [change]
+
+    return converter
+
+
+_CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
+    "CreateStmt": _listed(_Builder._create_table),
+    "AlterTableStmt": _Builder._alter_table_stmt,
+    "IndexStmt": _listed(_Builder._create_index),
+    "DropStmt": _Builder._drop,
+    "ReindexStmt": _listed(_Builder._reindex),
+    "RenameStmt": _Builder._rename_stmt,
+    "TransactionStmt": _Builder._transaction,
+    "VariableSetStmt": _Builder._set,
+    **dict.fromkeys(
+        ("VacuumStmt", "ClusterStmt", "CreateDomainStmt", "AlterDomainStmt"), _listed(_Builder._maintenance_or_domain)
+    ),
+    **dict.fromkeys(
+        ("ViewStmt", "DropdbStmt", "TruncateStmt", "AlterEnumStmt", "UpdateStmt", "DeleteStmt"),
+        _listed(_Builder._breaking_or_data),
+    ),
+}
+
+
+def _needs_tree(kind: str) -> bool:
+    """Whether the front end reads the tree of a statement of node type ``kind``."""
+    return kind in _CONVERTERS
+
+
 class _Statement:
     """One statement's text and place, with its tokens scanned only when a span needs them."""
 
@@ -842,10 +968,10 @@ class _Statement:
         self.text = text
         self.piece_start = piece_start
         self._tokens: list[Any] | None = None
-
-    @property
-    def span(self) -> Span:
-        return Span(self.builder.base + self.start, self.builder.base + self.end)
+        self._starts: list[int] | None = None
+        # One object for every change of the statement (span and statement_span alike): spans
+        # are frozen, and a shared one is pickled once when a worker sends the migration back.
+        self.span = Span(builder.base + start, builder.base + end)
 
     def file_text(self, span: Span) -> str:
         base = self.builder.base
@@ -858,6 +984,14 @@ class _Statement:
             except parser.ParseError:
                 self._tokens = []
         return self._tokens
+
+    def _first_token_at(self, offset: int) -> int:
+        """Index of the first token starting at or after ``offset`` (in the statement), found by
+        bisection: a CREATE TABLE asks once per column, and a scan from the start each time
+        made that quadratic in the table's width."""
+        if self._starts is None:
+            self._starts = [token.start for token in self.tokens()]
+        return bisect_left(self._starts, offset)
 
     def span_at(self, location: int | None) -> Span:
         """From a pglast node location (relative to its piece) to the end of that line or statement."""
@@ -939,13 +1073,14 @@ class _Statement:
         if location is None or location < 0:
             return self.span
         rel = self.piece_start + location - self.start
-        tokens = [t for t in self.tokens() if t.start >= rel]
-        if not tokens:
+        tokens = self.tokens()
+        first = self._first_token_at(rel)
+        if first == len(tokens):
             return self.span_at(location)
-        end = tokens[0].end + 1
+        end = tokens[first].end + 1
         depth = 0
         after_dot = False
-        for token in tokens[1:]:
+        for token in islice(tokens, first + 1, None):
             if depth > 0:
                 depth += _BRACKET_DEPTH.get(token.name, 0)
             elif token.name in ("ASCII_40", "ASCII_91"):
@@ -1055,13 +1190,47 @@ def _not_null_columns(node: Any) -> Iterator[str]:
             yield from _not_null_columns(arg)
 
 
+_DEPARSED_MAX = 4096
+_deparsed: dict[Hashable, str | None] = {}
+
+
 def _deparse(node: Any) -> str | None:
+    """The expression as SQL, remembered by its shape (``_shape``).
+
+    pglast's printer costs ~130 µs per call even for ``now()`` (it first walks the tree to
+    link each node to its parents, through ``inspect.getmembers``), and migrations repeat the
+    same few defaults (``now()``, ``0``, ``'pending'``) thousands of times; the printed text
+    depends on the tree alone, never on where it was written. The memo is cleared when full,
+    so a long-lived process (the LSP) keeps it small.
+    """
     if node is None:
         return None
+    key = _shape(node)
     try:
-        return str(RawStream()(node))
+        return _deparsed[key]
+    except KeyError:
+        pass
+    except TypeError:  # a value pglast's parser never leaves in a tree: print it, remember nothing
+        key = None
+    try:
+        text: str | None = str(RawStream()(node))
     except Exception:  # deparsing is best effort: the fact is optional, the statement still counts
-        return None
+        text = None
+    if key is not None:
+        if len(_deparsed) >= _DEPARSED_MAX:
+            _deparsed.clear()
+        _deparsed[key] = text
+    return text
+
+
+def _shape(value: Any) -> Hashable:
+    """A pglast (sub)tree as nested tuples of its node classes and values, locations left out."""
+    if isinstance(value, ast.Node):
+        node_type: type[Any] = type(value)
+        return (node_type, *(_shape(getattr(value, slot)) for slot in node_type.__slots__ if slot != "location"))
+    if isinstance(value, tuple):
+        return tuple(_shape(item) for item in value)
+    return value
 
 
 def _setting_value(node: ast.VariableSetStmt) -> str | None:
