@@ -88,6 +88,12 @@ class Config:
         matches = _exclude_matcher(self.exclude)
         return any(matches(part) for part in path.parts) or matches(path.as_posix()) is not None
 
+    def is_excluded_entry(self, path: Path) -> bool:
+        """``is_excluded`` for an entry met while walking folders already found not excluded:
+        only its own name and its whole path can match (discovery asks this for every file)."""
+        matches = _exclude_matcher(self.exclude)
+        return matches(path.name) is not None or matches(path.as_posix()) is not None
+
     def ignored_for(self, path: str) -> frozenset[str]:
         """Rule selectors ignored for ``path`` by ``per-file-ignores``."""
         if not self.per_file_ignores:

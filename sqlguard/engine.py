@@ -281,14 +281,19 @@ class Linter:
 
     def discover(self, folder: Path) -> Iterable[Path]:
         """Lintable files under ``folder``, in migration order (natural sort), minus excludes."""
-        found = []
+        found: list[Path] = []
+        config = self.config
+        if any(config.is_excluded_entry(Path(part)) for part in folder.parts):
+            return found
+        suffixes = SQL_SUFFIXES + PYTHON_SUFFIXES
         for root, dirs, names in os.walk(folder):
             root_path = Path(root)
-            dirs[:] = sorted(d for d in dirs if not self.config.is_excluded(root_path / d))
+            dirs[:] = sorted(d for d in dirs if not config.is_excluded_entry(root_path / d))
             for name in names:
-                candidate = root_path / name
-                if name.lower().endswith(SQL_SUFFIXES + PYTHON_SUFFIXES) and not self.config.is_excluded(candidate):
-                    found.append(candidate)
+                if name.lower().endswith(suffixes):
+                    candidate = root_path / name
+                    if not config.is_excluded_entry(candidate):
+                        found.append(candidate)
         return sorted(found, key=natural_key)
 
     def lint_text(

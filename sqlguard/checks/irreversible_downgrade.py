@@ -46,25 +46,26 @@ def _sql_layout(migration: Migration, ctx: Context) -> Iterator[Diagnostic]:
     facts = migration.down
     if facts.layout is None or facts.layout == "flyway" or facts.direction == "down":
         return
-    anchor = _line_span(migration.text, facts.anchor)
-    undo = _undo_sql(migration.changes)
+    if not (facts.missing or facts.empty):
+        return  # the usual case: a down exists with statements (nothing to build below)
     if facts.layout == "dbmate":
+        header = "-- migrate:down"
         if facts.missing:
             message = f"{Path(migration.path).name} has no '-- migrate:down' section: it cannot be rolled back"
-        elif facts.empty:
-            message = "the '-- migrate:down' section is empty: rolling back does nothing"
         else:
-            return
-        yield ctx.diagnostic(anchor, message, help=f"-- migrate:down\n{undo}" if undo else None)
-        return
-    expected = Path(facts.counterpart).name if facts.counterpart else "a down migration"
-    if facts.missing:
-        message = f"{Path(migration.path).name} has no down migration ({expected} is missing): it cannot be rolled back"
-    elif facts.empty:
-        message = f"down migration {expected} is empty: rolling back does nothing"
+            message = "the '-- migrate:down' section is empty: rolling back does nothing"
     else:
-        return
-    yield ctx.diagnostic(anchor, message, help=f"-- {expected}\n{undo}" if undo else None)
+        expected = Path(facts.counterpart).name if facts.counterpart else "a down migration"
+        name = Path(migration.path).name
+        if facts.missing:
+            message = f"{name} has no down migration ({expected} is missing): it cannot be rolled back"
+        else:
+            message = f"down migration {expected} is empty: rolling back does nothing"
+        header = f"-- {expected}"
+    undo = _undo_sql(migration.changes)
+    yield ctx.diagnostic(
+        _line_span(migration.text, facts.anchor), message, help=f"{header}\n{undo}" if undo else None
+    )
 
 
 def _line_span(text: str, offset: int) -> Span:
