@@ -29,4 +29,23 @@ def lsp(stdio: bool) -> None:
 
     # A long-lived process re-linting the same files on every keystroke: reuse unchanged statements.
     enable_statement_cache()
-    build_server().start_io()
+    server = build_server()
+    _quiet_collector()
+    server.start_io()
+
+
+def _quiet_collector() -> None:
+    """Keep the garbage collector off the keystroke path.
+
+    The server holds hundreds of thousands of long-lived objects (libraries, rule pages, the
+    statement cache), and each lint allocates many short-lived ones. With the default thresholds
+    a full collection walked all of them every few lints: measured on a 500-line file, lint CPU
+    p50 14.5 ms / p95 42.5 ms by default, 8.7 / 13.7 ms with what is done here. Frozen objects
+    (everything alive once the server is built) are never walked again; young cycles are still
+    collected, in batches of 100,000 allocations.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
