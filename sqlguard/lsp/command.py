@@ -39,10 +39,11 @@ def _quiet_collector() -> None:
 
     The server holds hundreds of thousands of long-lived objects (libraries, rule pages, the
     statement cache), and each lint allocates many short-lived ones. With the default thresholds
-    a full collection walked all of them every few lints: measured on a 500-line file, lint CPU
-    p50 14.5 ms / p95 42.5 ms by default, 8.7 / 13.7 ms with what is done here. Frozen objects
-    (everything alive once the server is built) are never walked again; young cycles are still
-    collected, in batches of 100,000 allocations.
+    a full collection walked all of them every few lints. Measured on a 500-line file, lint CPU
+    with the default collector and with what is done here: typing in one statement p50 9.5 ->
+    5.6 ms; one statement in five rewritten p95 81 -> 28 ms. Frozen objects (everything alive
+    once the server is built) are never walked again; young cycles are still collected, in
+    batches of 100,000 allocations.
     """
     import gc
 
