@@ -86,3 +86,10 @@ def test_unreadable_inputs_are_reported_with_their_reason(tmp_path: Path) -> Non
         ("2_latin1.sql", ["not UTF-8 text (invalid byte at offset 11)"]),
         ("3_bom.sql", []),
     ]
+
+
+def test_byte_order_mark_is_left_out_and_offsets_of_bad_bytes_count_after_it(tmp_path: Path) -> None:
+    (tmp_path / "bad.sql").write_bytes(b"\xef\xbb\xbfSELECT '\xff';\n")
+    (tmp_path / "half_mark.sql").write_bytes(b"\xef\xbbSELECT 1;\n")
+    assert read_source(tmp_path / "bad.sql") == (None, "not UTF-8 text (invalid byte at offset 8)")
+    assert read_source(tmp_path / "half_mark.sql") == (None, "not UTF-8 text (invalid byte at offset 0)")
