@@ -70,7 +70,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from sqlguard import __version__
+from sqlguard import __version__, layouts
 from sqlguard.config import Config
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import Migration
@@ -148,8 +148,6 @@ class ParseCache:
         or looked for on disk."""
         if not path.lower().endswith((".sql", ".pgsql", ".psql")):
             return ""
-        from sqlguard import layouts
-
         role = layouts.classify(path, text)
         if role is None or role.counterpart_path is None:
             return "none"
