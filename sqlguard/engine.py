@@ -295,7 +295,10 @@ class Linter:
                     candidate = prefix + name
                     if not config.is_excluded_name(name, _posix(candidate)):
                         found.append(candidate)
-        return sorted(found, key=natural_key)
+        # Every path starts with the folder and a separator, so comparing what follows orders them
+        # as the whole paths would be ordered (the separator ends the folder's last text chunk).
+        start = len(os.path.join("" if spelled == "." else spelled, ""))
+        return sorted(found, key=lambda path: natural_key(path[start:]))
 
     def lint_text(
         self, path: str, text: str, *, schema: SchemaState | None = None, migration: Migration | None = None

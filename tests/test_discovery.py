@@ -9,6 +9,7 @@ import pytest
 
 from sqlguard.config import Config
 from sqlguard.engine import Linter, read_source
+from sqlguard.layouts import natural_key
 
 
 def _found(root: Path, *exclude: str, under: str = "") -> list[str]:
@@ -93,3 +94,14 @@ def test_byte_order_mark_is_left_out_and_offsets_of_bad_bytes_count_after_it(tmp
     (tmp_path / "half_mark.sql").write_bytes(b"\xef\xbbSELECT 1;\n")
     assert read_source(tmp_path / "bad.sql") == (None, "not UTF-8 text (invalid byte at offset 8)")
     assert read_source(tmp_path / "half_mark.sql") == (None, "not UTF-8 text (invalid byte at offset 0)")
+
+
+def test_natural_order_under_a_folder_ending_in_digits(tmp_path: Path) -> None:
+    # Discovery sorts by what follows the folder; that must be the order of the whole paths.
+    names = ["db2/10_b.sql", "db2/9_a.sql", "db2/9/1.sql", "db2/9a.sql", "db2/09_c.sql", "db2/x.sql", "db2/1/2.sql"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("SELECT 1;\n", encoding="utf-8")
+    expected = sorted((str(tmp_path / name) for name in names), key=natural_key)
+    assert Linter(Config()).discover(tmp_path / "db2") == expected
+    assert [Path(p).name for p in expected][:3] == ["2.sql", "1.sql", "9_a.sql"]
