@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 Source = tuple[str, str | None, str]
 
 SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
 ALL_SELECTOR = "ALL"
 
 
@@ -363,7 +364,7 @@ def _read(path: str) -> tuple[object, str | None, str]:
     Read through its descriptor: the ``fstat`` that sizes the read also says which file it is,
     where a ``Path`` read and a separate ``stat`` cost twice as much over a whole run."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        descriptor = os.open(path, _READ_FLAGS)
     except IsADirectoryError:
         return _identity(path), None, "is a directory"
     except OSError as error:
