@@ -26,7 +26,9 @@ The key is a SHA-256 of everything the parse can depend on:
 - the file's path as linted (``Migration.path`` is stored in the entry and compared by the schema
   state) and its text;
 - the text of its down counterpart, or its absence, as ``layouts.classify`` finds it, since the
-  SQL front end reads it for ``DownFacts`` (a down file appearing or emptying must be seen);
+  SQL front end reads it for ``DownFacts`` (a down file appearing or emptying must be seen); a
+  counterpart that is one of the run's files is known by the digest of the text read this run
+  (``keys``), any other is read or looked for on disk;
 - the whole effective ``Config`` (front ends receive all of it; a narrower key would silently go
   stale the day a front end reads one more setting), its sets sorted so that every process
   computes the same key (a frozenset's repr follows per-process string hashing);
