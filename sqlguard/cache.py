@@ -26,7 +26,9 @@ The key is a SHA-256 of everything the parse can depend on:
 - the file's path as linted (``Migration.path`` is stored in the entry and compared by the schema
   state) and its text;
 - the text of its down counterpart, or its absence, as ``layouts.classify`` finds it, since the
-  SQL front end reads it for ``DownFacts`` (a down file appearing or emptying must be seen);
+  SQL front end reads it for ``DownFacts`` (a down file appearing or emptying must be seen); a
+  counterpart that is one of the run's files is known by the digest of the text read this run
+  (``keys``), any other is read or looked for on disk;
 - the whole effective ``Config`` (front ends receive all of it; a narrower key would silently go
   stale the day a front end reads one more setting), its sets sorted so that every process
   computes the same key (a frozenset's repr follows per-process string hashing);
@@ -70,7 +72,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from sqlguard import __version__
+from sqlguard import __version__, layouts
 from sqlguard.config import Config
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import Migration
@@ -107,6 +109,7 @@ class ParseCache:
         self.directory = Path(directory)
         self._folder = self.directory / f"v{FORMAT}"
         self._salt = _salt(config)
+        self._salted = hashlib.sha256(self._salt)  # copied for each key instead of hashing the salt again
         self._today = int(time.time() // 86400)
         self._shards: dict[str, dict[str, Any]] = {}
         self._changed: dict[str, dict[str, tuple[int, bytes]]] = {}
@@ -116,11 +119,24 @@ class ParseCache:
         self.result_hits = 0  # files served by a stored result (no parse, no checks)
 
     # -- keys ------------------------------------------------------------------------------------
+    def keys(self, files: Sequence[tuple[str, str]]) -> list[str]:
+        """The entry keys of one run's readable files (path as linted, text), in order.
+
+        Every file's content digest is taken before any key, so a file's down counterpart that is
+        in the run is known by name: its content is not read again and its existence not asked
+        of the file system (a file read this run exists). That lookup, not hashing, was most of
+        what keying cost when each counterpart was found with ``pathlib`` and a ``stat``. Only
+        this run's files are known: digests from an earlier run of this object are forgotten."""
+        self._digests = {path: _text_digest(text) for path, text in files}
+        return [self._key(path, self._digests[path], text) for path, text in files]
+
     def key(self, path: str, text: str) -> str:
         """The entry key for ``path`` holding ``text`` under this run's config and code."""
-        content = _text_digest(text)
-        self._digests[path] = content
-        digest = hashlib.sha256(self._salt)
+        content = self._digests[path] = _text_digest(text)
+        return self._key(path, content, text)
+
+    def _key(self, path: str, content: str, text: str) -> str:
+        digest = self._salted.copy()
         for part in (path, content, self._counterpart_fingerprint(path, text)):
             encoded = part.encode("utf-8", "surrogatepass")
             digest.update(len(encoded).to_bytes(8, "little"))
@@ -130,23 +146,22 @@ class ParseCache:
     def _counterpart_fingerprint(self, path: str, text: str) -> str:
         """The down counterpart's content (or absence) that the SQL front end reads for DownFacts.
 
-        Up and down files usually sit in the same run and the down file sorts first, so its
-        digest is normally known already and the file is not read a second time."""
+        The counterpart is usually in the same run (see ``keys``); only one outside it is read
+        or looked for on disk."""
         if not path.lower().endswith((".sql", ".pgsql", ".psql")):
             return ""
-        from sqlguard import layouts
-
-        role = layouts.classify(Path(path), text)
-        if role is None or role.counterpart is None:
+        role = layouts.classify(path, text)
+        if role is None or role.counterpart_path is None:
             return "none"
-        counterpart = str(role.counterpart)
-        if role.direction != "up":  # only an up file's down is read (for "empty"); else it must exist
-            return f"{counterpart}:{'exists' if role.counterpart.is_file() else 'missing'}"
+        counterpart = role.counterpart_path
         known = self._digests.get(counterpart)
+        if role.direction != "up":  # only an up file's down is read (for "empty"); else it must exist
+            exists = known is not None or Path(counterpart).is_file()
+            return f"{counterpart}:{'exists' if exists else 'missing'}"
         if known is not None:
             return f"{counterpart}:{known}"
         try:
-            data = role.counterpart.read_bytes()
+            data = Path(counterpart).read_bytes()
         except OSError:
             return f"missing:{counterpart}"
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -333,6 +332,8 @@ def main() -> None:
         sys.exit(130)
     except Exception as error:  # a bug in sqlguard: say so in one line, trace only on request
         if os.environ.get("SQLGUARD_DEBUG"):
+            import traceback  # only here: it and textwrap cost ~2.5 ms of every start
+
             traceback.print_exc()
         click.echo(
             f"sqlguard: internal error: {type(error).__name__}: {error} "

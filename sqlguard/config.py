@@ -91,8 +91,13 @@ class Config:
     def is_excluded_entry(self, path: Path) -> bool:
         """``is_excluded`` for an entry met while walking folders already found not excluded:
         only its own name and its whole path can match (discovery asks this for every file)."""
+        return self.is_excluded_name(path.name, path.as_posix())
+
+    def is_excluded_name(self, name: str, posix_path: str) -> bool:
+        """``is_excluded_entry`` for an entry given as its name and its whole path with ``/``
+        separators: discovery walks with strings, and a ``Path`` per file cost more than the match."""
         matches = _exclude_matcher(self.exclude)
-        return matches(path.name) is not None or matches(path.as_posix()) is not None
+        return matches(name) is not None or matches(posix_path) is not None
 
     def ignored_for(self, path: str) -> frozenset[str]:
         """Rule selectors ignored for ``path`` by ``per-file-ignores``."""

@@ -6,7 +6,9 @@ The CLI, the pre-commit hook and the language server all call ``Linter.lint_path
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +30,10 @@ if TYPE_CHECKING:
     from sqlguard.cache import ParseCache
 
 # A file as read: its path, its text (None when unreadable) and, then, why.
-Source = tuple[Path, str | None, str]
+Source = tuple[str, str | None, str]
 
 SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
 ALL_SELECTOR = "ALL"
 
 
@@ -146,22 +149,20 @@ class Linter:
     # -- linting -------------------------------------------------------------------------------
     def lint_paths(self, paths: Sequence[str]) -> RunResult:
         result = RunResult()
-        files: list[Path] = []
+        files: list[str] = []  # spelled as str(Path) spells them: reports and cache keys use it
         for raw in paths:
             path = Path(raw)
             if not path.exists():
                 result.reports.append(_unreadable(raw, "no such file or directory"))
             elif path.is_dir():
-                found = list(self.discover(path))
+                found = self.discover(path)
                 if not found:
                     result.notes.append(f"{raw}: no SQL or Python files found")
                 files.extend(found)
             else:
-                files.append(path)
+                files.append(str(path))
         # Each file is read once: the same text orders Alembic revisions, keys the cache and is parsed.
-        unique = _unique(files)
-        read = {path: read_source(path) for path in unique}
-        sources = [(path, *read[path]) for path in order_revisions(unique, lambda p: read[p][0])]
+        sources = _revision_order(_read_unique(files))
         if self.cache is None:
             self._lint_in_order(self._parse_read(sources), SchemaState(), result)
         else:
@@ -191,13 +192,9 @@ class Linter:
         """Lint with both cache levels (see ``sqlguard.cache``): stored results while the chain of
         keys hits, then the schema state rebuilt from the earlier files' changes and the checks run
         from the first file whose link misses, storing each later file's result."""
-        files = [path for path, _, _ in sources]
-        keys = [
-            cache.key(str(path), text) if text is not None else f"unreadable:{problem}"
-            for path, text, problem in sources
-        ]
+        keys = _keys(cache, sources)
         links: list[str] = []
-        link = cache.chain_start([str(path) for path in files])
+        link = cache.chain_start([path for path, _, _ in sources])
         for key in keys:
             link = cache.chain_next(link, key)
             links.append(link)
@@ -205,7 +202,7 @@ class Linter:
         notes: list[str] = []
         for (path, text, problem), link in zip(sources, links, strict=False):
             if text is None:
-                served.append(_unreadable(str(path), problem))
+                served.append(_unreadable(path, problem))
                 continue
             stored = cache.load_result(link)
             if stored is None:
@@ -233,18 +230,15 @@ class Linter:
                 cache.store_result(link, (report.path, note, report.diagnostics))
         cache.flush()
 
-    def _parse_all(self, files: Sequence[Path]) -> list[Migration | FileReport]:
+    def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with
         the front ends (on several processes for large runs). Unreadable files become reports.
         Checks are not run here: they need the schema state in order, see ``lint_paths``."""
-        return list(self._parse_read([(path, *read_source(path)) for path in files]))
+        return list(self._parse_read([(str(path), *read_source(path)) for path in files]))
 
     def _parse_read(self, sources: Sequence[Source]) -> Iterator[Migration | FileReport]:
         """``_parse_all`` for files already read, yielded in order as they are parsed."""
-        keys = [
-            self.cache.key(str(path), text) if self.cache is not None and text is not None else ""
-            for path, text, _ in sources
-        ]
+        keys = _keys(self.cache, sources) if self.cache is not None else ["" for _ in sources]
         yield from self._parse_sources(sources, keys)
         if self.cache is not None:
             self.cache.flush()
@@ -262,12 +256,12 @@ class Linter:
         pending: list[tuple[str, str]] = []
         for index, ((path, text, problem), key) in enumerate(zip(sources, keys, strict=True)):
             if text is None:
-                slots.append(_unreadable(str(path), problem))
+                slots.append(_unreadable(path, problem))
                 continue
             cached = cache.load(key, text, count=index >= counted_from) if cache is not None else None
             slots.append(cached)
             if cached is None:
-                pending.append((str(path), text))
+                pending.append((path, text))
         parsed = parse_all(pending, self.config, self.jobs)
         for slot, key in zip(slots, keys, strict=True):
             if slot is None:
@@ -279,22 +273,33 @@ class Linter:
         for _ in parsed:  # ends the pool's run: its workers are reaped and the collector is back on
             raise AssertionError("the pool yielded more files than were pending")
 
-    def discover(self, folder: Path) -> Iterable[Path]:
-        """Lintable files under ``folder``, in migration order (natural sort), minus excludes."""
-        found: list[Path] = []
+    def discover(self, folder: Path | str) -> list[str]:
+        """Lintable files under ``folder``, in migration order (natural sort), minus excludes.
+
+        Paths are strings spelled as ``str(Path)`` would spell them (``sub/x.sql`` under ``.``, not
+        ``./sub/x.sql``), since reports and cache keys show them; a run walks thousands of files,
+        and a ``Path`` for each cost more than the walk."""
         config = self.config
-        if any(config.is_excluded_entry(Path(part)) for part in folder.parts):
-            return found
+        top = Path(folder)
+        if any(config.is_excluded_entry(Path(part)) for part in top.parts):
+            return []
+        spelled = str(top)
         suffixes = SQL_SUFFIXES + PYTHON_SUFFIXES
-        for root, dirs, names in os.walk(folder):
-            root_path = Path(root)
-            dirs[:] = sorted(d for d in dirs if not config.is_excluded_entry(root_path / d))
+        found: list[str] = []
+        for root, dirs, names in os.walk(spelled):
+            # os.walk spells the folders under "." as "./sub"; a Path as "sub"
+            here = root[2:] if spelled == "." else root
+            prefix = os.path.join(here, "")  # "" or the folder with one separator after it
+            dirs[:] = sorted(d for d in dirs if not config.is_excluded_name(d, _posix(prefix + d)))
             for name in names:
                 if name.lower().endswith(suffixes):
-                    candidate = root_path / name
-                    if not config.is_excluded_entry(candidate):
+                    candidate = prefix + name
+                    if not config.is_excluded_name(name, _posix(candidate)):
                         found.append(candidate)
-        return sorted(found, key=natural_key)
+        # Every path starts with the folder and a separator, so comparing what follows orders them
+        # as the whole paths would be ordered (the separator ends the folder's last text chunk).
+        start = len(os.path.join("" if spelled == "." else spelled, ""))
+        return sorted(found, key=lambda path: natural_key(path[start:]))
 
     def lint_text(
         self, path: str, text: str, *, schema: SchemaState | None = None, migration: Migration | None = None
@@ -347,20 +352,96 @@ class Linter:
         return apply_suppressions(diagnostics, suppressions, text)
 
 
-def read_source(path: Path) -> tuple[str | None, str]:
+def read_source(path: Path | str) -> tuple[str | None, str]:
     """The file's text, or None and a one-line reason (binary, not UTF-8, unreadable)."""
+    _, text, problem = _read(os.fspath(path))
+    return text, problem
+
+
+def _read(path: str) -> tuple[object, str | None, str]:
+    """The file's identity (see ``_identity``), then what ``read_source`` returns.
+
+    Read through its descriptor: the ``fstat`` that sizes the read also says which file it is,
+    where a ``Path`` read and a separate ``stat`` cost twice as much over a whole run."""
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, _READ_FLAGS)
     except IsADirectoryError:
-        return None, "is a directory"
+        return _identity(path), None, "is a directory"
     except OSError as error:
-        return None, f"cannot read file: {error.strerror or error}"
+        return _identity(path), None, f"cannot read file: {error.strerror or error}"
+    try:
+        status = os.fstat(descriptor)
+        data = _read_all(descriptor, status.st_size if stat.S_ISREG(status.st_mode) else -1)
+    except IsADirectoryError:  # opening a folder read-only works on Linux; reading it does not
+        return _identity(path), None, "is a directory"
+    except OSError as error:
+        return _identity(path), None, f"cannot read file: {error.strerror or error}"
+    finally:
+        os.close(descriptor)
+    text, problem = _decode(data)
+    return (status.st_dev, status.st_ino), text, problem
+
+
+def _read_all(descriptor: int, size: int) -> bytes:
+    """Everything left to read from ``descriptor``. ``size`` is a regular file's size (-1 for
+    anything else): one read of that many bytes then suffices, unless the file changed size."""
+    first = os.read(descriptor, size + 1 if size >= 0 else 65536)
+    if size >= 0 and len(first) == size:
+        return first
+    chunks = [first]
+    while chunks[-1]:
+        chunks.append(os.read(descriptor, 65536))
+    return b"".join(chunks)
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    """The text of a file's bytes: UTF-8 with its byte order mark, if any, left out (as the
+    ``utf-8-sig`` codec does, whose Python-level decoder cost more than the C one it calls)."""
     if b"\x00" in data[:8192]:
         return None, "binary file (contains NUL bytes), not SQL"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as error:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError as error:  # the offset counts from after the mark, as utf-8-sig's
         return None, f"not UTF-8 text (invalid byte at offset {error.start})"
+
+
+def _read_unique(paths: Iterable[str]) -> list[Source]:
+    """Every file read once, in order, keeping the first path of each file (a file named twice,
+    or through a link, is linted once)."""
+    seen: set[object] = set()
+    sources: list[Source] = []
+    for path in paths:
+        identity, text, problem = _read(path)
+        if identity not in seen:
+            seen.add(identity)
+            sources.append((path, text, problem))
+    return sources
+
+
+def _revision_order(sources: list[Source]) -> list[Source]:
+    """``sources`` with Alembic revisions reordered among the places Python files hold (see
+    ``order_revisions``; only Python files move, so only they are handed over, as ``Path``s)."""
+    slots = [index for index, (path, _, _) in enumerate(sources) if path.endswith(".py")]
+    if len(slots) < 2:
+        return sources
+    by_path = {Path(sources[index][0]): sources[index] for index in slots}
+    ordered = order_revisions(list(by_path), lambda path: by_path[path][1])
+    result = list(sources)
+    for slot, path in zip(slots, ordered, strict=True):
+        result[slot] = by_path[path]
+    return result
+
+
+def _keys(cache: ParseCache, sources: Sequence[Source]) -> list[str]:
+    """The cache key of each file; an unreadable file's stands for its problem (no entry has it)."""
+    readable = iter(cache.keys([(path, text) for path, text, _ in sources if text is not None]))
+    return [next(readable) if text is not None else f"unreadable:{problem}" for _, text, problem in sources]
+
+
+def _posix(path: str) -> str:
+    return path if os.sep == "/" else path.replace(os.sep, "/")
 
 
 def _empty_note(migration: Migration) -> str | None:
@@ -374,21 +455,10 @@ def _unreadable(path: str, reason: str) -> FileReport:
     return FileReport(path=path, text="", diagnostics=[diagnostic])
 
 
-def _unique(paths: Iterable[Path]) -> list[Path]:
-    seen: set[object] = set()
-    result = []
-    for path in paths:
-        key = _identity(path)
-        if key not in seen:
-            seen.add(key)
-            result.append(path)
-    return result
-
-
-def _identity(path: Path) -> object:
+def _identity(path: str) -> object:
     """The file itself (device and inode: one stat, where ``resolve`` costs one per folder)."""
     try:
-        stat = path.stat()
+        status = os.stat(path)
     except OSError:
-        return path.resolve()
-    return (stat.st_dev, stat.st_ino)
+        return os.path.realpath(path)
+    return (status.st_dev, status.st_ino)

@@ -13,6 +13,7 @@ A dbmate marker is a comment line, read line by line; SQL itself is never parsed
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,12 +40,20 @@ class DbmateSections:
 
 @dataclass(frozen=True)
 class FileRole:
-    """What one SQL file is in its layout, and where its counterpart is expected."""
+    """What one SQL file is in its layout, and where its counterpart is expected.
+
+    The counterpart is kept as a string spelled like the file's own path (``str(Path)``), since
+    the lint cache looks it up among the run's files by name for every file; ``counterpart``
+    makes the ``Path`` only for callers that use one."""
 
     layout: LayoutName
     direction: Literal["up", "down", "both"]
     step: str
-    counterpart: Path | None
+    counterpart_path: str | None
+
+    @property
+    def counterpart(self) -> Path | None:
+        return Path(self.counterpart_path) if self.counterpart_path is not None else None
 
 
 @dataclass(frozen=True)
@@ -76,13 +85,23 @@ class MigrationStep:
         return self.down_path.read_text(encoding="utf-8")
 
 
-def natural_key(path: Path | str) -> tuple[object, ...]:
-    """Sort ``2_x`` before ``10_x``: digits compare as numbers, the rest as text."""
-    parts = _NATURAL_CHUNK.split(str(path))
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+def natural_key(path: Path | str) -> tuple[str | int, ...]:
+    """Sort ``2_x`` before ``10_x``: digits compare as numbers, the rest as text.
+
+    Splitting on runs of digits puts text at the even places and digits at the odd ones, so two
+    keys always compare text with text and number with number (a run sorts 5,000 paths)."""
+    parts: list[str | int] = [*_NATURAL_CHUNK.split(str(path))]
+    parts[1::2] = [int(digits) for digits in parts[1::2]]
+    return tuple(parts)
 
 
 def is_dbmate(text: str) -> bool:
+    """True if a line of ``text`` is the ``-- migrate:up`` marker. Most files hold no such text at
+    all, and one search of the lowered text says so without splitting every line (the cache key
+    asks this of every plain SQL file in a run; ``lower`` maps character by character, so a marker
+    line's lowered text is always inside the lowered file)."""
+    if DBMATE_UP not in text.lower():
+        return False
     return any(line.strip().lower().startswith(DBMATE_UP) for line in text.splitlines())
 
 
@@ -109,31 +128,42 @@ def dbmate_sections(text: str) -> DbmateSections:
     return DbmateSections(up=(up_start, down_marker), down=(down_start, len(text)), down_marker=down_marker)
 
 
-def classify(path: Path, text: str | None = None) -> FileRole | None:
-    """Say what ``path`` is in a migration layout, or None for a plain SQL file."""
-    name = path.name
+def classify(path: Path | str, text: str | None = None) -> FileRole | None:
+    """Say what ``path`` is in a migration layout, or None for a plain SQL file.
+
+    A string ``path`` must be spelled as ``str(Path(...))`` spells it (the engine's paths are):
+    the counterpart is named by replacing the last part of that string, with no ``Path`` built."""
+    spelled = str(path)
+    name = os.path.basename(spelled)
+    folder = spelled[: len(spelled) - len(name)]  # "" or ending with the separator
     lower = name.lower()
     if lower.endswith(".up.sql"):
         step = name[: -len(".up.sql")]
-        return FileRole("updown-files", "up", step, path.with_name(step + ".down.sql"))
+        return FileRole("updown-files", "up", step, folder + step + ".down.sql")
     if lower.endswith(".down.sql"):
         step = name[: -len(".down.sql")]
-        return FileRole("updown-files", "down", step, path.with_name(step + ".up.sql"))
+        return FileRole("updown-files", "down", step, folder + step + ".up.sql")
     if lower == "up.sql":
-        return FileRole("updown-dir", "up", path.parent.name, path.with_name("down.sql"))
+        return FileRole("updown-dir", "up", os.path.basename(os.path.dirname(spelled)), folder + "down.sql")
     if lower == "down.sql":
-        return FileRole("updown-dir", "down", path.parent.name, path.with_name("up.sql"))
+        return FileRole("updown-dir", "down", os.path.basename(os.path.dirname(spelled)), folder + "up.sql")
     match = _FLYWAY_NAME.match(name)
     if match:
         version = match.group("version")
         if match.group("kind") == "V":
-            undo = _find_flyway(path.parent, "U", version)
-            return FileRole("flyway", "up", name[:-4], undo)
-        redo = _find_flyway(path.parent, "V", version)
-        return FileRole("flyway", "down", name[:-4], redo)
+            undo = _find_flyway(Path(spelled).parent, "U", version)
+            return FileRole("flyway", "up", name[:-4], str(undo) if undo is not None else None)
+        redo = _find_flyway(Path(spelled).parent, "V", version)
+        return FileRole("flyway", "down", name[:-4], str(redo) if redo is not None else None)
     if text is not None and is_dbmate(text):
-        return FileRole("dbmate", "both", path.stem, None)
+        return FileRole("dbmate", "both", _stem(name), None)
     return None
+
+
+def _stem(name: str) -> str:
+    """``name`` without its last suffix, as ``Path.stem`` says it (``.env`` and ``a.`` keep theirs)."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _find_flyway(folder: Path, kind: str, version: str) -> Path | None:

@@ -242,8 +242,8 @@ def test_entry_swapped_for_another_files_entry_is_a_miss(tmp_path: Path) -> None
 
 def test_old_unused_entries_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Entries expire when their shard is rewritten; keys are pinned to one shard to see it."""
-    real_key = ParseCache.key
-    monkeypatch.setattr(ParseCache, "key", lambda self, path, text: "0" + real_key(self, path, text)[1:])
+    real_key = ParseCache._key
+    monkeypatch.setattr(ParseCache, "_key", lambda self, *parts: "0" + real_key(self, *parts)[1:])
     real_link = ParseCache.chain_next
     pinned_link = staticmethod(lambda previous, key: "0" + real_link(previous, key)[1:])
     monkeypatch.setattr(ParseCache, "chain_next", pinned_link)
@@ -383,3 +383,31 @@ def test_up_file_follows_its_down_file_linted_in_the_same_run(tmp_path: Path) ->
     (folder / "1_add.down.sql").write_text("DROP INDEX CONCURRENTLY i;\n", encoding="utf-8")
     again, cache = lint(folder, tmp_path / "cache")
     assert again == "" and cache is not None and cache.hits == 2
+
+
+def test_counterpart_in_the_run_keys_as_it_would_from_disk(tmp_path: Path) -> None:
+    """A counterpart among the run's files is known by name instead of read or looked for on
+    disk; the keys must be the ones a lookup on disk gives, and must follow it disappearing."""
+    up_text, down_text = "CREATE INDEX CONCURRENTLY i ON t (a);\n", "DROP INDEX CONCURRENTLY i;\n"
+    folder = write(tmp_path / "m", {"1_add.up.sql": up_text, "1_add.down.sql": down_text})
+    up, down = str(folder / "1_add.up.sql"), str(folder / "1_add.down.sql")
+    cache = ParseCache(tmp_path / "cache", Config())
+    both = cache.keys([(down, down_text), (up, up_text)])
+    assert both == [cache.keys([(down, down_text)])[0], cache.keys([(up, up_text)])[0]]  # each alone: from disk
+    os.unlink(up)
+    assert cache.keys([(down, down_text)])[0] != both[0]  # its up file is gone
+    (folder / "1_add.down.sql").write_text("-- nothing\n", encoding="utf-8")
+    assert cache.keys([(up, up_text)])[0] != both[1]  # its down file was emptied
+
+
+def test_keys_forget_the_counterparts_of_an_earlier_run(tmp_path: Path) -> None:
+    """One cache object used for two runs: a down file read in the first and edited before the
+    second, which lints only the up file, is read again, not taken from the first run."""
+    up_text = "CREATE INDEX CONCURRENTLY i ON t (a);\n"
+    folder = write(tmp_path / "m", {"1_add.up.sql": up_text, "1_add.down.sql": "DROP INDEX CONCURRENTLY i;\n"})
+    up, down = str(folder / "1_add.up.sql"), str(folder / "1_add.down.sql")
+    cache = ParseCache(tmp_path / "cache", Config())
+    first = cache.keys([(down, "DROP INDEX CONCURRENTLY i;\n"), (up, up_text)])[1]
+    (folder / "1_add.down.sql").write_text("-- nothing\n", encoding="utf-8")
+    assert cache.keys([(up, up_text)])[0] != first
+    assert cache.keys([(up, up_text)])[0] == ParseCache(tmp_path / "cache", Config()).key(up, up_text)

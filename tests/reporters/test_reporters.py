@@ -16,7 +16,7 @@ import pytest
 import sarif_pydantic
 
 from sqlguard.diagnostics import Diagnostic, FileReport, Severity, Span
-from sqlguard.reporters import github, sarif, text
+from sqlguard.reporters import concise, github, sarif, text
 from tests.cli.test_exit_codes import run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -175,3 +175,18 @@ def test_text_output_drops_control_characters_and_keeps_brackets() -> None:
         "  | ^^^^^^^^^^^^",
     ]
     assert not set(plain) & {"\x1b", "\x07", "\r"}
+
+
+def test_concise_positions_are_the_line_index_positions() -> None:
+    # The concise reporter counts newlines between findings instead of building a line index;
+    # both must place every finding alike: before, on and after newlines, at both ends, past the
+    # end, with CRLF, and when findings are not in file order.
+    text = "SELECT 1;\r\n\nCREATE INDEX i ON t (a);\nx"
+    offsets = [0, 9, 10, 11, 12, 13, 36, 37, len(text), len(text) + 5, -1, 12, 3, 38, 0]
+    report = FileReport(
+        path="m.sql", text=text, diagnostics=[Diagnostic("SG004", Span(o, o), "m") for o in offsets]
+    )
+    expected = "".join(
+        f"m.sql:{report.lines.position(o).line}:{report.lines.position(o).column}: SG004 m\n" for o in offsets
+    )
+    assert concise.render([report]) == expected
