@@ -84,18 +84,10 @@ class Config:
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
-    def is_excluded(self, path: Path) -> bool:
-        matches = _exclude_matcher(self.exclude)
-        return any(matches(part) for part in path.parts) or matches(path.as_posix()) is not None
-
-    def is_excluded_entry(self, path: Path) -> bool:
-        """``is_excluded`` for an entry met while walking folders already found not excluded:
-        only its own name and its whole path can match (discovery asks this for every file)."""
-        return self.is_excluded_name(path.name, path.as_posix())
-
     def is_excluded_name(self, name: str, posix_path: str) -> bool:
-        """``is_excluded_entry`` for an entry given as its name and its whole path with ``/``
-        separators: discovery walks with strings, and a ``Path`` per file cost more than the match."""
+        """Whether ``exclude`` drops an entry met while walking folders already found not excluded:
+        only its own ``name`` and its whole path (``/`` separators) can match. Discovery asks this
+        for every file, with strings: a ``Path`` per file cost more than the match."""
         matches = _exclude_matcher(self.exclude)
         return matches(name) is not None or matches(posix_path) is not None
 

@@ -281,7 +281,7 @@ class Linter:
         and a ``Path`` for each cost more than the walk."""
         config = self.config
         top = Path(folder)
-        if any(config.is_excluded_entry(Path(part)) for part in top.parts):
+        if any(config.is_excluded_name(part, _posix(part)) for part in top.parts):
             return []
         spelled = str(top)
         suffixes = SQL_SUFFIXES + PYTHON_SUFFIXES
