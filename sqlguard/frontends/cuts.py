@@ -24,10 +24,7 @@ SEMICOLON = "ASCII_59"
 
 def split_top_level(text: str) -> Iterator[Cut]:
     """Cut ``text`` after each top-level ``;`` (raises pglast's ``ParseError`` on an open quote)."""
-    cuts, rest = _cut(text)
-    yield from cuts
-    if text[rest:].strip():
-        yield rest, len(text)
+    yield from _with_rest(text, *_cut(text))
 
 
 def _cut(text: str) -> tuple[list[Cut], int]:
@@ -65,6 +62,7 @@ class RecutCache:
 
 
 def _with_rest(text: str, cuts: list[Cut], rest: int) -> list[Cut]:
+    """``cuts``, then the text after the last ``;`` as one more cut when it is not just blank."""
     return [*cuts, (rest, len(text))] if text[rest:].strip() else cuts
 
 
