@@ -8,7 +8,7 @@ once, at the output boundary, by ``LineIndex``: 1-based everywhere a user sees t
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -135,6 +135,23 @@ class LineIndex:
         start = self.line_starts[line - 1]
         end = self.text.find("\n", start)
         return self.text[start : end if end != -1 else len(self.text)].rstrip("\r")
+
+
+def positions_in_order(text: str, offsets: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """The 1-based line and column of each offset, as ``LineIndex.position`` gives them, without
+    building the index: for a few offsets in file order (a report's findings).
+
+    Newlines are counted only from the previous offset, since a file's whole line index costs
+    more than its few findings: a warm run over 5,000 files prints 5,000 findings from 2,400 of
+    them, and building their line indexes was most of the concise output's time."""
+    line, counted = 1, 0  # ``line - 1`` newlines lie before offset ``counted``
+    for wanted in offsets:
+        offset = max(0, min(wanted, len(text)))
+        if offset < counted:
+            line, counted = 1, 0
+        line += text.count("\n", counted, offset)
+        counted = offset
+        yield line, offset - text.rfind("\n", 0, offset)
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
