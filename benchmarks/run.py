@@ -278,48 +278,11 @@ def main() -> int:
     return 0
 
 
-def print_table(results: dict[str, Any]) -> None:
-    timings = results["timings"]
-    corpus_info = results["corpus"]
-    sql_n, sql_mb = corpus_info["sql_files"], corpus_info["sql_mb"]
-    print(f"\ncorpus: {sql_n} SQL files ({sql_mb} MB), {corpus_info['alembic_files']} Alembic revisions; "
-          f"best of {corpus_info['repeat']}; load average {results['machine']['load_before'][0]:.1f}")
-    print(f"{'measurement':<36}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'files/s':>10}{'MB/s':>8}")
-    rows = [
-        ("pglast parse-only (floor)", "pglast_parse_only", sql_n, sql_mb),
-        ("lint, no cache, 1 process", "lint_no_cache_serial", sql_n, sql_mb),
-        ("lint, no cache, auto processes", "lint_no_cache", sql_n, sql_mb),
-        ("lint cold (empty cache)", "lint_cold", sql_n, sql_mb),
-        ("lint warm (cache full)", "lint_warm", sql_n, sql_mb),
-        ("lint cold, SQL + Alembic", "lint_all_cold", sql_n + corpus_info["alembic_files"], None),
-        ("lint warm, SQL + Alembic", "lint_all_warm", sql_n + corpus_info["alembic_files"], None),
-        ("lint 1/10 of the files, 1 process", "lint_tenth_serial", sql_n // 10, None),
-        ("startup: lint one file (concise)", "startup_concise", 1, None),
-        ("startup: lint one file (text)", "startup_text", 1, None),
-        ("python -c pass", "python_bare", 0, None),
-    ]
-    for label, key, files, mb in rows:
-        t = timings[key]
-        per_s = f"{files / t['wall']:.0f}" if files > 1 else ""
-        mb_s = f"{mb / t['wall']:.2f}" if mb else ""
-        print(f"{label:<36}{t['wall']:>9.3f}{t['cpu']:>9.2f}{t['peak_mb']:>9.1f}{per_s:>10}{mb_s:>8}")
-    squawk = results["squawk"]
-    if isinstance(squawk, dict):
-        print(f"{'squawk on the same SQL files':<36}{squawk['wall']:>9.3f}{squawk['cpu']:>9.2f}"
-              f"{squawk['peak_mb']:>9.1f}{sql_n / squawk['wall']:>10.0f}{sql_mb / squawk['wall']:>8.2f}")
-    else:
-        print(f"{'squawk':<36}{squawk}")
-    print("\nratios: " + ", ".join(f"{k} {v}" for k, v in results["ratios"].items()))
-    print(_lsp_summary(results["lsp_latency_ms"]))
-    print(f"verify: {results['verify']}")
-
-
-def markdown(results: dict[str, Any]) -> str:
-    """The README's two tables: every measurement, then each target with its verdict."""
-    t = results["timings"]
-    c = results["corpus"]
-    sql_n, sql_mb, alembic = c["sql_files"], c["sql_mb"], c["alembic_files"]
-    rows = [
+def _measurements(corpus_info: dict[str, Any]) -> list[tuple[str, str, int, float | None]]:
+    """The measurement table's rows, for the terminal and README alike: label, timing key, and
+    the files and megabytes it covers (for the rates; None: no MB/s)."""
+    sql_n, sql_mb, alembic = corpus_info["sql_files"], corpus_info["sql_mb"], corpus_info["alembic_files"]
+    return [
         ("pglast parse-only (floor)", "pglast_parse_only", sql_n, sql_mb),
         ("lint, no cache, 1 process", "lint_no_cache_serial", sql_n, sql_mb),
         ("lint, no cache, auto processes", "lint_no_cache", sql_n, sql_mb),
@@ -332,14 +295,47 @@ def markdown(results: dict[str, Any]) -> str:
         ("startup: `lint one.sql` (text)", "startup_text", 1, None),
         ("`python -c pass`", "python_bare", 0, None),
     ]
+
+
+def _rates(wall: float, files: int, mb: float | None) -> tuple[str, str]:
+    """Files per second (for more than one file) and MB per second (when MB are known)."""
+    return (f"{files / wall:.0f}" if files > 1 else "", f"{mb / wall:.2f}" if mb else "")
+
+
+def print_table(results: dict[str, Any]) -> None:
+    timings = results["timings"]
+    corpus_info = results["corpus"]
+    sql_n, sql_mb = corpus_info["sql_files"], corpus_info["sql_mb"]
+    print(f"\ncorpus: {sql_n} SQL files ({sql_mb} MB), {corpus_info['alembic_files']} Alembic revisions; "
+          f"best of {corpus_info['repeat']}; load average {results['machine']['load_before'][0]:.1f}")
+    print(f"{'measurement':<44}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'files/s':>10}{'MB/s':>8}")
+    for label, key, files, mb in _measurements(corpus_info):
+        t = timings[key]
+        per_s, mb_s = _rates(t["wall"], files, mb)
+        print(f"{label:<44}{t['wall']:>9.3f}{t['cpu']:>9.2f}{t['peak_mb']:>9.1f}{per_s:>10}{mb_s:>8}")
+    squawk = results["squawk"]
+    if isinstance(squawk, dict):
+        print(f"{'squawk on the same SQL files':<44}{squawk['wall']:>9.3f}{squawk['cpu']:>9.2f}"
+              f"{squawk['peak_mb']:>9.1f}{sql_n / squawk['wall']:>10.0f}{sql_mb / squawk['wall']:>8.2f}")
+    else:
+        print(f"{'squawk':<44}{squawk}")
+    print("\nratios: " + ", ".join(f"{k} {v}" for k, v in results["ratios"].items()))
+    print(_lsp_summary(results["lsp_latency_ms"]))
+    print(f"verify: {results['verify']}")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The README's two tables: every measurement, then each target with its verdict."""
+    t = results["timings"]
+    c = results["corpus"]
+    sql_n, sql_mb, alembic = c["sql_files"], c["sql_mb"], c["alembic_files"]
     out = [f"Corpus: {sql_n} SQL files ({sql_mb} MB), {alembic} Alembic revisions; best of {c['repeat']}; "
            f"load average {results['machine']['load_before'][0]:.1f} before, "
            f"{results['machine']['load_after'][0]:.1f} after.", "",
            "| measurement | wall s | CPU s | peak MB | files/s | MB/s |", "|---|---:|---:|---:|---:|---:|"]
-    for label, key, files, mb in rows:
+    for label, key, files, mb in _measurements(c):
         r = t[key]
-        per_s = f"{files / r['wall']:.0f}" if files > 1 else ""
-        mb_s = f"{mb / r['wall']:.2f}" if mb else ""
+        per_s, mb_s = _rates(r["wall"], files, mb)
         out.append(f"| {label} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['peak_mb']:.0f} | {per_s} | {mb_s} |")
     squawk = results["squawk"]
     if isinstance(squawk, dict):
