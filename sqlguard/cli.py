@@ -108,6 +108,8 @@ def cli() -> None:
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal (NO_COLOR works too).")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print safe fixes as a unified diff; write nothing.")
+@click.option("--no-context", is_flag=True,
+              help="Check only the files given, without the schema state of the earlier migrations of their chain.")
 @click.option("--no-cache", is_flag=True, help="Parse every file afresh and write no cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Cache folder (default: $SQLGUARD_CACHE_DIR, cache-dir in config, or .sqlguard_cache).")
@@ -128,6 +130,7 @@ def lint(
     dialect: str | None = None,
     apply_fixes: bool = False,
     show_diff: bool = False,
+    no_context: bool = False,
     no_cache: bool = False,
     cache_dir: str | None = None,
     jobs: int | None = None,
@@ -162,14 +165,18 @@ def lint(
     linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
         name = stdin_filename or "stdin.sql"
-        result = RunResult(reports=[linter.lint_text(name, sys.stdin.read())])
+        source = sys.stdin.read()
+        # An editor piping a buffer names the file it came from: it sees its chain like the file would.
+        schema = linter.state_before(str(Path(name)), source) if stdin_filename and not no_context else None
+        result = RunResult(reports=[linter.lint_text(name, source, schema=schema)])
     else:
         if "-" in paths:
             raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
-        result = linter.lint_paths(paths)
+        result = linter.lint_paths(paths, context=not no_context)
     if apply_fixes or show_diff:
-        stdin = paths == ("-",)
-        _fix(linter, result, config, output_format, write=not show_diff, stdin=stdin, color=not no_color)
+        fixed_paths = None if paths == ("-",) else paths
+        _fix(linter, result, config, output_format, fixed_paths, not no_context, write=not show_diff,
+             color=not no_color)
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
     _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
@@ -183,9 +190,10 @@ def _fix(
     result: RunResult,
     config: Config,
     output_format: str,
+    paths: tuple[str, ...] | None,
+    context: bool,
     *,
     write: bool,
-    stdin: bool,
     color: bool,
 ) -> None:
     """``--fix``: write safe fixes and report what is left. ``--diff``: print them, exit 1 if any.
@@ -194,7 +202,8 @@ def _fix(
     """
     from sqlguard import fixes
 
-    outcomes = fixes.fix_run(linter, result)
+    stdin = paths is None
+    outcomes = fixes.fix_run(linter, result, paths, context=context)
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
     if not write:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlguard.diagnostics import Diagnostic, Fix, Span, apply_edits
-from sqlguard.model import Change, Migration, Transaction
+from sqlguard.model import Change, CreateTable, Migration, Transaction, unqualified
 from sqlguard.schema import SchemaState
 
 T = TypeVar("T")
@@ -18,8 +18,9 @@ T = TypeVar("T")
 class Context:
     """Shared facts for the checks of one migration.
 
-    ``schema`` is the state after this migration's up changes (so an index created later in
-    the same file counts); ``created_here`` asks whether a table is new in this migration.
+    ``schema`` is the state just before the change being checked (for a ``lookahead`` rule, and
+    for rules on the whole migration: after the change's phase); ``created_here`` asks whether a
+    table is new in this migration, as of that point.
     """
 
     migration: Migration
@@ -27,13 +28,23 @@ class Context:
     target_version: int = 16
     assume_in_transaction: bool = False
     rule_id: str = ""
+    # The change being checked (None for rules on the whole migration).
+    change: Change | None = None
     options: dict[str, object] = field(default_factory=dict)
     _transactions: dict[int, int] | None = field(default=None, repr=False)
     _statement_sizes: Counter[Span] | None = field(default=None, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def created_here(self, table: str) -> bool:
+        """The table is new in this migration: created before the change being checked, or by it."""
+        change = self.change
+        if isinstance(change, CreateTable) and unqualified(change.table) == unqualified(table):
+            return True
         return self.schema.created_in(table, self.migration.path)
+
+    def column_created_here(self, table: str, column: str) -> bool:
+        """The column was added earlier in this migration: no running code knows it yet."""
+        return self.schema.column_created_in(table, column, self.migration.path)
 
     def is_op_call(self, change: Change) -> bool:
         """True when the change is an Alembic ``op.*``/``batch_op.*`` call rather than SQL text

@@ -9,18 +9,19 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlguard import chains
 from sqlguard.catalogue import CATEGORIES, RulePage, load_pages
+from sqlguard.chains import ChainKey, chain_of
 from sqlguard.config import Config
 from sqlguard.context import Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
-from sqlguard.frontends.revisions import order_revisions
-from sqlguard.layouts import natural_key
+from sqlguard.layouts import classify, natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
 from sqlguard.schema import SchemaState
@@ -32,7 +33,10 @@ if TYPE_CHECKING:
 # A file as read: its path, its text (None when unreadable) and, then, why.
 Source = tuple[str, str | None, str]
 
-SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
+SQL_SUFFIXES = chains.SQL_SUFFIXES
+# What ``--fix`` runs instead of the checks for each file asked for: the file, parsed, and the
+# state just before it, which it must move past the file (``Linter.advance``).
+Visit = Callable[[Migration, "SchemaState"], FileReport]
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
 ALL_SELECTOR = "ALL"
 
@@ -147,9 +151,17 @@ class Linter:
         return rules
 
     # -- linting -------------------------------------------------------------------------------
-    def lint_paths(self, paths: Sequence[str]) -> RunResult:
+    def lint_paths(self, paths: Sequence[str], *, context: bool = True, visit: Visit | None = None) -> RunResult:
+        """Lint files and folders, each file in its chain (``sqlguard.chains``).
+
+        A file is checked after the schema state of every migration before it in its chain, whether
+        or not those were named, and only the files named (or found in the folders named) are
+        reported: ``lint FILE`` gives exactly that file's findings of ``lint FOLDER``. ``context``
+        False (``--no-context``) folds only the files asked for. ``visit`` replaces the checks of
+        each file asked for (``--fix`` fixes a file against the state just before it); results
+        are then not served from the cache."""
         result = RunResult()
-        files: list[str] = []  # spelled as str(Path) spells them: reports and cache keys use it
+        requested: list[str] = []  # spelled as str(Path) spells them: reports and cache keys use it
         for raw in paths:
             path = Path(raw)
             if not path.exists():
@@ -158,76 +170,171 @@ class Linter:
                 found = self.discover(path)
                 if not found:
                     result.notes.append(f"{raw}: no SQL or Python files found")
-                files.extend(found)
+                requested.extend(found)
+            elif self.excluded(str(path)):
+                result.notes.append(f"{raw}: excluded by the configuration, not linted")
             else:
-                files.append(str(path))
-        # Each file is read once: the same text orders Alembic revisions, keys the cache and is parsed.
-        sources = _revision_order(_read_unique(files))
-        if self.cache is None:
-            self._lint_in_order(self._parse_read(sources), SchemaState(), result)
-        else:
-            self._lint_cached(sources, self.cache, result)
+                requested.append(str(path))
+        seen: set[object] = set()
+        sources = _read_unique(requested, seen)
+        by_chain: dict[ChainKey, list[Source]] = {}
+        for source in sources:
+            by_chain.setdefault(chain_of(source[0], self.config), []).append(source)
+        done: dict[str, tuple[FileReport, str | None]] = {}
+        slots = {source[0]: index for index, source in enumerate(sources)}
+        for key, asked in by_chain.items():
+            chain = self._chain_sources(key, asked, seen) if context else chains.fold_order(key, asked, _path, _text)
+            wanted = {path for path, _, _ in asked}
+            if self.cache is not None and visit is None:
+                self._fold_cached(chain, wanted, self.cache, done, key.dialect)
+            else:
+                self._fold(chain, wanted, done, key.dialect, visit)
+            if key.kind == "python":  # Alembic revisions are reported in revision order, in their places
+                places = sorted(slots[path] for path in wanted)
+                for place, source in zip(places, [s for s in chain if s[0] in wanted], strict=True):
+                    sources[place] = source
+        for spelled, _, _ in sources:
+            report, note = done[spelled]
+            if note is not None:
+                result.notes.append(note)
+            result.reports.append(report)
         return result
 
-    def _lint_in_order(self, parsed: Iterable[Migration | FileReport], schema: SchemaState, result: RunResult) -> None:
-        """Run the checks file by file, in order, on one schema state (what a cold run does)."""
-        for item in parsed:
-            self._lint_item(item, schema, result)
+    def excluded(self, path: str) -> bool:
+        """Whether ``exclude`` drops a file named on the command line or opened in the editor (as
+        ruff's force-exclude does): its name, or a folder on its way from the config's root (or
+        from the current folder, for a relative path outside it)."""
+        absolute = os.path.abspath(path)
+        root = os.path.abspath(self.config.root)
+        relative = absolute[len(root) + 1 :] if absolute.startswith(root + os.sep) else None
+        if relative is None:
+            relative = os.path.normpath(path) if not os.path.isabs(path) else os.path.basename(path)
+        parts = [part for part in relative.split(os.sep) if part not in ("", ".", "..")]
+        return any(
+            self.config.is_excluded_name(part, "/".join(parts[: index + 1])) for index, part in enumerate(parts)
+        )
 
-    def _lint_item(
-        self, item: Migration | FileReport, schema: SchemaState, result: RunResult
-    ) -> tuple[FileReport, str | None]:
-        """Add one parsed file's report (and its empty-file note) to ``result``, checked in order."""
-        if isinstance(item, FileReport):
-            result.reports.append(item)
-            return item, None
-        note = _empty_note(item)
-        if note is not None:
-            result.notes.append(note)
-        report = self.lint_text(item.path, item.text, schema=schema, migration=item)
-        result.reports.append(report)
-        return report, note
+    def _chain_sources(self, key: ChainKey, asked: list[Source], seen: set[object]) -> list[Source]:
+        """Every file of the chain, in fold order: ``asked`` (already read) and the others, read
+        here (each file once: one met among ``asked``, under any name, is not read again)."""
+        asked_paths = {path for path, _, _ in asked}
+        others = [path for path in chains.members(key, self.config, self.discover) if path not in asked_paths]
+        pool = [*asked, *_read_unique(others, seen)]
+        start = len(os.path.join(key.root, "")) if key.root else 0
+        pool.sort(key=lambda source: natural_key(source[0][start:]))
+        return chains.fold_order(key, pool, _path, _text)
 
-    def _lint_cached(self, sources: Sequence[Source], cache: ParseCache, result: RunResult) -> None:
-        """Lint with both cache levels (see ``sqlguard.cache``): stored results while the chain of
-        keys hits, then the schema state rebuilt from the earlier files' changes and the checks run
-        from the first file whose link misses, storing each later file's result."""
-        keys = _keys(cache, sources)
+    def chain_before(self, path: str, text: str | None = None) -> tuple[ChainKey, list[str]]:
+        """The chain of ``path`` and the paths of its members, in natural order, ``path`` included
+        (the language server stamps them to know when the state before a file must be rebuilt)."""
+        key = chain_of(path, self.config)
+        member_paths = chains.members(key, self.config, self.discover)
+        if path not in member_paths:
+            start = len(os.path.join(key.root, "")) if key.root else 0
+            member_paths = sorted([*member_paths, path], key=lambda each: natural_key(each[start:]))
+        return key, member_paths
+
+    def state_before(self, path: str, text: str, member_paths: Sequence[str] | None = None) -> SchemaState:
+        """The schema state just before ``path`` in its chain (for a down file: just after its up),
+        from the chain's files on disk (``text`` is the file's own text, which may be unsaved)."""
+        key, found = self.chain_before(path) if member_paths is None else (chain_of(path, self.config), member_paths)
+        sources = [source for source in _read_unique([p for p in found if p != path], set())]
+        own: Source = (path, text, "")
+        start = len(os.path.join(key.root, "")) if key.root else 0
+        pool = sorted([*sources, own], key=lambda source: natural_key(source[0][start:]))
+        ordered = chains.fold_order(key, pool, _path, _text)
+        before = ordered[: next(index for index, source in enumerate(ordered) if source is own)]
+        state = SchemaState()
+        needed = [source for source in before if not _down_only(source[0])]
+        for item in self._parse_read(needed):
+            if isinstance(item, Migration):
+                self.advance(state, item)
+        return state
+
+    @staticmethod
+    def advance(state: SchemaState, migration: Migration) -> None:
+        """Move ``state`` past ``migration``'s up changes without checking them."""
+        for change in migration.changes:
+            state.apply(change, migration.path)
+
+    def _fold(
+        self,
+        chain: Sequence[Source],
+        wanted: set[str],
+        done: dict[str, tuple[FileReport, str | None]],
+        dialect: str | None,
+        visit: Visit | None,
+    ) -> None:
+        """Fold the chain's schema state file by file, checking (or visiting) the files wanted."""
+        state = SchemaState()
+        needed = [source for source in chain if source[0] in wanted or not _down_only(source[0])]
+        for item in self._parse_read(needed):
+            if item.path not in wanted:
+                if isinstance(item, Migration):
+                    self.advance(state, item)
+            elif isinstance(item, FileReport):
+                done[item.path] = (item, None)
+            elif visit is not None:
+                done[item.path] = (visit(item, state), _empty_note(item))
+            else:
+                done[item.path] = (self.lint_text(item.path, item.text, schema=state, migration=item, dialect=dialect),
+                                   _empty_note(item))
+
+    def _fold_cached(
+        self,
+        chain: Sequence[Source],
+        wanted: set[str],
+        cache: ParseCache,
+        done: dict[str, tuple[FileReport, str | None]],
+        dialect: str | None,
+    ) -> None:
+        """``_fold`` with both cache levels (see ``sqlguard.cache``): stored results while the chain
+        of keys hits, then the schema state rebuilt from the earlier files' changes and the checks
+        run from the first wanted file whose link misses, storing each later wanted file's result."""
+        keys = _keys(cache, chain)
         links: list[str] = []
-        link = cache.chain_start([path for path, _, _ in sources])
+        link = cache.chain_start([path for path, _, _ in chain])
         for key in keys:
             link = cache.chain_next(link, key)
             links.append(link)
-        served: list[FileReport] = []
-        notes: list[str] = []
-        for (path, text, problem), link in zip(sources, links, strict=False):
+        first_miss = len(chain)
+        for index, ((path, text, problem), link) in enumerate(zip(chain, links, strict=True)):
+            if path not in wanted:
+                continue
             if text is None:
-                served.append(_unreadable(path, problem))
+                done[path] = (_unreadable(path, problem), None)
                 continue
             stored = cache.load_result(link)
             if stored is None:
+                first_miss = index
                 break
             report_path, note, diagnostics = stored
-            served.append(FileReport(path=report_path, text=text, diagnostics=diagnostics))
-            if note is not None:
-                notes.append(note)
-        result.reports.extend(served)
-        result.notes.extend(notes)
-        first_miss = len(served)
-        if first_miss == len(sources):  # everything served: no migration loaded, no check run
+            done[path] = (FileReport(path=report_path, text=text, diagnostics=diagnostics), note)
+        if first_miss == len(chain):  # everything served: no migration loaded, no check run
             cache.flush()
             return
-        parsed = self._parse_sources(sources, keys, counted_from=first_miss)
-        schema = SchemaState()
-        for index, (item, link) in enumerate(zip(parsed, links, strict=True)):
-            if index < first_miss:  # checks only read the schema: applying is enough
+        # Before the first miss, only the state matters: files that change it are loaded (down files
+        # never change the forward state); from it on, wanted files are checked too.
+        chosen = [
+            index
+            for index, (path, _, _) in enumerate(chain)
+            if not _down_only(path) or (index >= first_miss and path in wanted)
+        ]
+        counted = [index >= first_miss or chain[index][0] not in wanted for index in chosen]
+        parsed = self._parse_sources([chain[i] for i in chosen], [keys[i] for i in chosen], counted)
+        state = SchemaState()
+        for index, item in zip(chosen, parsed, strict=True):
+            if index < first_miss or item.path not in wanted:
                 if isinstance(item, Migration):
-                    for change in item.changes:
-                        schema.apply(change, item.path)
+                    self.advance(state, item)
                 continue
-            report, note = self._lint_item(item, schema, result)
-            if isinstance(item, Migration):
-                cache.store_result(link, (report.path, note, report.diagnostics))
+            if isinstance(item, FileReport):
+                done[item.path] = (item, None)
+                continue
+            note = _empty_note(item)
+            report = self.lint_text(item.path, item.text, schema=state, migration=item, dialect=dialect)
+            done[item.path] = (report, note)
+            cache.store_result(links[index], (report.path, note, report.diagnostics))
         cache.flush()
 
     def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
@@ -239,26 +346,26 @@ class Linter:
     def _parse_read(self, sources: Sequence[Source]) -> Iterator[Migration | FileReport]:
         """``_parse_all`` for files already read, yielded in order as they are parsed."""
         keys = _keys(self.cache, sources) if self.cache is not None else ["" for _ in sources]
-        yield from self._parse_sources(sources, keys)
+        yield from self._parse_sources(sources, keys, [True] * len(sources))
         if self.cache is not None:
             self.cache.flush()
 
     def _parse_sources(
-        self, sources: Sequence[Source], keys: Sequence[str], counted_from: int = 0
+        self, sources: Sequence[Source], keys: Sequence[str], counted: Sequence[bool]
     ) -> Iterator[Migration | FileReport]:
         """Migrations (or unreadable-file reports) for ``sources``, in order, from the parse cache
-        or parsed; files before ``counted_from`` were already counted as result hits. Parsed files
-        are yielded as soon as they are ready (the pool keeps parsing the later ones meanwhile)."""
+        or parsed; a file whose ``counted`` is False was already counted as a result hit. Parsed
+        files are yielded as soon as they are ready (the pool keeps parsing the later ones meanwhile)."""
         from sqlguard.parallel import parse_all
 
         cache = self.cache
         slots: list[Migration | FileReport | None] = []
         pending: list[tuple[str, str]] = []
-        for index, ((path, text, problem), key) in enumerate(zip(sources, keys, strict=True)):
+        for (path, text, problem), key, count in zip(sources, keys, counted, strict=True):
             if text is None:
                 slots.append(_unreadable(path, problem))
                 continue
-            cached = cache.load(key, text, count=index >= counted_from) if cache is not None else None
+            cached = cache.load(key, text, count=count) if cache is not None else None
             slots.append(cached)
             if cached is None:
                 pending.append((path, text))
@@ -302,15 +409,25 @@ class Linter:
         return sorted(found, key=lambda path: natural_key(path[start:]))
 
     def lint_text(
-        self, path: str, text: str, *, schema: SchemaState | None = None, migration: Migration | None = None
+        self,
+        path: str,
+        text: str,
+        *,
+        schema: SchemaState | None = None,
+        migration: Migration | None = None,
+        dialect: str | None = None,
     ) -> FileReport:
-        """Lint one file's text. ``schema`` carries state from earlier files of the same run;
-        ``migration`` is the file already parsed (from the cache or a worker process), if it was."""
+        """Lint one file's text. ``schema`` is the state before it (earlier files of its chain) and
+        is moved past its up changes; ``migration`` is the file already parsed (from the cache or a
+        worker process), if it was; ``dialect`` is its chain's, when the chain's folder says one.
+
+        Each statement is checked against the schema as it stands just before it, then applied.
+        The down part (a down file, a dbmate down section, ``downgrade()``) starts from the state
+        after the up part and advances on a branch of its own, which the chain never sees."""
         if migration is None:
             migration = parse_file(path, text, self.config)
         state = schema if schema is not None else SchemaState()
-        for change in migration.changes:
-            state.apply(change, migration.path)
+        dialect = dialect or migration.dialect
         context = Context(
             migration=migration,
             schema=state,
@@ -318,14 +435,35 @@ class Linter:
             assume_in_transaction=self.config.assume_in_transaction,
         )
         diagnostics = list(migration.errors)
-        for rule in self._rules_for(Migration, migration.dialect):
+        self._check_phase(migration.changes, state, context, dialect, diagnostics)
+        context.schema = state
+        for rule in self._rules_for(Migration, dialect):
             diagnostics.extend(self._run(rule, migration, context))
-        for change in (*migration.changes, *migration.down_changes):
-            for rule in self._rules_for(type(change), migration.dialect):
-                diagnostics.extend(self._run(rule, change, context))
+        if migration.down_changes:
+            self._check_phase(migration.down_changes, state.branch(), context, dialect, diagnostics)
+        context.schema = state
         diagnostics = self._filter(path, text, migration, diagnostics)
         diagnostics.sort(key=lambda d: (d.span.start, d.rule))
         return FileReport(path=path, text=text, diagnostics=diagnostics)
+
+    def _check_phase(
+        self, changes: Sequence[Change], state: SchemaState, context: Context, dialect: str, out: list[Diagnostic]
+    ) -> None:
+        """Check and apply ``changes`` in order; rules that look ahead run once the phase is applied."""
+        context.schema = state
+        path = context.migration.path
+        for change in changes:
+            context.change = change
+            for rule in self._rules_for(type(change), dialect):
+                if not rule.check.lookahead:
+                    out.extend(self._run(rule, change, context))
+            state.apply(change, path)
+        for change in changes:
+            context.change = change
+            for rule in self._rules_for(type(change), dialect):
+                if rule.check.lookahead:
+                    out.extend(self._run(rule, change, context))
+        context.change = None
 
     def _run(self, rule: Rule, subject: Change | Migration, context: Context) -> list[Diagnostic]:
         """One check on one subject. Called ~14 times per file and silent in most calls, so it
@@ -407,10 +545,9 @@ def _decode(data: bytes) -> tuple[str | None, str]:
         return None, f"not UTF-8 text (invalid byte at offset {error.start})"
 
 
-def _read_unique(paths: Iterable[str]) -> list[Source]:
+def _read_unique(paths: Iterable[str], seen: set[object]) -> list[Source]:
     """Every file read once, in order, keeping the first path of each file (a file named twice,
-    or through a link, is linted once)."""
-    seen: set[object] = set()
+    or through a link, is linted once); ``seen`` holds the files already read, and grows."""
     sources: list[Source] = []
     for path in paths:
         identity, text, problem = _read(path)
@@ -420,18 +557,19 @@ def _read_unique(paths: Iterable[str]) -> list[Source]:
     return sources
 
 
-def _revision_order(sources: list[Source]) -> list[Source]:
-    """``sources`` with Alembic revisions reordered among the places Python files hold (see
-    ``order_revisions``; only Python files move, so only they are handed over, as ``Path``s)."""
-    slots = [index for index, (path, _, _) in enumerate(sources) if path.endswith(".py")]
-    if len(slots) < 2:
-        return sources
-    by_path = {Path(sources[index][0]): sources[index] for index in slots}
-    ordered = order_revisions(list(by_path), lambda path: by_path[path][1])
-    result = list(sources)
-    for slot, path in zip(slots, ordered, strict=True):
-        result[slot] = by_path[path]
-    return result
+def _path(source: Source) -> str:
+    return source[0]
+
+
+def _text(source: Source) -> str | None:
+    return source[1]
+
+
+def _down_only(path: str) -> bool:
+    """A down file (``*.down.sql``, ``down.sql``, Flyway ``U*``): it never changes the forward
+    state of its chain, so a fold that only moves the state past it need not parse it."""
+    role = classify(path) if path.lower().endswith(SQL_SUFFIXES) else None
+    return role is not None and role.direction == "down"
 
 
 def _keys(cache: ParseCache, sources: Sequence[Source]) -> list[str]:

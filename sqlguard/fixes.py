@@ -9,7 +9,6 @@ linted again, because one fix can reveal or settle another finding; a few rounds
 from __future__ import annotations
 
 import codecs
-import copy
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, Edit, FileReport, apply_edits
 from sqlguard.engine import Linter, RunResult
+from sqlguard.model import Migration
 from sqlguard.schema import SchemaState
 
 MAX_ROUNDS = 4
@@ -73,19 +73,19 @@ def _overlaps(a: Edit, b: Edit) -> bool:
 def fix_text(linter: Linter, path: str, text: str, schema: SchemaState | None = None) -> FileFix:
     """Apply safe fixes to ``text`` until none is left (at most ``MAX_ROUNDS`` rounds).
 
-    ``schema`` is the state *before* this file (earlier files of the run); it is copied for
-    every round and left untouched, so the caller can still apply this file to it.
+    ``schema`` is the state *before* this file (earlier files of its chain); every round lints a
+    branch of it, so it is left untouched and the caller can still move it past this file.
     """
     base = schema if schema is not None else SchemaState()
     current = text
     applied: list[Diagnostic] = []
-    report = linter.lint_text(path, current, schema=copy.deepcopy(base))
+    report = linter.lint_text(path, current, schema=base.branch())
     for _ in range(MAX_ROUNDS):
         chosen, edits = choose_edits(report.diagnostics)
         if not edits:
             break
         candidate = apply_edits(current, edits)
-        again = linter.lint_text(path, candidate, schema=copy.deepcopy(base))
+        again = linter.lint_text(path, candidate, schema=base.branch())
         if _input_errors(again) > _input_errors(report):
             break  # the fix would break the file: keep what we have
         current, report = candidate, again
@@ -97,18 +97,33 @@ def _input_errors(report: FileReport) -> int:
     return sum(1 for d in report.diagnostics if d.is_input_error)
 
 
-def fix_run(linter: Linter, result: RunResult) -> list[FileFix]:
-    """Fix every readable file of a lint run, in the run's order, carrying the schema state along."""
-    schema = SchemaState()
-    fixes = []
-    for report in result.reports:
-        if any(d.rule == UNREADABLE_FILE for d in report.diagnostics):
-            fixes.append(FileFix(path=report.path, original=report.text, fixed=report.text, report=report))
-            continue
-        outcome = fix_text(linter, report.path, report.text, schema)
-        linter.lint_text(report.path, outcome.fixed, schema=schema)  # move the state past this file
-        fixes.append(outcome)
-    return fixes
+def fix_run(
+    linter: Linter, result: RunResult, paths: Sequence[str] | None = None, *, context: bool = True
+) -> list[FileFix]:
+    """Fix every readable file of a lint run, each against the schema state just before it in
+    its chain (as the run checked it). ``paths`` None: the run linted one text from stdin."""
+    if paths is None:
+        return [_fix_report(linter, report) for report in result.reports]
+    fixed: dict[str, FileFix] = {}
+
+    def visit(migration: Migration, state: SchemaState) -> FileReport:
+        outcome = fix_text(linter, migration.path, migration.text, state)
+        linter.advance(state, migration)
+        fixed[migration.path] = outcome
+        return outcome.report or FileReport(path=migration.path, text=migration.text)
+
+    linter.lint_paths(paths, context=context, visit=visit)
+    return [fixed.get(report.path) or _unchanged(report) for report in result.reports]
+
+
+def _fix_report(linter: Linter, report: FileReport) -> FileFix:
+    if any(d.rule == UNREADABLE_FILE for d in report.diagnostics):
+        return _unchanged(report)
+    return fix_text(linter, report.path, report.text)
+
+
+def _unchanged(report: FileReport) -> FileFix:
+    return FileFix(path=report.path, original=report.text, fixed=report.text, report=report)
 
 
 def write_fixed(path: Path, text: str) -> None:

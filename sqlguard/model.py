@@ -216,6 +216,8 @@ class CreateIndex(Change):
     if_not_exists: bool = False
     keyword_end: int | None = None
     if_exists_at: int | None = None
+    # WHERE ...: a partial index, which PostgreSQL's foreign key checks cannot use.
+    partial: bool = False
 
 
 @record

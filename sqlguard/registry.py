@@ -25,13 +25,20 @@ class RegisteredCheck:
     on: tuple[type, ...]
     check: CheckFunction
     module: str
+    # Runs once its change's whole phase (the up or the down part of the migration) is applied, so
+    # the schema includes the migration's later statements: an index created after the foreign
+    # key it covers still counts. Other checks see the schema just before their change.
+    lookahead: bool = False
 
 
 CHECKS: dict[str, RegisteredCheck] = {}
 
 
-def rule(rule_id: str, *, on: type | tuple[type, ...]) -> Callable[[CheckFunction], CheckFunction]:
-    """Register ``function`` as the check for ``rule_id``; its name becomes the rule's name."""
+def rule(
+    rule_id: str, *, on: type | tuple[type, ...], lookahead: bool = False
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register ``function`` as the check for ``rule_id``; its name becomes the rule's name.
+    ``lookahead``: see ``RegisteredCheck``."""
 
     def register(function: CheckFunction) -> CheckFunction:
         if rule_id in CHECKS:
@@ -43,6 +50,7 @@ def rule(rule_id: str, *, on: type | tuple[type, ...]) -> Callable[[CheckFunctio
             on=subscribed,
             check=function,
             module=function.__module__,
+            lookahead=lookahead,
         )
         return function
 

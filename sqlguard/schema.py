@@ -1,13 +1,27 @@
-"""Schema state: what tables, columns and indexes exist so far in this run, and who made them.
+"""Schema state: what tables, columns and indexes exist at one point of a migration chain.
 
-The engine applies each migration's up changes in order. Rules then ask questions of the state
-("is this foreign key covered by an index?", "was this table created in this migration?"), so
-facts that several rules share are computed here once.
+The engine folds a chain statement by statement: each change is checked against the state just
+before it, then applied. Rules ask questions of the state ("is this foreign key covered by an
+index?", "was this table created in this migration?"), so facts that several rules share are
+computed here once.
+
+A state is cheap to branch (``branch``): a branch records only what it changes and reads the rest
+through to its parent. A down phase branches the state after its up, the editor branches the state
+before the open file on every keystroke, and ``--fix`` branches it for every round, all without
+copying the chain's tables. Values are never changed in place (a changed table is a new
+``TableInfo``), so a branch's writes cannot leak into its parent; the parent must not change while
+a branch of it is in use.
+
+Names are keyed as the change spells them with ``public.`` dropped (``unqualified``): other
+schemas stay part of the name, so ``app.orders`` and ``orders`` are different tables.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sqlguard.model import (
     AddColumn,
@@ -29,58 +43,135 @@ from sqlguard.model import (
 )
 
 # Where a fact was learnt: (migration path, offset of the change). Facts from another migration
-# of the run are older than anything in the migration being checked.
+# of the chain are older than anything in the migration being checked.
 Origin = tuple[str, int]
 
+K = TypeVar("K")
+V = TypeVar("V")
+_GONE = object()  # a key deleted in this layer (its parent may still hold it)
+_ABSENT = object()
 
-@dataclass
+
+class Layered(Generic[K, V]):
+    """A mapping that writes to its own dict and reads through to a parent layer."""
+
+    __slots__ = ("_own", "_parent")
+
+    def __init__(self, parent: Layered[K, V] | None = None) -> None:
+        self._own: dict[K, object] = {}
+        self._parent = parent
+
+    def get(self, key: K, default: V | None = None) -> V | None:
+        layer: Layered[K, V] | None = self
+        while layer is not None:
+            value = layer._own.get(key, _ABSENT)
+            if value is not _ABSENT:
+                return default if value is _GONE else value  # type: ignore[return-value]
+            layer = layer._parent
+        return default
+
+    def __contains__(self, key: K) -> bool:
+        return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self._own[key] = value
+
+    def pop(self, key: K) -> V | None:
+        value = self.get(key)
+        if self._parent is None:
+            self._own.pop(key, None)
+        else:
+            self._own[key] = _GONE
+        return value
+
+    def items(self) -> Iterator[tuple[K, V]]:
+        merged: dict[K, object] = {}
+        layers: list[Layered[K, V]] = []
+        layer: Layered[K, V] | None = self
+        while layer is not None:
+            layers.append(layer)
+            layer = layer._parent
+        for each in reversed(layers):
+            merged.update(each._own)
+        return ((key, value) for key, value in merged.items() if value is not _GONE)  # type: ignore[misc]
+
+    def branch(self) -> Layered[K, V]:
+        return Layered(self)
+
+
+@dataclass(frozen=True)
 class IndexInfo:
     name: str | None
     table: str
     columns: tuple[str | None, ...]
     migration: str
+    # A partial index (WHERE ...) cannot serve PostgreSQL's foreign key checks.
+    partial: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class TableInfo:
     name: str
     migration: str
+    # column -> canonical type name (None when unknown)
     columns: dict[str, str | None] = field(default_factory=dict)
+    # column -> the migration that added it (CREATE TABLE or ADD COLUMN)
+    column_migrations: dict[str, str] = field(default_factory=dict)
     row_level_security: bool = False
 
 
 class SchemaState:
-    """Tables and indexes known so far, keyed by unqualified name (``public.`` dropped)."""
+    """Tables and indexes known at one point of a chain, keyed by name (``public.`` dropped)."""
 
-    def __init__(self) -> None:
-        self.tables: dict[str, TableInfo] = {}
-        # Indexes grouped by table: questions are always about one table, and a run can hold
+    def __init__(self, parent: SchemaState | None = None) -> None:
+        self.tables: Layered[str, TableInfo] = Layered(parent.tables if parent else None)
+        # Indexes grouped by table: questions are always about one table, and a chain can hold
         # tens of thousands of indexes, so a flat list would make every lookup linear.
-        self.indexes_by_table: dict[str, list[IndexInfo]] = {}
+        self.indexes_by_table: Layered[str, tuple[IndexInfo, ...]] = Layered(
+            parent.indexes_by_table if parent else None
+        )
         # Every index ever seen by name, kept after a drop so "was it made here?" still answers.
-        self.index_history: dict[str, IndexInfo] = {}
+        self.index_history: Layered[str, IndexInfo] = Layered(parent.index_history if parent else None)
         # The migration that last created each table, kept after a drop (a scratch table made
         # and dropped in one migration was still made there).
-        self.table_history: dict[str, str] = {}
+        self.table_history: Layered[str, str] = Layered(parent.table_history if parent else None)
         # (table, column) -> every type it had, in order, with where it got it.
-        self.type_history: dict[tuple[str, str], list[tuple[Origin, TypeRef | None]]] = {}
+        self.type_history: Layered[tuple[str, str], tuple[tuple[Origin, TypeRef | None], ...]] = Layered(
+            parent.type_history if parent else None
+        )
         # (table, column) -> where a validated CHECK (column IS NOT NULL) came to exist.
-        self.not_null_proofs: dict[tuple[str, str], list[Origin]] = {}
+        self.not_null_proofs: Layered[tuple[str, str], tuple[Origin, ...]] = Layered(
+            parent.not_null_proofs if parent else None
+        )
         # (table, column) of STORED generated columns seen so far.
-        self.stored_generated: set[tuple[str, str]] = set()
+        self.stored_generated: Layered[tuple[str, str], bool] = Layered(parent.stored_generated if parent else None)
         # (table, constraint) -> columns a NOT VALID check would prove once validated.
-        self._pending_checks: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._pending_checks: Layered[tuple[str, str], tuple[str, ...]] = Layered(
+            parent._pending_checks if parent else None
+        )
+
+    def branch(self) -> SchemaState:
+        """A state that starts equal to this one and changes on its own (this one must not change
+        while the branch is used)."""
+        return SchemaState(self)
 
     @property
     def indexes(self) -> list[IndexInfo]:
-        return [index for indexes in self.indexes_by_table.values() for index in indexes]
+        return [index for _, indexes in self.indexes_by_table.items() for index in indexes]
 
     # -- questions rules ask --------------------------------------------------------------------
     def created_in(self, table: str, migration: str) -> bool:
+        """The table exists now and was created by ``migration`` (or was created there and has
+        been dropped since: a scratch table made and dropped in one migration)."""
         info = self.tables.get(unqualified(table))
         if info is None:
             return self.table_history.get(unqualified(table)) == migration
         return info.migration == migration
+
+    def column_created_in(self, table: str, column: str, migration: str) -> bool:
+        """The column exists now and was added by ``migration`` (running code cannot know it yet)."""
+        info = self.tables.get(unqualified(table))
+        return info is not None and info.column_migrations.get(column) == migration
 
     def index_table(self, index_name: str) -> str | None:
         info = self.index_history.get(unqualified(index_name))
@@ -91,10 +182,11 @@ class SchemaState:
         return info is not None and info.migration == migration
 
     def has_index_leading_with(self, table: str, columns: tuple[str, ...]) -> bool:
-        """True if some index on ``table`` has exactly ``columns`` (in any order) as its first keys."""
+        """True if some full (not partial) index on ``table`` has exactly ``columns`` (in any
+        order) as its first keys: the only kind PostgreSQL's foreign key checks can use."""
         wanted = set(columns)
-        for index in self.indexes_by_table.get(unqualified(table), ()):
-            if len(index.columns) < len(columns):
+        for index in self.indexes_by_table.get(unqualified(table)) or ():
+            if index.partial or len(index.columns) < len(columns):
                 continue
             leading = index.columns[: len(columns)]
             if None not in leading and set(leading) == wanted:
@@ -102,7 +194,7 @@ class SchemaState:
         return False
 
     def column_type(self, table: str, column: str) -> str | None:
-        """The canonical type name of ``table.column`` if the run has seen it declared."""
+        """The canonical type name of ``table.column`` if the chain has seen it declared."""
         info = self.tables.get(unqualified(table))
         return info.columns.get(column) if info is not None else None
 
@@ -112,13 +204,17 @@ class SchemaState:
 
     def column_type_before(self, table: str, column: str, migration: str, offset: int) -> TypeRef | None:
         """The column's type just before ``offset`` of ``migration`` (None when unknown)."""
-        history = self.type_history.get((unqualified(table), column), [])
+        history = self.type_history.get((unqualified(table), column)) or ()
         known = [type_ref for origin, type_ref in history if _before(origin, migration, offset)]
         return known[-1] if known else None
 
+    def column_types_seen(self, table: str, column: str) -> tuple[TypeRef | None, ...]:
+        """Every type the column has had in the chain so far, oldest first."""
+        return tuple(type_ref for _, type_ref in self.type_history.get((unqualified(table), column)) or ())
+
     def not_null_proven(self, table: str, column: str, migration: str, offset: int) -> bool:
         """A validated ``CHECK (column IS NOT NULL)`` exists before ``offset`` of ``migration``."""
-        proofs = self.not_null_proofs.get((unqualified(table), column), [])
+        proofs = self.not_null_proofs.get((unqualified(table), column)) or ()
         return any(_before(origin, migration, offset) for origin in proofs)
 
     # -- applying changes ----------------------------------------------------------------------
@@ -127,17 +223,13 @@ class SchemaState:
         if isinstance(change, CreateTable):
             self._create_table(change, migration)
         elif isinstance(change, AddColumn):
-            table = self.tables.get(unqualified(change.table))
-            if table is not None:
-                table.columns[change.column.name] = change.column.type.name if change.column.type else None
-            if change.column.primary_key or change.column.unique:
-                self._add_index(None, change.table, (change.column.name,), migration)
+            self._add_column(change, migration)
         elif isinstance(change, AddConstraint):
             constraint = change.constraint
             if constraint.kind in ("primary", "unique", "exclusion") and constraint.columns:
                 self._add_index(constraint.name, change.table, constraint.columns, migration)
         elif isinstance(change, CreateIndex):
-            self._add_index(change.name, change.table, change.columns, migration)
+            self._add_index(change.name, change.table, change.columns, migration, partial=change.partial)
         elif isinstance(change, DropIndex):
             for name in change.names:
                 self._drop_index(unqualified(name))
@@ -145,14 +237,7 @@ class SchemaState:
             for name in change.tables:
                 self._drop_table(unqualified(name))
         elif isinstance(change, DropColumn):
-            table = self.tables.get(unqualified(change.table))
-            if table is not None:
-                table.columns.pop(change.column, None)
-            key = unqualified(change.table)
-            if key in self.indexes_by_table:
-                self.indexes_by_table[key] = [
-                    index for index in self.indexes_by_table[key] if change.column not in index.columns
-                ]
+            self._drop_column(unqualified(change.table), change.column)
         elif isinstance(change, RenameTable):
             self._rename_table(unqualified(change.table), unqualified(change.new_name))
         elif isinstance(change, RenameColumn):
@@ -160,7 +245,7 @@ class SchemaState:
         elif isinstance(change, EnableRowLevelSecurity):
             table = self.tables.get(unqualified(change.table))
             if table is not None:
-                table.row_level_security = True
+                self.tables[table.name] = dataclasses.replace(table, row_level_security=True)
         elif isinstance(change, MysqlIndexBuild):
             self._add_index(change.name, change.table, change.columns, migration)
 
@@ -168,81 +253,129 @@ class SchemaState:
         """Column types and NOT NULL proofs, remembered with where they were learnt."""
         origin = (migration, change.span.start)
         for table, column in change.columns_declared():
-            self.type_history.setdefault((unqualified(table), column.name), []).append((origin, column.type))
+            self._append_type(table, column.name, origin, column.type)
             if column.generated_stored:
-                self.stored_generated.add((unqualified(table), column.name))
+                self.stored_generated[(unqualified(table), column.name)] = True
         if isinstance(change, AlterColumnType):
-            self.type_history.setdefault((unqualified(change.table), change.column), []).append(
-                (origin, change.type)
-            )
+            self._append_type(change.table, change.column, origin, change.type)
         elif isinstance(change, RenameColumn):
             key = (unqualified(change.table), change.column)
-            if key in self.type_history:
-                self.type_history[(key[0], change.new_name)] = list(self.type_history[key])
+            history = self.type_history.get(key)
+            if history is not None:
+                self.type_history[(key[0], change.new_name)] = history
         elif isinstance(change, AddConstraint) and change.constraint.not_null_columns:
             constraint = change.constraint
             if constraint.not_valid and constraint.name:
-                key = (unqualified(change.table), constraint.name)
-                self._pending_checks[key] = constraint.not_null_columns
+                self._pending_checks[(unqualified(change.table), constraint.name)] = constraint.not_null_columns
             elif not constraint.not_valid:
                 self._prove(change.table, constraint.not_null_columns, origin)
         elif isinstance(change, ValidateConstraint):
-            columns = self._pending_checks.get((unqualified(change.table), change.name), ())
+            columns = self._pending_checks.get((unqualified(change.table), change.name)) or ()
             self._prove(change.table, columns, origin)
+
+    def _append_type(self, table: str, column: str, origin: Origin, type_ref: TypeRef | None) -> None:
+        key = (unqualified(table), column)
+        self.type_history[key] = (*(self.type_history.get(key) or ()), (origin, type_ref))
 
     def _prove(self, table: str, columns: tuple[str, ...], origin: Origin) -> None:
         for column in columns:
-            self.not_null_proofs.setdefault((unqualified(table), column), []).append(origin)
+            key = (unqualified(table), column)
+            self.not_null_proofs[key] = (*(self.not_null_proofs.get(key) or ()), origin)
 
     def _create_table(self, change: CreateTable, migration: str) -> None:
         name = unqualified(change.table)
         if change.if_not_exists and name in self.tables:
             return
-        info = TableInfo(name, migration)
+        columns = {column.name: column.type.name if column.type else None for column in change.columns}
+        self.tables[name] = TableInfo(name, migration, columns, dict.fromkeys(columns, migration))
+        self.table_history[name] = migration
         for column in change.columns:
-            info.columns[column.name] = column.type.name if column.type else None
             if column.primary_key or column.unique:
                 self._add_index(None, name, (column.name,), migration)
-        self.tables[name] = info
-        self.table_history[name] = migration
         for constraint in change.constraints:
             if constraint.kind in ("primary", "unique", "exclusion") and constraint.columns:
                 self._add_index(constraint.name, name, constraint.columns, migration)
 
+    def _add_column(self, change: AddColumn, migration: str) -> None:
+        key = unqualified(change.table)
+        table = self.tables.get(key)
+        column = change.column
+        if table is not None and not (change.if_not_exists and column.name in table.columns):
+            self.tables[key] = dataclasses.replace(
+                table,
+                columns={**table.columns, column.name: column.type.name if column.type else None},
+                column_migrations={**table.column_migrations, column.name: migration},
+            )
+        if column.primary_key or column.unique:
+            self._add_index(None, change.table, (column.name,), migration)
+
+    def _drop_column(self, table_key: str, column: str) -> None:
+        table = self.tables.get(table_key)
+        if table is not None:
+            self.tables[table_key] = dataclasses.replace(
+                table,
+                columns={k: v for k, v in table.columns.items() if k != column},
+                column_migrations={k: v for k, v in table.column_migrations.items() if k != column},
+            )
+        indexes = self.indexes_by_table.get(table_key)
+        if indexes:
+            self.indexes_by_table[table_key] = tuple(index for index in indexes if column not in index.columns)
+
     def _add_index(
-        self, name: str | None, table: str, columns: tuple[str | None, ...], migration: str
+        self,
+        name: str | None,
+        table: str,
+        columns: tuple[str | None, ...],
+        migration: str,
+        *,
+        partial: bool = False,
     ) -> None:
-        info = IndexInfo(unqualified(name) if name else None, unqualified(table), tuple(columns), migration)
-        self.indexes_by_table.setdefault(info.table, []).append(info)
+        info = IndexInfo(unqualified(name) if name else None, unqualified(table), tuple(columns), migration, partial)
+        self.indexes_by_table[info.table] = (*(self.indexes_by_table.get(info.table) or ()), info)
         if info.name is not None:
             self.index_history[info.name] = info
 
     def _drop_index(self, name: str) -> None:
         info = self.index_history.get(name)
-        if info is not None and info.table in self.indexes_by_table:
-            self.indexes_by_table[info.table] = [i for i in self.indexes_by_table[info.table] if i.name != name]
+        if info is None:
+            return
+        indexes = self.indexes_by_table.get(info.table)
+        if indexes:
+            self.indexes_by_table[info.table] = tuple(i for i in indexes if i.name != name)
 
     def _drop_table(self, name: str) -> None:
-        self.tables.pop(name, None)
-        self.indexes_by_table.pop(name, None)
+        self.tables.pop(name)
+        self.indexes_by_table.pop(name)
 
     def _rename_table(self, old: str, new: str) -> None:
-        info = self.tables.pop(old, None)
+        info = self.tables.pop(old)
         if info is not None:
-            info.name = new
-            self.tables[new] = info
-        moved = self.indexes_by_table.pop(old, [])
+            self.tables[new] = dataclasses.replace(info, name=new)
+        moved = tuple(dataclasses.replace(index, table=new) for index in self.indexes_by_table.pop(old) or ())
         for index in moved:
-            index.table = new
+            if index.name is not None:
+                self.index_history[index.name] = index
         if moved:
-            self.indexes_by_table.setdefault(new, []).extend(moved)
+            self.indexes_by_table[new] = (*(self.indexes_by_table.get(new) or ()), *moved)
 
     def _rename_column(self, table: str, old: str, new: str) -> None:
         info = self.tables.get(table)
         if info is not None and old in info.columns:
-            info.columns[new] = info.columns.pop(old)
-        for index in self.indexes_by_table.get(table, ()):
-            index.columns = tuple(new if column == old else column for column in index.columns)
+            self.tables[table] = dataclasses.replace(
+                info,
+                columns={(new if k == old else k): v for k, v in info.columns.items()},
+                column_migrations={(new if k == old else k): v for k, v in info.column_migrations.items()},
+            )
+        indexes = self.indexes_by_table.get(table)
+        if indexes:
+            renamed = tuple(
+                dataclasses.replace(index, columns=tuple(new if c == old else c for c in index.columns))
+                for index in indexes
+            )
+            self.indexes_by_table[table] = renamed
+            for index in renamed:
+                if index.name is not None:
+                    self.index_history[index.name] = index
 
 
 def _before(origin: Origin, migration: str, offset: int) -> bool:

@@ -14,8 +14,8 @@ from sqlguard.registry import rule
 def dropped_column(change: DropColumn, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.in_down(change):
         return  # a rollback undoes the up migration; dropping what it made is its job
-    if ctx.created_here(change.table):
-        return
+    if ctx.created_here(change.table) or ctx.column_created_here(change.table, change.column):
+        return  # nothing deployed knows the table or the column yet
     table, column = change.table, change.column
     yield ctx.diagnostic(
         change,

@@ -15,10 +15,10 @@ from sqlguard.registry import rule
 def renamed_column(change: RenameColumn, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.in_down(change):
         return  # a rollback undoes the up migration; dropping what it made is its job
-    if ctx.created_here(change.table):
-        return
+    if ctx.created_here(change.table) or ctx.column_created_here(change.table, change.column):
+        return  # nothing deployed knows the table or the column yet
     table, old, new = change.table, change.column, change.new_name
-    column_type = ctx.schema.column_type(table, new) or "<same type>"
+    column_type = ctx.schema.column_type(table, old) or "<same type>"
     yield ctx.diagnostic(
         change,
         f'renaming "{table}"."{old}" to "{new}" breaks every running client that still reads or writes "{old}"',

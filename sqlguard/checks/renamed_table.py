@@ -15,7 +15,7 @@ from sqlguard.registry import rule
 def renamed_table(change: RenameTable, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.in_down(change):
         return  # a rollback undoes the up migration; dropping what it made is its job
-    if ctx.created_here(change.new_name) or _view_keeps_old_name(change, ctx):
+    if ctx.created_here(change.table) or _view_keeps_old_name(change, ctx):
         return
     old, new = change.table, change.new_name
     yield ctx.diagnostic(

@@ -13,7 +13,7 @@ from sqlguard.registry import rule
 TENANT_COLUMN = "tenant_id"
 
 
-@rule("SG061", on=(CreateTable, AddColumn))
+@rule("SG061", on=(CreateTable, AddColumn), lookahead=True)
 def tenant_table_without_rls(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
     for table, column in change.columns_declared():
         if column.name != TENANT_COLUMN or ctx.schema.has_row_level_security(table):

@@ -13,7 +13,7 @@ from sqlguard.registry import rule
 MAX_IDENTIFIER = 63
 
 
-@rule("SG002", on=(CreateTable, AddColumn, AddConstraint))
+@rule("SG002", on=(CreateTable, AddColumn, AddConstraint), lookahead=True)
 def unindexed_foreign_key(change: CreateTable | AddColumn | AddConstraint, ctx: Context) -> Iterator[Diagnostic]:
     for foreign_key in change.foreign_keys():
         if not foreign_key.columns or ctx.schema.has_index_leading_with(foreign_key.table, foreign_key.columns):

@@ -724,6 +724,7 @@ class _OpReader:
                 unique=_truthy(args.get("unique")),
                 concurrently=_truthy(args.get("postgresql_concurrently")),
                 if_not_exists=_truthy(args.get("if_not_exists")),
+                partial=args.get("postgresql_where") is not None or args.get("sqlite_where") is not None,
                 **self._common(call, block),
             )
         )

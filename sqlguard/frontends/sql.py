@@ -899,6 +899,7 @@ class _Builder:
             if_not_exists=bool(node.if_not_exists),
             keyword_end=self._stmt.keyword_end("INDEX"),
             if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
+            partial=node.whereClause is not None,
             **self._common(),
         )
 

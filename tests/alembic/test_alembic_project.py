@@ -65,9 +65,12 @@ def test_our_order_agrees_with_alembics_own_graph() -> None:
 
 
 def test_fk_indexed_in_an_earlier_revision_is_known_only_in_chain_order() -> None:
-    """2e6f0a9b3c15 sorts before e8c4a2f9b611 by name, but its FK uses e8c4's index."""
+    """2e6f0a9b3c15 sorts before e8c4a2f9b611 by name, but its FK uses e8c4's index: linted
+    alone it still sees its chain (the revisions before it in the graph), unless told not to."""
     linter = Linter(Config(select=frozenset({"SG002"})))
-    alone = linter.lint_paths([str(VERSIONS / "2e6f0a9b3c15_add_payment_order_fk.py")])
+    named = [str(VERSIONS / "2e6f0a9b3c15_add_payment_order_fk.py")]
+    assert linter.lint_paths(named).diagnostics == []
+    alone = linter.lint_paths(named, context=False)
     assert [d.rule for d in alone.diagnostics] == ["SG002"]
     whole = linter.lint_paths([str(VERSIONS)])
     flagged = [r.path.rsplit("/", 1)[-1] for r in whole.reports if r.diagnostics]
