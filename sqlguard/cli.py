@@ -180,7 +180,7 @@ def lint(
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
     _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
-    if not result.reports:
+    if not result.reports and not result.excluded:
         _fail("no SQL or Python files found to lint")
     sys.exit(exit_code(result.reports, config.fail_on))
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 Source = tuple[str, str | None, str]
 
 SQL_SUFFIXES = chains.SQL_SUFFIXES
+PYTHON_SYNTAX_ERROR = "Python syntax error"  # how the Python front end words a file it cannot parse
 # What ``--fix`` runs instead of the checks for each file asked for: the file, parsed, and the
 # state just before it, which it must move past the file (``Linter.advance``).
 Visit = Callable[[Migration, "SchemaState"], FileReport]
@@ -59,6 +60,8 @@ class RunResult:
 
     reports: list[FileReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Files named on the command line that ``exclude`` drops (not an error: pre-commit names them).
+    excluded: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -173,6 +176,7 @@ class Linter:
                 requested.extend(found)
             elif self.excluded(str(path)):
                 result.notes.append(f"{raw}: excluded by the configuration, not linted")
+                result.excluded.append(raw)
             else:
                 requested.append(str(path))
         seen: set[object] = set()
@@ -435,6 +439,10 @@ class Linter:
             assume_in_transaction=self.config.assume_in_transaction,
         )
         diagnostics = list(migration.errors)
+        if migration.kind == "python" and dialect != "postgres":
+            # SQL strings in a revision of a SQLite or MySQL chain are that database's SQL, which
+            # PostgreSQL's grammar cannot judge (PRAGMA...); Python's own syntax errors stay.
+            diagnostics = [d for d in diagnostics if d.message.startswith(PYTHON_SYNTAX_ERROR)]
         self._check_phase(migration.changes, state, context, dialect, diagnostics)
         context.schema = state
         for rule in self._rules_for(Migration, dialect):

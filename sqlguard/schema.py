@@ -300,7 +300,9 @@ class SchemaState:
         key = unqualified(change.table)
         table = self.tables.get(key)
         column = change.column
-        if table is not None and not (change.if_not_exists and column.name in table.columns):
+        if table is None:  # a table from before the chain: what is known of it starts here
+            table = TableInfo(key, migration="")
+        if not (change.if_not_exists and column.name in table.columns):
             self.tables[key] = dataclasses.replace(
                 table,
                 columns={**table.columns, column.name: column.type.name if column.type else None},
@@ -330,7 +332,10 @@ class SchemaState:
         *,
         partial: bool = False,
     ) -> None:
-        info = IndexInfo(unqualified(name) if name else None, unqualified(table), tuple(columns), migration, partial)
+        table = unqualified(table)
+        if name and "." not in name and "." in table:  # an index lives in its table's schema
+            name = f"{table.rsplit('.', 1)[0]}.{name}"
+        info = IndexInfo(unqualified(name) if name else None, table, tuple(columns), migration, partial)
         self.indexes_by_table[info.table] = (*(self.indexes_by_table.get(info.table) or ()), info)
         if info.name is not None:
             self.index_history[info.name] = info

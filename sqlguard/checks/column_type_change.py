@@ -25,6 +25,8 @@ def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagno
     )
     if change.using is None and old is not None and is_safe_widening(old, change.type):
         return
+    if ctx.in_down(change) and _restores(change, ctx):
+        return  # a rollback putting back the type the column had: the up made this change
     table, column, new_type = change.table, change.column, type_sql(change.type, change.origin)
     was = f" from {type_sql(old, change.origin)}" if old is not None else ""
     temp = f"{column}_new"
@@ -45,6 +47,16 @@ def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagno
             change.origin,
         ),
     )
+
+
+def _restores(change: AlterColumnType, ctx: Context) -> bool:
+    """The new type is one the column had before its current one (in this chain)."""
+    seen = ctx.schema.column_types_seen(change.table, change.column)
+    return any(earlier is not None and _same_type(earlier, change.type) for earlier in seen[:-1])
+
+
+def _same_type(a: TypeRef, b: TypeRef) -> bool:
+    return (a.name, a.args, a.array) == (b.name, b.args, b.array)
 
 
 def is_safe_widening(old: TypeRef, new: TypeRef) -> bool:

@@ -508,13 +508,17 @@ class _OpReader:
         value = literal_value(node, self.source.span)
         return value.value if value is not None else None
 
-    def _table(self, args: _Args, param: str, block: _Block | None = None) -> str | None:
+    def _table(
+        self, args: _Args, param: str, block: _Block | None = None, schema_param: str = "schema"
+    ) -> str | None:
+        """The table an op names, with its schema (``schema=``, or ``source_schema=`` for a
+        foreign key) kept: ``app.orders`` and ``orders`` are different tables."""
         if block is not None and block.batch_table is not None and param in _TABLE_PARAMS:
             return block.batch_table
         name = self._string(args.get(param))
         if name is None:
             return None
-        schema = self._string(args.get("schema"))
+        schema = self._string(args.get(schema_param))
         table = f"{schema}.{name}" if schema and schema != "public" else name
         if schema:
             self._qualified.add(table)
@@ -737,6 +741,9 @@ class _OpReader:
 
     def _op_drop_index(self, call: cst.Call, args: _Args, block: _Block) -> None:
         name = self._string(args.get("index_name"))
+        schema = self._string(args.get("schema"))
+        if name is not None and schema and schema != "public" and "." not in name:
+            name = f"{schema}.{name}"  # as DROP INDEX spells an index of another schema
         if name is not None:
             self.changes.append(
                 DropIndex(
@@ -748,7 +755,7 @@ class _OpReader:
             )
 
     def _op_create_foreign_key(self, call: cst.Call, args: _Args, block: _Block) -> None:
-        table = self._table(args, "source_table", block)
+        table = self._table(args, "source_table", block, schema_param="source_schema")
         referent = self._string(args.get("referent_table"))
         local = self._names(args.get("local_cols"))
         remote = self._names(args.get("remote_cols"))

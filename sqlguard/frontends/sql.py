@@ -698,6 +698,23 @@ class _Builder:
         return None
 
     # -- CREATE TABLE ------------------------------------------------------------------------------
+    def _create_table_as(self, node: ast.CreateTableAsStmt) -> CreateTable:
+        """CREATE [TEMP] TABLE ... AS, CREATE MATERIALIZED VIEW: a new relation, whose columns
+        come from a query (unknown here)."""
+        return CreateTable(
+            table=self._relation(node.into.rel if node.into is not None else None),
+            if_not_exists=bool(node.if_not_exists),
+            keyword_end=self._stmt.keyword_end("TABLE"),
+            **self._common(),
+        )
+
+    def _select_into(self, node: ast.SelectStmt) -> CreateTable | None:
+        """SELECT ... INTO new_table: a new table like CREATE TABLE AS; any other SELECT is not
+        modelled (a RawStatement)."""
+        if node.intoClause is None:
+            return None
+        return CreateTable(table=self._relation(node.intoClause.rel), **self._common())
+
     def _create_table(self, node: ast.CreateStmt) -> CreateTable:
         table = self._relation(node.relation)
         columns: list[Column] = []
@@ -943,6 +960,8 @@ def _listed(convert: Callable[[_Builder, Any], Change | None]) -> Callable[[_Bui
 
 _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
     "CreateStmt": _listed(_Builder._create_table),
+    "CreateTableAsStmt": _listed(_Builder._create_table_as),
+    "SelectStmt": _listed(_Builder._select_into),
     "AlterTableStmt": _Builder._alter_table_stmt,
     "IndexStmt": _listed(_Builder._create_index),
     "DropStmt": _Builder._drop,

@@ -5,24 +5,26 @@ nearest sqlguard.toml or pyproject.toml above the file), caches it per folder, a
 when the file's mtime or size changes or the client reports a watched file change. Building a
 ``Linter`` once per config keeps the dispatch tables warm between keystrokes.
 
-For a SQL migration, the earlier SQL files in the same folder (natural order, as ``lint
-DIR`` reads them) are linted once and their schema state kept, so "was this table created in
-an earlier migration?" answers the same in the editor as in CI. Python migrations are not
-ordered by file name (Alembic chains revisions), so they start from an empty state.
+For a migration, the schema state before it in its chain (``sqlguard.chains``: numbered files,
+one folder per migration, an Alembic revision graph...) is folded once, from the parse cache the
+CLI shares, and kept while the chain's files are unchanged on disk (their names, sizes and mtimes,
+and for a revision its own ``down_revision``); every lint then branches it, which copies nothing.
+So "was this table created in an earlier migration?" answers the same in the editor as in CI.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlguard.config import Config, ConfigError, find_config_file, load_config
-from sqlguard.engine import SQL_SUFFIXES, Linter, known_rules, read_source, selectors
-from sqlguard.layouts import natural_key
+from sqlguard.engine import Linter, known_rules, selectors
+from sqlguard.frontends.revisions import revision_ids
 from sqlguard.schema import SchemaState
 
-MAX_EARLIER_FILES = 500
+if TYPE_CHECKING:
+    from sqlguard.cache import ParseCache
 
 
 @dataclass
@@ -61,7 +63,7 @@ class Project:
         if loaded is None or loaded.stamp != stamp:
             try:
                 config = load_config(path, self._known) if path is not None else Config(root=document.parent)
-                loaded = _Loaded(stamp, Linter(config), None)
+                loaded = _Loaded(stamp, Linter(config, cache=_cache(config)), None)
             except ConfigError as error:
                 loaded = _Loaded(stamp, None, error)
             self._loaded[path] = loaded
@@ -70,33 +72,34 @@ class Project:
         assert loaded.linter is not None
         return loaded.linter
 
-    def schema_before(self, linter: Linter, document: Path) -> SchemaState:
-        """A fresh copy of the schema state after the SQL migrations before ``document``."""
-        if not document.name.lower().endswith(SQL_SUFFIXES) or not document.parent.is_dir():
-            return SchemaState()
-        earlier = _earlier_files(document)
-        stamp = (id(linter), *((p.name, *_stat(p)) for p in earlier))
+    def schema_before(self, linter: Linter, document: Path, text: str | None = None) -> SchemaState:
+        """A branch of the schema state just before ``document`` in its chain (``text`` is the
+        document's unsaved text: it says where an Alembic revision sits in the graph)."""
+        path = str(document)
+        _, member_paths = linter.chain_before(path)
+        order = revision_ids(text) if text is not None and path.endswith(".py") else None
+        stamp = (id(linter), order, *((p, *_stat(Path(p))) for p in member_paths if p != path))
         cached = self._earlier.get(document)
         if cached is None or cached[0] != stamp:
-            state = SchemaState()
-            for path in earlier:
-                text, _ = read_source(path)
-                if text is not None:
-                    linter.lint_text(str(path), text, schema=state)
-            cached = (stamp, state)
+            own = text if text is not None else ""
+            cached = (stamp, linter.state_before(path, own, member_paths))
             self._earlier[document] = cached
-        return copy.deepcopy(cached[1])
+        return cached[1].branch()
 
 
-def _earlier_files(document: Path) -> list[Path]:
-    key = natural_key(document)
-    siblings = [
-        p
-        for p in document.parent.iterdir()
-        if p.name.lower().endswith(SQL_SUFFIXES) and p.is_file() and p.name != document.name
-    ]
-    earlier = sorted((p for p in siblings if natural_key(p) < key), key=natural_key)
-    return earlier if len(earlier) <= MAX_EARLIER_FILES else []
+def _cache(config: Config) -> ParseCache | None:
+    """The CLI's parse cache, so opening a migration late in a long chain parses no earlier file
+    that ``sqlguard lint`` (or this server) has parsed before. Without a config file the server
+    uses a cache folder only where one exists: opening a file must not leave a folder beside it."""
+    from sqlguard.cache import ParseCache, resolve_cache_dir
+
+    directory = resolve_cache_dir(None, config)
+    if config.path is None and not directory.is_dir():
+        return None
+    try:
+        return ParseCache(directory, config)
+    except OSError:
+        return None
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -55,7 +55,10 @@ def test_alembic_schema_keywords_are_qualification() -> None:
     )
     text = REVISION.format(body="    " + body.replace("\n", "\n    "))
     changes = parse_python("0001_x.py", text).changes
-    assert [sorted(change.qualified_names) for change in changes] == [["orders"], ["customers"], ["accounts"], []]
+    assert [sorted(change.qualified_names) for change in changes] == [
+        ["orders"], ["app.orders", "customers"], ["accounts"], []
+    ]
+    assert changes[1].table == "app.orders"  # type: ignore[attr-defined]
 
 
 SG054 = frozenset({"SG054"})
