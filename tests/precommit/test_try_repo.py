@@ -73,3 +73,35 @@ def test_hook_passes_on_a_safe_migration(tmp_path: Path, pre_commit_env: dict[st
     result = _try_repo(_project(tmp_path, files, pre_commit_env), pre_commit_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+def test_a_staged_migration_is_checked_in_its_chain_and_only_it_is_reported(
+    tmp_path: Path, pre_commit_env: dict[str, str]
+) -> None:
+    # 001 is committed (with a finding of its own); only 002 is staged. The hook receives 002
+    # alone, sees the index 001 made (no SG002) and says nothing about 001.
+    earlier = {
+        "migrations/001_create/up.sql": "CREATE TABLE c (id bigint PRIMARY KEY, p_id bigint);\n"
+        "CREATE INDEX c_p_idx ON c (p_id);\nCREATE INDEX c_id_idx ON orders (id);\n",
+        "migrations/001_create/down.sql": "DROP TABLE c;\n",
+    }
+    project = _project(tmp_path, earlier, pre_commit_env)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "001"],
+                   cwd=project, check=True, env=pre_commit_env)
+    staged = project / "migrations" / "002_fk" / "up.sql"
+    staged.parent.mkdir(parents=True)
+    staged.write_text("ALTER TABLE c ADD CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID;\n")
+    (staged.parent / "down.sql").write_text("ALTER TABLE c DROP CONSTRAINT c_p_fk;\n")
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=pre_commit_env)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "sqlguard"],
+        cwd=project, env=pre_commit_env, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "001_create" not in result.stdout
+    # The same file with --no-context would have been blocked: the hook's pass is the chain's doing.
+    alone = subprocess.run(
+        [sys.executable, "-m", "sqlguard", "lint", "--no-cache", "--no-context", "migrations/002_fk/up.sql"],
+        cwd=project, env={**pre_commit_env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+    )
+    assert alone.returncode == 1 and "SG002" in alone.stdout
