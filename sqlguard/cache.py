@@ -6,12 +6,12 @@ statement).
 
 Level 2, results: one file's final result (report path, "empty file" note, diagnostics after
 per-file ignores and suppressions), keyed by a hash chain. Diagnostics of schema-aware rules
-(SG002, SG004's "created in this migration") depend on every earlier file of the run, in order,
-so a file's result is stored under ``link_i = H(link_{i-1}, key_i)``, where ``key_i`` is its
-level-1 key and ``link_{-1}`` is ``H(salt, rule pages, ordered list of linted paths)``. A link
-therefore pins everything a result can depend on: the file's own text and down counterpart, the
-text and order of every earlier file (their changes are all the schema state holds), the file
-list, the effective config (rule selection, severities, per-file ignores, target version), and
+(SG002, SG004's "created in this migration") depend on every earlier file of its chain, in
+order, so a file's result is stored under ``link_i = H(link_{i-1}, key_i)``, where ``key_i`` is its
+level-1 key (which holds its path) and ``link_{-1}`` is ``H(salt, rule pages, the chain's name)``.
+A link therefore pins everything a result can depend on: the file's own text and down counterpart,
+the path, text and order of every earlier file of the chain (their changes are all the schema state
+holds), the effective config (rule selection, severities, per-file ignores, target version), and
 sqlguard's code and rule pages (a page sets a rule's severity, name and summary). The engine walks
 the files in run order: while links hit, the stored result is the report and no migration is
 unpickled and no schema state is built. At the first miss at index i, the schema state is rebuilt
@@ -109,6 +109,7 @@ class ParseCache:
         self.directory = Path(directory)
         self._folder = self.directory / f"v{FORMAT}"
         self._salt = _salt(config)
+        self._place = repr([(name, str(getattr(config, name))) for name in sorted(_PLACE)]).encode("utf-8")
         self._salted = hashlib.sha256(self._salt)  # copied for each key instead of hashing the salt again
         self._today = int(time.time() // 86400)
         self._shards: dict[str, dict[str, Any]] = {}
@@ -207,9 +208,10 @@ class ParseCache:
 
     # -- results (the second level) --------------------------------------------------------------
     def chain_start(self, paths: Sequence[str]) -> str:
-        """The chain's seed: this run's config and code (the salt), the rule pages, and the ordered
-        list of the files linted (a file added, removed or moved changes every link)."""
-        digest = hashlib.sha256(b"results\n" + self._salt)
+        """The chain's seed: this run's config and code (the salt), the rule pages, and ``paths``
+        (the engine passes the chain's name: links then depend only on the files before them, so
+        a migration added at the end leaves every earlier link, result and state snapshot valid)."""
+        digest = hashlib.sha256(b"results\n" + self._salt + self._place)
         digest.update(_pages_fingerprint().encode("utf-8"))
         for path in paths:
             encoded = path.encode("utf-8", "surrogatepass")
@@ -333,9 +335,15 @@ def _text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_PLACE = frozenset({"root", "path", "cache_dir"})
+
+
 def _salt(config: Config) -> bytes:
     """Everything besides the file that decides its parse: config, versions and sqlguard's code."""
-    settings = repr([(f.name, _canonical(getattr(config, f.name))) for f in fields(config)])
+    # Where the config file sits decides nothing a front end reads, so the editor (config root: the
+    # document's folder) and the CLI (the current folder) share parses; results, whose per-file
+    # ignores are relative to the root, have it in their chain seed (``chain_start``).
+    settings = repr([(f.name, _canonical(getattr(config, f.name))) for f in fields(config) if f.name not in _PLACE])
     parts = (
         f"format={FORMAT}",
         f"sqlguard={__version__}",

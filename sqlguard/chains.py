@@ -139,8 +139,7 @@ def fold_order(
     by_path = {path_of(source): source for source in sources}
     deferred: dict[str, list[S]] = {}  # up path -> the down files waiting for it
     for source in sources:
-        role = layouts.classify(path_of(source))
-        up = role.counterpart_path if role is not None and role.direction == "down" else None
+        up = up_of_down(path_of(source))
         if up is not None and up in by_path and up != path_of(source):
             deferred.setdefault(up, []).append(source)
     waiting = {id(source) for downs in deferred.values() for source in downs}
@@ -151,6 +150,17 @@ def fold_order(
         ordered.append(source)
         ordered.extend(deferred.get(path_of(source), ()))
     return ordered
+
+
+def up_of_down(path: str) -> str | None:
+    """For a down file (``x.down.sql``, ``down.sql``, Flyway ``U1__x.sql``), the path of its up
+    file; None for any other file. Asked of every file of a chain, so the names that cannot be a
+    down file are told apart by their ending before ``layouts.classify`` is asked."""
+    name = os.path.basename(path).lower()
+    if not (name.endswith(".down.sql") or name == "down.sql" or name.startswith("u")):
+        return None
+    role = layouts.classify(path)
+    return role.counterpart_path if role is not None and role.direction == "down" else None
 
 
 def _revision_order(sources: list[S], path_of: Callable[[S], str], text_of: Callable[[S], str | None]) -> list[S]:

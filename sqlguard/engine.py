@@ -25,6 +25,7 @@ from sqlguard.layouts import classify, natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
 from sqlguard.schema import SchemaState
+from sqlguard.snapshots import Snapshots
 from sqlguard.suppress import apply_suppressions, find_suppressions
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ PYTHON_SYNTAX_ERROR = "Python syntax error"  # how the Python front end words a 
 Visit = Callable[[Migration, "SchemaState"], FileReport]
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
 ALL_SELECTOR = "ALL"
+# Chains shorter than this are rebuilt from their parses rather than kept as state snapshots.
+SNAPSHOT_MIN_FILES = 32
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Linter:
         processes parse a large run (None: automatic, see ``sqlguard.parallel``)."""
         self.config = config or Config()
         self.cache = cache
+        self.snapshots = Snapshots(cache.directory) if cache is not None else None
         self.jobs = jobs
         self.rules = known_rules()
         self.enabled = self._enabled_rules()
@@ -190,7 +194,7 @@ class Linter:
             chain = self._chain_sources(key, asked, seen) if context else chains.fold_order(key, asked, _path, _text)
             wanted = {path for path, _, _ in asked}
             if self.cache is not None and visit is None:
-                self._fold_cached(chain, wanted, self.cache, done, key.dialect)
+                self._fold_cached(key, chain, wanted, self.cache, done)
             else:
                 self._fold(chain, wanted, done, key.dialect, visit)
             if key.kind == "python":  # Alembic revisions are reported in revision order, in their places
@@ -221,11 +225,14 @@ class Linter:
     def _chain_sources(self, key: ChainKey, asked: list[Source], seen: set[object]) -> list[Source]:
         """Every file of the chain, in fold order: ``asked`` (already read) and the others, read
         here (each file once: one met among ``asked``, under any name, is not read again)."""
-        asked_paths = {path for path, _, _ in asked}
-        others = [path for path in chains.members(key, self.config, self.discover) if path not in asked_paths]
-        pool = [*asked, *_read_unique(others, seen)]
-        start = len(os.path.join(key.root, "")) if key.root else 0
-        pool.sort(key=lambda source: natural_key(source[0][start:]))
+        by_path = {source[0]: source for source in asked}
+        listed = chains.members(key, self.config, self.discover)
+        others = _read_unique([path for path in listed if path not in by_path], seen)
+        by_path.update((source[0], source) for source in others)
+        pool = [by_path[path] for path in listed if path in by_path]
+        if len(pool) < len(by_path):  # a file asked for under a name the listing spells otherwise
+            start = len(os.path.join(key.root, "")) if key.root else 0
+            pool = sorted(by_path.values(), key=lambda source: natural_key(source[0][start:]))
         return chains.fold_order(key, pool, _path, _text)
 
     def chain_before(self, path: str, text: str | None = None) -> tuple[ChainKey, list[str]]:
@@ -247,13 +254,58 @@ class Linter:
         start = len(os.path.join(key.root, "")) if key.root else 0
         pool = sorted([*sources, own], key=lambda source: natural_key(source[0][start:]))
         ordered = chains.fold_order(key, pool, _path, _text)
-        before = ordered[: next(index for index, source in enumerate(ordered) if source is own)]
+        end = next(index for index, source in enumerate(ordered) if source is own)
+        if self.cache is None:
+            return self._state_after(ordered, end)
+        keys = _keys(self.cache, ordered)
+        links = self._links(self.cache, key, keys)
+        state = self._state_after(ordered, end, keys, links)
+        self.cache.flush()
+        return state
+
+    def _state_after(
+        self,
+        chain: Sequence[Source],
+        end: int,
+        keys: Sequence[str] | None = None,
+        links: Sequence[str] | None = None,
+        served: set[str] | None = None,
+    ) -> SchemaState:
+        """The state after ``chain[:end]``: a snapshot when one was kept for that prefix (see
+        ``sqlguard.snapshots``), else folded from the files' parses (down files never move it);
+        with the cache, a long chain's rebuilt state is kept as a snapshot. ``served``: files
+        whose result hit the cache (already counted)."""
+        if end == 0:
+            return SchemaState()
+        snapshots = self.snapshots
+        if snapshots is not None and links is not None:
+            found = snapshots.load(links[end - 1])
+            if found is not None:
+                return found
+        chosen = [index for index in range(end) if not _down_only(chain[index][0])]
         state = SchemaState()
-        needed = [source for source in before if not _down_only(source[0])]
-        for item in self._parse_read(needed):
+        if keys is None:
+            parsed = self._parse_read([chain[index] for index in chosen])
+        else:
+            counted = [not served or chain[index][0] not in served for index in chosen]
+            parsed = self._parse_sources([chain[i] for i in chosen], [keys[i] for i in chosen], counted)
+        for item in parsed:
             if isinstance(item, Migration):
                 self.advance(state, item)
+        if snapshots is not None and links is not None and end >= SNAPSHOT_MIN_FILES:
+            snapshots.store(links[end - 1], state)
         return state
+
+    @staticmethod
+    def _links(cache: ParseCache, key: ChainKey, keys: Sequence[str]) -> list[str]:
+        """Each file's result link (``sqlguard.cache``): its key on top of every earlier one's,
+        seeded by the chain's name."""
+        links: list[str] = []
+        link = cache.chain_start([f"{key.kind}:{key.root}"])
+        for each in keys:
+            link = cache.chain_next(link, each)
+            links.append(link)
+        return links
 
     @staticmethod
     def advance(state: SchemaState, migration: Migration) -> None:
@@ -286,22 +338,20 @@ class Linter:
 
     def _fold_cached(
         self,
+        key: ChainKey,
         chain: Sequence[Source],
         wanted: set[str],
         cache: ParseCache,
         done: dict[str, tuple[FileReport, str | None]],
-        dialect: str | None,
     ) -> None:
-        """``_fold`` with both cache levels (see ``sqlguard.cache``): stored results while the chain
-        of keys hits, then the schema state rebuilt from the earlier files' changes and the checks
-        run from the first wanted file whose link misses, storing each later wanted file's result."""
+        """``_fold`` with the cache (see ``sqlguard.cache``): stored results while the links of the
+        chain hit; from the first wanted file whose link misses, the state before it (a snapshot,
+        or rebuilt from the earlier files' parses) and the checks, storing each later wanted file's
+        result and snapshots of the state before and after the chain's last migration."""
         keys = _keys(cache, chain)
-        links: list[str] = []
-        link = cache.chain_start([path for path, _, _ in chain])
-        for key in keys:
-            link = cache.chain_next(link, key)
-            links.append(link)
+        links = self._links(cache, key, keys)
         first_miss = len(chain)
+        served: set[str] = set()
         for index, ((path, text, problem), link) in enumerate(zip(chain, links, strict=True)):
             if path not in wanted:
                 continue
@@ -314,21 +364,19 @@ class Linter:
                 break
             report_path, note, diagnostics = stored
             done[path] = (FileReport(path=report_path, text=text, diagnostics=diagnostics), note)
+            served.add(path)
         if first_miss == len(chain):  # everything served: no migration loaded, no check run
             cache.flush()
             return
-        # Before the first miss, only the state matters: files that change it are loaded (down files
-        # never change the forward state); from it on, wanted files are checked too.
-        chosen = [
-            index
-            for index, (path, _, _) in enumerate(chain)
-            if not _down_only(path) or (index >= first_miss and path in wanted)
-        ]
-        counted = [index >= first_miss or chain[index][0] not in wanted for index in chosen]
-        parsed = self._parse_sources([chain[i] for i in chosen], [keys[i] for i in chosen], counted)
-        state = SchemaState()
-        for index, item in zip(chosen, parsed, strict=True):
-            if index < first_miss or item.path not in wanted:
+        state = self._state_after(chain, first_miss, keys, links, served)
+        rest = [i for i in range(first_miss, len(chain)) if not _down_only(chain[i][0]) or chain[i][0] in wanted]
+        last = max((i for i in range(len(chain)) if not _down_only(chain[i][0])), default=-1)
+        snapshots = self.snapshots if len(chain) >= SNAPSHOT_MIN_FILES else None
+        parsed = self._parse_sources([chain[i] for i in rest], [keys[i] for i in rest], [True] * len(rest))
+        for index, item in zip(rest, parsed, strict=True):
+            if index == last and index > first_miss and snapshots is not None:
+                snapshots.store(links[index - 1], state)  # the newest migration's edits find it
+            if item.path not in wanted:
                 if isinstance(item, Migration):
                     self.advance(state, item)
                 continue
@@ -336,9 +384,11 @@ class Linter:
                 done[item.path] = (item, None)
                 continue
             note = _empty_note(item)
-            report = self.lint_text(item.path, item.text, schema=state, migration=item, dialect=dialect)
+            report = self.lint_text(item.path, item.text, schema=state, migration=item, dialect=key.dialect)
             done[item.path] = (report, note)
             cache.store_result(links[index], (report.path, note, report.diagnostics))
+        if snapshots is not None and rest:
+            snapshots.store(links[-1], state)  # a migration written after the last one finds it
         cache.flush()
 
     def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
@@ -576,7 +626,10 @@ def _text(source: Source) -> str | None:
 def _down_only(path: str) -> bool:
     """A down file (``*.down.sql``, ``down.sql``, Flyway ``U*``): it never changes the forward
     state of its chain, so a fold that only moves the state past it need not parse it."""
-    role = classify(path) if path.lower().endswith(SQL_SUFFIXES) else None
+    name = os.path.basename(path).lower()
+    if not (name.endswith(".down.sql") or name == "down.sql" or name.startswith("u")):
+        return False
+    role = classify(path)
     return role is not None and role.direction == "down"
 
 

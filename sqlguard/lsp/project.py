@@ -14,10 +14,12 @@ So "was this table created in an earlier migration?" answers the same in the edi
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlguard.chains import ChainKey, chain_of
 from sqlguard.config import Config, ConfigError, find_config_file, load_config
 from sqlguard.engine import Linter, known_rules, selectors
 from sqlguard.frontends.revisions import revision_ids
@@ -41,6 +43,7 @@ class Project:
         self._config_for_folder: dict[Path, Path | None] = {}
         self._loaded: dict[Path | None, _Loaded] = {}
         self._earlier: dict[Path, tuple[tuple[object, ...], SchemaState]] = {}
+        self._listings: dict[ChainKey, tuple[tuple[object, ...], list[str]]] = {}
         self._known = selectors(known_rules())
 
     def forget(self) -> None:
@@ -48,6 +51,7 @@ class Project:
         self._config_for_folder.clear()
         self._loaded.clear()
         self._earlier.clear()
+        self._listings.clear()
 
     def config_path(self, document: Path) -> Path | None:
         folder = document.parent
@@ -74,17 +78,30 @@ class Project:
 
     def schema_before(self, linter: Linter, document: Path, text: str | None = None) -> SchemaState:
         """A branch of the schema state just before ``document`` in its chain (``text`` is the
-        document's unsaved text: it says where an Alembic revision sits in the graph)."""
+        document's unsaved text: it says where an Alembic revision sits in the graph).
+
+        Every lint stats the chain's files (a few milliseconds for thousands) to see an earlier
+        migration edited outside the editor; the listing of the chain is kept while its folder's
+        mtime is unchanged (adding or removing a migration changes it)."""
         path = str(document)
-        _, member_paths = linter.chain_before(path)
+        member_paths = self._members(linter, path)
         order = revision_ids(text) if text is not None and path.endswith(".py") else None
-        stamp = (id(linter), order, *((p, *_stat(Path(p))) for p in member_paths if p != path))
+        stamp = (id(linter), order, *((p, *_stat(p)) for p in member_paths if p != path))
         cached = self._earlier.get(document)
         if cached is None or cached[0] != stamp:
             own = text if text is not None else ""
             cached = (stamp, linter.state_before(path, own, member_paths))
             self._earlier[document] = cached
         return cached[1].branch()
+
+    def _members(self, linter: Linter, path: str) -> list[str]:
+        key = chain_of(path, linter.config)
+        folder_stamp = (id(linter), _stat(key.root or "."))
+        listed = self._listings.get(key)
+        if listed is None or listed[0] != folder_stamp or path not in listed[1]:
+            listed = (folder_stamp, linter.chain_before(path)[1])
+            self._listings[key] = listed
+        return listed[1]
 
 
 def _cache(config: Config) -> ParseCache | None:
@@ -102,9 +119,9 @@ def _cache(config: Config) -> ParseCache | None:
         return None
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: Path | str) -> tuple[int, int]:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return (0, -1)
     return (info.st_mtime_ns, info.st_size)
