@@ -47,6 +47,8 @@ class Example:
     filename: str | None = None
     # ```sql target=11 lints the block with target-version 11 (version-aware rules show both sides).
     target_version: int | None = None
+    # ```sql require-down=file lints the block as one file of a chain that has down migrations.
+    require_down: str | None = None
 
     @property
     def label(self) -> str:
@@ -187,7 +189,7 @@ def _examples(section: str, content: str) -> list[Example]:
     The fence may name the file (```sql file=0001_add_orders.up.sql) and the PostgreSQL version
     to lint with (```sql target=11), so version-aware rules can show both sides on one page.
     """
-    blocks: list[tuple[str, str, str | None, int | None]] = []
+    blocks: list[tuple[str, str, str | None, int | None, str | None]] = []
     lines = content.splitlines()
     i = 0
     while i < len(lines):
@@ -200,19 +202,22 @@ def _examples(section: str, content: str) -> list[Example]:
             if target_text is not None and not target_text.isdigit():
                 raise CatalogueError(f"code fence {line!r}: target= takes a PostgreSQL major version")
             target = int(target_text) if target_text is not None else None
+            require_down = next((part[13:] for part in info[1:] if part.startswith("require-down=")), None)
             j = i + 1
             while j < len(lines) and not lines[j].startswith("```"):
                 j += 1
-            blocks.append((language, "\n".join(lines[i + 1 : j]) + "\n", filename, target))
+            blocks.append((language, "\n".join(lines[i + 1 : j]) + "\n", filename, target, require_down))
             i = j + 1
             continue
         i += 1
     examples: list[Example] = []
-    for position, (language, code, filename, target) in enumerate(blocks):
+    for position, (language, code, filename, target, require_down) in enumerate(blocks):
         if language not in CODE_LANGUAGES:
             continue
         expected = None
         if position + 1 < len(blocks) and blocks[position + 1][0] == "diagnostics":
             expected = blocks[position + 1][1]
-        examples.append(Example(section, len(examples) + 1, language, code, expected, filename, target))
+        examples.append(
+            Example(section, len(examples) + 1, language, code, expected, filename, target, require_down)
+        )
     return examples

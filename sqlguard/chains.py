@@ -7,8 +7,9 @@ a file gets the same findings however it was linted. Where a file's chain lives:
 
 - a folder listed in ``migration-dirs`` (config) holds one chain, sub-folders included (a project
   that files its migrations by year);
-- ``up.sql``, ``down.sql`` or ``migration.sql`` (Prisma Migrate) inside a folder: one folder per
-  migration, so the chain is the folder above (``migrations/<ts>_<name>/up.sql``);
+- ``up.sql`` or ``down.sql`` inside a folder, or ``migration.sql`` inside a folder named from a
+  timestamp (Prisma Migrate's ``<ts>_<name>/``): one folder per migration, so the chain is the
+  folder above (``migrations/<ts>_<name>/up.sql``);
 - any other file: the folder it is in (numbered files, dbmate, Flyway, an Alembic versions folder).
 
 SQL and Python files of one folder are two chains (two tools). Order: natural file order for SQL,
@@ -69,9 +70,19 @@ def chain_of(path: str, config: Config) -> ChainKey:
     if configured is not None:
         return ChainKey(configured, kind, recursive=True)
     folder, name = os.path.split(path)
-    if kind == "sql" and name.lower() in STEP_FILES and folder:
+    if kind == "sql" and folder and is_step_file(os.path.basename(folder), name):
         return ChainKey(os.path.dirname(folder), kind)
     return ChainKey(folder, kind)
+
+
+def is_step_file(folder: str, name: str) -> bool:
+    """``name`` in ``folder`` is one migration of a folder-per-migration layout. A Prisma step is
+    only taken for one when its folder starts with the timestamp Prisma names it by: a lone
+    ``migration.sql`` elsewhere is just a file."""
+    lower = name.lower()
+    if lower == "migration.sql":
+        return folder[:1].isdigit()
+    return lower in STEP_FILES
 
 
 def _configured_root(path: str, config: Config) -> str | None:
@@ -122,7 +133,7 @@ def members(key: ChainKey, config: Config, discover: Callable[[str], list[str]])
 
 def _step_files(folder: str, config: Config) -> list[str]:
     found = []
-    for name in STEP_FILES:
+    for name in (n for n in STEP_FILES if is_step_file(os.path.basename(folder), n)):
         candidate = os.path.join(folder, name)
         if os.path.isfile(candidate) and not config.is_excluded_name(name, _posix(candidate)):
             found.append(candidate)

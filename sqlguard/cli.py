@@ -167,8 +167,10 @@ def lint(
         name = stdin_filename or "stdin.sql"
         source = sys.stdin.read()
         # An editor piping a buffer names the file it came from: it sees its chain like the file would.
-        schema = linter.state_before(str(Path(name)), source) if stdin_filename and not no_context else None
-        result = RunResult(reports=[linter.lint_text(name, source, schema=schema)])
+        schema, chain = (None, None)
+        if stdin_filename and not no_context:
+            schema, chain = linter.context_before(str(Path(name)), source)
+        result = RunResult(reports=[linter.lint_text(name, source, schema=schema, chain=chain)])
     else:
         if "-" in paths:
             raise click.UsageError("'-' (stdin) cannot be mixed with other paths")

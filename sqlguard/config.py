@@ -55,7 +55,11 @@ KNOWN_KEYS = {
     "dialect",
     "migration-dirs",
     "cache-dir",
+    "require-down",
 }
+# SG006 for up migrations without a down: once per chain that has no down at all ("chain"), for
+# every such file ("file"), or never ("off": a forward-only project).
+REQUIRE_DOWN = ("chain", "file", "off")
 
 
 class ConfigError(Exception):
@@ -78,6 +82,7 @@ class Config:
     dialect: str = "postgres"
     migration_dirs: tuple[str, ...] = ()
     cache_dir: str | None = None
+    require_down: str = "chain"
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
 
@@ -219,6 +224,10 @@ def parse_settings(table: dict[str, Any], where: str, path: Path | None, known: 
         settings["dialect"] = parse_dialect(table["dialect"], where)
     if "migration-dirs" in table:
         settings["migration_dirs"] = _strings(table["migration-dirs"], "migration-dirs", where)
+    if "require-down" in table:
+        if table["require-down"] not in REQUIRE_DOWN:
+            raise ConfigError(f"{where}: 'require-down' must be one of {', '.join(map(repr, REQUIRE_DOWN))}")
+        settings["require_down"] = table["require-down"]
     if "cache-dir" in table:
         if not isinstance(table["cache-dir"], str):
             raise ConfigError(f"{where}: 'cache-dir' must be a path")

@@ -7,11 +7,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlguard.diagnostics import Diagnostic, Fix, Span, apply_edits
+from sqlguard.diagnostics import Diagnostic, Fix, Severity, Span, apply_edits
 from sqlguard.model import Change, CreateTable, Migration, Transaction, unqualified
 from sqlguard.schema import SchemaState
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ChainFacts:
+    """What a check may ask about the file's chain (``Context.chain``; None without context).
+
+    ``first`` is the path of the chain's first migration. ``forward_only``: no migration of the
+    chain has a way back (a down file or section) although its files follow a migration layout
+    (up files, dbmate, one folder per migration as Prisma Migrate writes): the project works
+    without downs, rather than one migration forgetting its down."""
+
+    first: str
+    forward_only: bool
 
 
 @dataclass
@@ -27,6 +40,8 @@ class Context:
     schema: SchemaState
     target_version: int = 16
     assume_in_transaction: bool = False
+    chain: ChainFacts | None = None
+    require_down: str = "chain"
     rule_id: str = ""
     # The change being checked (None for rules on the whole migration).
     change: Change | None = None
@@ -57,10 +72,18 @@ class Context:
         return any(down is change for down in self.migration.down_changes)
 
     def diagnostic(
-        self, at: Change | Span, message: str, *, help: str | None = None, fix: Fix | None = None
+        self,
+        at: Change | Span,
+        message: str,
+        *,
+        help: str | None = None,
+        fix: Fix | None = None,
+        at_most: Severity | None = None,
     ) -> Diagnostic:
+        """A finding of the rule being run. ``at_most`` caps its severity below the rule's (a
+        finding the rule is less sure of); the configured severity applies otherwise."""
         span = at.span if isinstance(at, Change) else at
-        return Diagnostic(self.rule_id, span, message, help=help, fix=fix)
+        return Diagnostic(self.rule_id, span, message, help=help, fix=fix, severity=at_most or Severity.ERROR)
 
     def statement_with(self, change: Change, fix: Fix) -> str:
         """The change's statement as it reads once ``fix`` is applied (for ``help``)."""

@@ -18,10 +18,10 @@ from sqlguard import chains
 from sqlguard.catalogue import CATEGORIES, RulePage, load_pages
 from sqlguard.chains import ChainKey, chain_of
 from sqlguard.config import Config
-from sqlguard.context import Context
+from sqlguard.context import ChainFacts, Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
-from sqlguard.layouts import classify, natural_key
+from sqlguard.layouts import DBMATE_DOWN, classify, is_dbmate, natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
 from sqlguard.schema import SchemaState
@@ -38,7 +38,7 @@ SQL_SUFFIXES = chains.SQL_SUFFIXES
 PYTHON_SYNTAX_ERROR = "Python syntax error"  # how the Python front end words a file it cannot parse
 # What ``--fix`` runs instead of the checks for each file asked for: the file, parsed, and the
 # state just before it, which it must move past the file (``Linter.advance``).
-Visit = Callable[[Migration, "SchemaState"], FileReport]
+Visit = Callable[[Migration, "SchemaState", "ChainFacts | None"], FileReport]
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
 ALL_SELECTOR = "ALL"
 # Chains shorter than this are rebuilt from their parses rather than kept as state snapshots.
@@ -192,11 +192,12 @@ class Linter:
         slots = {source[0]: index for index, source in enumerate(sources)}
         for key, asked in by_chain.items():
             chain = self._chain_sources(key, asked, seen) if context else chains.fold_order(key, asked, _path, _text)
+            facts = chain_facts(key, chain) if context else None
             wanted = {path for path, _, _ in asked}
             if self.cache is not None and visit is None:
-                self._fold_cached(key, chain, wanted, self.cache, done)
+                self._fold_cached(key, facts, chain, wanted, self.cache, done)
             else:
-                self._fold(chain, wanted, done, key.dialect, visit)
+                self._fold(key, facts, chain, wanted, done, visit)
             if key.kind == "python":  # Alembic revisions are reported in revision order, in their places
                 places = sorted(slots[path] for path in wanted)
                 for place, source in zip(places, [s for s in chain if s[0] in wanted], strict=True):
@@ -245,23 +246,27 @@ class Linter:
             member_paths = sorted([*member_paths, path], key=lambda each: natural_key(each[start:]))
         return key, member_paths
 
-    def state_before(self, path: str, text: str, member_paths: Sequence[str] | None = None) -> SchemaState:
-        """The schema state just before ``path`` in its chain (for a down file: just after its up),
-        from the chain's files on disk (``text`` is the file's own text, which may be unsaved)."""
+    def context_before(
+        self, path: str, text: str, member_paths: Sequence[str] | None = None
+    ) -> tuple[SchemaState, ChainFacts]:
+        """The schema state just before ``path`` in its chain (for a down file: just after its up)
+        and the chain's facts, from the chain's files on disk (``text`` is the file's own text,
+        which may be unsaved: the editor's buffer, or stdin)."""
         key, found = self.chain_before(path) if member_paths is None else (chain_of(path, self.config), member_paths)
         sources = [source for source in _read_unique([p for p in found if p != path], set())]
         own: Source = (path, text, "")
         start = len(os.path.join(key.root, "")) if key.root else 0
         pool = sorted([*sources, own], key=lambda source: natural_key(source[0][start:]))
         ordered = chains.fold_order(key, pool, _path, _text)
+        facts = chain_facts(key, ordered)
         end = next(index for index, source in enumerate(ordered) if source is own)
         if self.cache is None:
-            return self._state_after(ordered, end)
+            return self._state_after(ordered, end), facts
         keys = _keys(self.cache, ordered)
-        links = self._links(self.cache, key, keys)
+        links = self._links(self.cache, key, facts, keys)
         state = self._state_after(ordered, end, keys, links)
         self.cache.flush()
-        return state
+        return state, facts
 
     def _state_after(
         self,
@@ -297,11 +302,11 @@ class Linter:
         return state
 
     @staticmethod
-    def _links(cache: ParseCache, key: ChainKey, keys: Sequence[str]) -> list[str]:
+    def _links(cache: ParseCache, key: ChainKey, facts: ChainFacts | None, keys: Sequence[str]) -> list[str]:
         """Each file's result link (``sqlguard.cache``): its key on top of every earlier one's,
-        seeded by the chain's name."""
+        seeded by the chain's name and its facts (the only things a result reads from later files)."""
         links: list[str] = []
-        link = cache.chain_start([f"{key.kind}:{key.root}"])
+        link = cache.chain_start([f"{key.kind}:{key.root}", repr(facts)])
         for each in keys:
             link = cache.chain_next(link, each)
             links.append(link)
@@ -315,10 +320,11 @@ class Linter:
 
     def _fold(
         self,
+        key: ChainKey,
+        facts: ChainFacts | None,
         chain: Sequence[Source],
         wanted: set[str],
         done: dict[str, tuple[FileReport, str | None]],
-        dialect: str | None,
         visit: Visit | None,
     ) -> None:
         """Fold the chain's schema state file by file, checking (or visiting) the files wanted."""
@@ -331,14 +337,17 @@ class Linter:
             elif isinstance(item, FileReport):
                 done[item.path] = (item, None)
             elif visit is not None:
-                done[item.path] = (visit(item, state), _empty_note(item))
+                done[item.path] = (visit(item, state, facts), _empty_note(item))
             else:
-                done[item.path] = (self.lint_text(item.path, item.text, schema=state, migration=item, dialect=dialect),
-                                   _empty_note(item))
+                report = self.lint_text(
+                    item.path, item.text, schema=state, migration=item, dialect=key.dialect, chain=facts
+                )
+                done[item.path] = (report, _empty_note(item))
 
     def _fold_cached(
         self,
         key: ChainKey,
+        facts: ChainFacts | None,
         chain: Sequence[Source],
         wanted: set[str],
         cache: ParseCache,
@@ -349,7 +358,7 @@ class Linter:
         or rebuilt from the earlier files' parses) and the checks, storing each later wanted file's
         result and snapshots of the state before and after the chain's last migration."""
         keys = _keys(cache, chain)
-        links = self._links(cache, key, keys)
+        links = self._links(cache, key, facts, keys)
         first_miss = len(chain)
         served: set[str] = set()
         for index, ((path, text, problem), link) in enumerate(zip(chain, links, strict=True)):
@@ -384,7 +393,9 @@ class Linter:
                 done[item.path] = (item, None)
                 continue
             note = _empty_note(item)
-            report = self.lint_text(item.path, item.text, schema=state, migration=item, dialect=key.dialect)
+            report = self.lint_text(
+                item.path, item.text, schema=state, migration=item, dialect=key.dialect, chain=facts
+            )
             done[item.path] = (report, note)
             cache.store_result(links[index], (report.path, note, report.diagnostics))
         if snapshots is not None and rest:
@@ -470,6 +481,7 @@ class Linter:
         schema: SchemaState | None = None,
         migration: Migration | None = None,
         dialect: str | None = None,
+        chain: ChainFacts | None = None,
     ) -> FileReport:
         """Lint one file's text. ``schema`` is the state before it (earlier files of its chain) and
         is moved past its up changes; ``migration`` is the file already parsed (from the cache or a
@@ -487,6 +499,8 @@ class Linter:
             schema=state,
             target_version=self.config.target_version,
             assume_in_transaction=self.config.assume_in_transaction,
+            chain=chain,
+            require_down=self.config.require_down,
         )
         diagnostics = list(migration.errors)
         if migration.kind == "python" and dialect != "postgres":
@@ -535,7 +549,8 @@ class Linter:
         name = rule.page.name
         why = self._why[rule_id]
         return [
-            Diagnostic(rule_id, d.span, d.message, d.help, d.fix, severity=severity, name=name, why=why)
+            Diagnostic(rule_id, d.span, d.message, d.help, d.fix, severity=_capped(severity, d.severity), name=name,
+                       why=why)
             for d in found
         ]
 
@@ -601,6 +616,25 @@ def _decode(data: bytes) -> tuple[str | None, str]:
         return data.decode("utf-8"), ""
     except UnicodeDecodeError as error:  # the offset counts from after the mark, as utf-8-sig's
         return None, f"not UTF-8 text (invalid byte at offset {error.start})"
+
+
+def chain_facts(key: ChainKey, chain: Sequence[Source]) -> ChainFacts:
+    """What checks may ask about a chain as a whole (``ChainFacts``), from its files' names and
+    texts in fold order: a down file, or a dbmate file with a down section, is a way back."""
+    first = next((source for source in chain if chains.up_of_down(source[0]) is None), None)
+    if first is None or key.kind == "python":
+        return ChainFacts(first=first[0] if first else "", forward_only=False)
+    has_down = any(
+        chains.up_of_down(path) is not None or (text is not None and DBMATE_DOWN in text and is_dbmate(text))
+        for path, text, _ in chain
+    )
+    in_layout = classify(first[0], first[1]) is not None or os.path.dirname(first[0]) != key.root
+    return ChainFacts(first=first[0], forward_only=in_layout and not has_down)
+
+
+def _capped(configured: Severity, cap: Severity) -> Severity:
+    """The configured severity, lowered to the check's cap (``Context.diagnostic(at_most=...)``)."""
+    return cap if cap.rank < configured.rank else configured
 
 
 def _read_unique(paths: Iterable[str], seen: set[object]) -> list[Source]:

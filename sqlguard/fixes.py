@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlguard.context import ChainFacts
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, Edit, FileReport, apply_edits
 from sqlguard.engine import Linter, RunResult
 from sqlguard.model import Migration
@@ -70,7 +71,9 @@ def _overlaps(a: Edit, b: Edit) -> bool:
     return a.span.start < b.span.end and b.span.start < a.span.end
 
 
-def fix_text(linter: Linter, path: str, text: str, schema: SchemaState | None = None) -> FileFix:
+def fix_text(
+    linter: Linter, path: str, text: str, schema: SchemaState | None = None, chain: ChainFacts | None = None
+) -> FileFix:
     """Apply safe fixes to ``text`` until none is left (at most ``MAX_ROUNDS`` rounds).
 
     ``schema`` is the state *before* this file (earlier files of its chain); every round lints a
@@ -79,13 +82,13 @@ def fix_text(linter: Linter, path: str, text: str, schema: SchemaState | None = 
     base = schema if schema is not None else SchemaState()
     current = text
     applied: list[Diagnostic] = []
-    report = linter.lint_text(path, current, schema=base.branch())
+    report = linter.lint_text(path, current, schema=base.branch(), chain=chain)
     for _ in range(MAX_ROUNDS):
         chosen, edits = choose_edits(report.diagnostics)
         if not edits:
             break
         candidate = apply_edits(current, edits)
-        again = linter.lint_text(path, candidate, schema=base.branch())
+        again = linter.lint_text(path, candidate, schema=base.branch(), chain=chain)
         if _input_errors(again) > _input_errors(report):
             break  # the fix would break the file: keep what we have
         current, report = candidate, again
@@ -106,8 +109,8 @@ def fix_run(
         return [_fix_report(linter, report) for report in result.reports]
     fixed: dict[str, FileFix] = {}
 
-    def visit(migration: Migration, state: SchemaState) -> FileReport:
-        outcome = fix_text(linter, migration.path, migration.text, state)
+    def visit(migration: Migration, state: SchemaState, chain: ChainFacts | None) -> FileReport:
+        outcome = fix_text(linter, migration.path, migration.text, state, chain)
         linter.advance(state, migration)
         fixed[migration.path] = outcome
         return outcome.report or FileReport(path=migration.path, text=migration.text)

@@ -539,6 +539,9 @@ class AlembicFacts:
     downgrade_span: Span
     up_opaque: bool = False
     down_opaque: bool = False
+    # upgrade() holds statements that are neither ops nor harmless (calls of imported helpers, ORM
+    # sessions, loops over data): it does something, and sqlguard cannot say what.
+    up_unread: bool = False
 
 
 MigrationKind = Literal["sql", "python"]

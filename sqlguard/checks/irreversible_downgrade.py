@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlguard.context import Context
-from sqlguard.diagnostics import Diagnostic, Span
+from sqlguard.diagnostics import Diagnostic, Severity, Span
 from sqlguard.model import (
     AddColumn,
     AddConstraint,
@@ -44,10 +44,17 @@ def irreversible_downgrade(migration: Migration, ctx: Context) -> Iterator[Diagn
 
 def _sql_layout(migration: Migration, ctx: Context) -> Iterator[Diagnostic]:
     facts = migration.down
+    chain = ctx.chain
+    forward_only = chain is not None and chain.forward_only and ctx.require_down == "chain"
+    if forward_only and chain is not None and migration.path == chain.first and migration.changes:
+        yield _forward_only_chain(migration, ctx)
+        return
     if facts.layout is None or facts.layout == "flyway" or facts.direction == "down":
         return
     if not (facts.missing or facts.empty):
         return  # the usual case: a down exists with statements (nothing to build below)
+    if facts.missing and (forward_only or ctx.require_down == "off"):
+        return  # the chain has no down at all: said once, at its first migration
     if facts.layout == "dbmate":
         header = "-- migrate:down"
         if facts.missing:
@@ -65,6 +72,21 @@ def _sql_layout(migration: Migration, ctx: Context) -> Iterator[Diagnostic]:
     undo = _undo_sql(migration.changes)
     yield ctx.diagnostic(
         _line_span(migration.text, facts.anchor), message, help=f"{header}\n{undo}" if undo else None
+    )
+
+
+def _forward_only_chain(migration: Migration, ctx: Context) -> Diagnostic:
+    """One finding for a chain without any down migration (Prisma Migrate, up-only numbered files):
+    the project cannot roll a release back through its migrations, whichever file is linted."""
+    return ctx.diagnostic(
+        _line_span(migration.text, 0),
+        "no migration of this folder has a down migration: rolling a release back means restoring a"
+        " backup or writing a new forward migration, under pressure",
+        help=(
+            "write a down beside each new migration (up.sql + down.sql, or N_name.up.sql + N_name.down.sql),\n"
+            'or record that this project is forward-only: require-down = "off" in [tool.sqlguard]'
+        ),
+        at_most=Severity.WARNING,
     )
 
 
@@ -97,6 +119,21 @@ def _alembic(migration: Migration, facts: AlembicFacts, ctx: Context) -> Iterato
     elif facts.downgrade == "raises":
         message = f"downgrade() of {name} raises: this revision cannot be rolled back"
     elif facts.downgrade == "empty":
+        if not upgrade_does_something and facts.up_unread:
+            yield ctx.diagnostic(
+                facts.downgrade_span,
+                f"upgrade() of {name} runs code sqlguard cannot read; downgrade() does nothing: rolling back"
+                " leaves whatever it did (triggers, rewritten rows) in place",
+                help=(
+                    "def downgrade():\n"
+                    "    ...  # undo what upgrade() did (drop the trigger, restore the rows)\n"
+                    "# or, if it cannot be undone, say so where rollback will stop:\n"
+                    "def downgrade():\n"
+                    '    raise NotImplementedError("irreversible: <why>")'
+                ),
+                at_most=Severity.WARNING,
+            )
+            return
         if not upgrade_does_something:
             return
         message = f"downgrade() of {name} does nothing: rolling back leaves every change of upgrade() in place"

@@ -122,6 +122,21 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
     "execute": ("sqltext",),
 }
 _TABLE_PARAMS = ("table_name", "source_table")
+# Calls that leave the database alone, and receivers whose calls are read (op, a bind, a batch)
+# or only build SQLAlchemy objects or log: anything else in upgrade() is code sqlguard cannot read.
+_HARMLESS_CALLS = frozenset({"print", "len", "str", "int", "dict", "list", "tuple", "set", "range", "isinstance"})
+_KNOWN_RECEIVERS = frozenset(
+    {"op", "sa", "sqlalchemy", "postgresql", "mysql", "sqlite", "logger", "log", "logging", "LOGGER", "warnings"}
+)
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    """The name an attribute chain starts from (``op`` for ``op.f``); None for a call's result."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
 # Ops that change nothing sqlguard models; calling them is not a reason to call a body opaque.
 _HARMLESS_OPS = frozenset(
     {
@@ -287,6 +302,7 @@ def _read_revision(
         downgrade_span=source.span(downgrade.name),
         up_opaque=up.opaque,
         down_opaque=down.opaque,
+        up_unread=up.unread,
     )
 
 
@@ -368,6 +384,9 @@ class _OpReader:
         self.migration = migration
         self.helpers = helpers
         self.opaque = False
+        # A statement that is neither an op nor harmless (an imported helper, an ORM session, a
+        # loop over data): the body does something sqlguard cannot name (SG006 asks).
+        self.unread = False
         # An ``op.execute("COMMIT")`` ends Alembic's transaction until a later ``BEGIN`` (an old
         # idiom for CONCURRENTLY); ``None`` means no such statement was seen.
         self.sql_transaction: bool | None = None
@@ -402,6 +421,9 @@ class _OpReader:
             self._with(statement, block)
         elif isinstance(statement, (cst.For, cst.While)):
             # Literal ops inside a loop are still read once; ops built from the loop variable are not.
+            literal = (cst.List, cst.Tuple, cst.Set, cst.Name)
+            if isinstance(statement, cst.While) or not isinstance(statement.iter, literal):
+                self.unread = True  # a loop over rows or query results rewrites data
             self._block(statement.body, block)
             if statement.orelse is not None:
                 self._block(statement.orelse.body, block)
@@ -449,11 +471,16 @@ class _OpReader:
         if isinstance(func, cst.Name):
             if func.value in self.helpers:
                 self.opaque = True  # a helper may run ops: reading it would mean guessing its arguments
+            elif func.value not in _HARMLESS_CALLS:
+                self.unread = True  # an imported helper, a session, a class: it may do anything
             return
         if not isinstance(func, cst.Attribute):
+            self.unread = True
             return
         method = func.attr.value
         receiver = func.value
+        if _root_name(receiver) not in _KNOWN_RECEIVERS:
+            self.unread = True  # session.commit(), conn.run_callable(...), a model's query
         if isinstance(receiver, cst.Name) and receiver.value == "op":
             self._op(node, method, block, batch=False)
         elif isinstance(receiver, cst.Name) and block.batch_name is not None and receiver.value == block.batch_name:

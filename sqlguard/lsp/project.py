@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlguard.chains import ChainKey, chain_of
 from sqlguard.config import Config, ConfigError, find_config_file, load_config
+from sqlguard.context import ChainFacts
 from sqlguard.engine import Linter, known_rules, selectors
 from sqlguard.frontends.revisions import revision_ids
 from sqlguard.schema import SchemaState
@@ -42,7 +43,7 @@ class Project:
     def __init__(self) -> None:
         self._config_for_folder: dict[Path, Path | None] = {}
         self._loaded: dict[Path | None, _Loaded] = {}
-        self._earlier: dict[Path, tuple[tuple[object, ...], SchemaState]] = {}
+        self._earlier: dict[Path, tuple[tuple[object, ...], SchemaState, ChainFacts]] = {}
         self._listings: dict[ChainKey, tuple[tuple[object, ...], list[str]]] = {}
         self._known = selectors(known_rules())
 
@@ -76,9 +77,12 @@ class Project:
         assert loaded.linter is not None
         return loaded.linter
 
-    def schema_before(self, linter: Linter, document: Path, text: str | None = None) -> SchemaState:
-        """A branch of the schema state just before ``document`` in its chain (``text`` is the
-        document's unsaved text: it says where an Alembic revision sits in the graph).
+    def context_before(
+        self, linter: Linter, document: Path, text: str | None = None
+    ) -> tuple[SchemaState, ChainFacts]:
+        """A branch of the schema state just before ``document`` in its chain, and the chain's
+        facts (``text`` is the document's unsaved text: it says where an Alembic revision sits in
+        the graph).
 
         Every lint stats the chain's files (a few milliseconds for thousands) to see an earlier
         migration edited outside the editor; the listing of the chain is kept while its folder's
@@ -90,9 +94,10 @@ class Project:
         cached = self._earlier.get(document)
         if cached is None or cached[0] != stamp:
             own = text if text is not None else ""
-            cached = (stamp, linter.state_before(path, own, member_paths))
+            state, chain = linter.context_before(path, own, member_paths)
+            cached = (stamp, state, chain)
             self._earlier[document] = cached
-        return cached[1].branch()
+        return cached[1].branch(), cached[2]
 
     def _members(self, linter: Linter, path: str) -> list[str]:
         key = chain_of(path, linter.config)

@@ -93,8 +93,8 @@ class SqlguardServer(LanguageServer):
         kind = "python" if path.lower().endswith(PYTHON_SUFFIXES) else "sql"
         try:
             linter = self.project.linter(Path(path))
-            schema = self.project.schema_before(linter, Path(path), view.text)
-            report = linter.lint_text(path, view.text, schema=schema)
+            schema, chain = self.project.context_before(linter, Path(path), view.text)
+            report = linter.lint_text(path, view.text, schema=schema, chain=chain)
         except ConfigError as error:
             return self._problem(
                 uri, document.version, view, kind, "config", f"sqlguard config error: {error}"
@@ -208,8 +208,8 @@ class SqlguardServer(LanguageServer):
         if linted is None or path is None or not any(d.fix and d.fix.safe for d in linted.report.diagnostics):
             return None
         linter = self.project.linter(Path(path))
-        schema = self.project.schema_before(linter, Path(path), linted.view.text)
-        outcome = fix_text(linter, path, linted.view.text, schema)
+        schema, chain = self.project.context_before(linter, Path(path), linted.view.text)
+        outcome = fix_text(linter, path, linted.view.text, schema, chain)
         if not outcome.changed:
             return None
         whole = Span(0, len(linted.view.text))

@@ -21,6 +21,7 @@ import sqlguard.engine
 import sqlguard.parallel
 from sqlguard.cache import ParseCache
 from sqlguard.config import Config
+from sqlguard.context import ChainFacts
 from sqlguard.engine import Linter
 from sqlguard.reporters import concise
 
@@ -225,7 +226,9 @@ def test_damaged_result_in_the_middle_rebuilds_the_schema_from_earlier_files(tmp
     expected, first = lint(folder, tmp_path / "cache")
     assert "SG002" in expected
     links = []
-    link = first.chain_start([f"sql:{folder}"])  # the chain's name seeds its links
+    # the chain's name and facts seed its links
+    facts = ChainFacts(first=str(folder / sorted(HISTORY)[0]), forward_only=False)
+    link = first.chain_start([f"sql:{folder}", repr(facts)])
     for name in sorted(HISTORY):
         link = first.chain_next(link, ParseCache(tmp_path / "cache", SG002).key(
             str(folder / name), (folder / name).read_text(encoding="utf-8")))

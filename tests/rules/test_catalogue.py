@@ -53,10 +53,12 @@ def test_fix_promise_holds(tmp_path: Path, rule_id: str) -> None:
         if not example.expected:
             continue
         dialect = example.language if example.language in ("mysql", "sqlite") else "postgres"
-        config = Config(select=frozenset({rule_id}), target_version=example.target_version or 16, dialect=dialect)
+        config = Config(select=frozenset({rule_id}), target_version=example.target_version or 16, dialect=dialect,
+                        require_down=example.require_down or "chain")
         linter = Linter(config)
         suffix = ".py" if example.language == "python" else ".sql"
-        path = tmp_path / (example.filename or f"{example.label}{suffix}")
+        path = tmp_path / example.label / (example.filename or f"{example.label}{suffix}")  # a chain each
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(example.code, encoding="utf-8")
         report = linter.lint_paths([str(path)]).reports[0]
         fixes.extend(d.fix is not None for d in report.diagnostics if d.rule == rule_id)

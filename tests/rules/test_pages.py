@@ -36,6 +36,8 @@ def run_example(tmp_path: Path, page: RulePage, example: Example) -> str:
         settings["target_version"] = int(page.meta.get("example_version", "16"))
     if example.target_version is not None:
         settings["target_version"] = example.target_version
+    if example.require_down is not None:
+        settings["require_down"] = example.require_down
     report = lint_snippet(tmp_path, example.code, filename=filename, **settings)
     return concise(report)
 
