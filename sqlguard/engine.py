@@ -202,6 +202,8 @@ class Linter:
                 places = sorted(slots[path] for path in wanted)
                 for place, source in zip(places, [s for s in chain if s[0] in wanted], strict=True):
                     sources[place] = source
+        if self.cache is not None:
+            self.cache.flush()  # once per run: each shard written is a file created
         for spelled, _, _ in sources:
             report, note = done[spelled]
             if note is not None:
@@ -375,7 +377,6 @@ class Linter:
             done[path] = (FileReport(path=report_path, text=text, diagnostics=diagnostics), note)
             served.add(path)
         if first_miss == len(chain):  # everything served: no migration loaded, no check run
-            cache.flush()
             return
         state = self._state_after(chain, first_miss, keys, links, served)
         rest = [i for i in range(first_miss, len(chain)) if not _down_only(chain[i][0]) or chain[i][0] in wanted]
@@ -400,7 +401,6 @@ class Linter:
             cache.store_result(links[index], (report.path, note, report.diagnostics))
         if snapshots is not None and rest:
             snapshots.store(links[-1], state)  # a migration written after the last one finds it
-        cache.flush()
 
     def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with
