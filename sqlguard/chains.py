@@ -22,6 +22,7 @@ for the current folder), so a member found here and the same file found by disco
 
 from __future__ import annotations
 
+import configparser
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,9 +55,32 @@ class ChainKey:
 
     @property
     def dialect(self) -> str | None:
-        """The database a folder's name says the chain runs on (None: the configured one)."""
+        """The database the chain runs on when its folder says so (None: the configured one): a
+        folder named for it (``versions/sqlite/``), or for Alembic, the URL in the project's
+        ``alembic.ini`` (``sqlalchemy.url = sqlite:///app.db``)."""
         name = os.path.basename(os.path.normpath(self.root)) if self.root else ""
-        return DIALECT_FOLDERS.get(name.lower())
+        if name.lower() in DIALECT_FOLDERS:
+            return DIALECT_FOLDERS[name.lower()]
+        return _alembic_ini_dialect(os.path.abspath(self.root or ".")) if self.kind == "python" else None
+
+
+def _alembic_ini_dialect(versions: str) -> str | None:
+    """The database an ``alembic.ini`` beside the versions folder's project names, if not
+    PostgreSQL (read with configparser; a URL built in env.py at run time is not seen)."""
+    folder = versions
+    for _ in range(3):
+        folder = os.path.dirname(folder)
+        ini = os.path.join(folder, "alembic.ini")
+        if os.path.isfile(ini):
+            parser = configparser.ConfigParser(interpolation=None)
+            try:
+                parser.read(ini, encoding="utf-8")
+                url = parser.get("alembic", "sqlalchemy.url", fallback="")
+            except (configparser.Error, OSError, UnicodeDecodeError):
+                return None
+            scheme = url.split(":", 1)[0].split("+", 1)[0].strip().lower()
+            return DIALECT_FOLDERS.get(scheme)
+    return None
 
 
 def kind_of(path: str) -> ChainKind:

@@ -25,6 +25,8 @@ class ChainFacts:
 
     first: str
     forward_only: bool
+    # The database the chain's folder says it runs on (``ChainKey.dialect``), None: the configured.
+    dialect: str | None = None
 
 
 @dataclass

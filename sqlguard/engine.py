@@ -493,7 +493,7 @@ class Linter:
         if migration is None:
             migration = parse_file(path, text, self.config)
         state = schema if schema is not None else SchemaState()
-        dialect = dialect or migration.dialect
+        dialect = dialect or (chain.dialect if chain is not None else None) or migration.dialect
         context = Context(
             migration=migration,
             schema=state,
@@ -623,13 +623,13 @@ def chain_facts(key: ChainKey, chain: Sequence[Source]) -> ChainFacts:
     texts in fold order: a down file, or a dbmate file with a down section, is a way back."""
     first = next((source for source in chain if chains.up_of_down(source[0]) is None), None)
     if first is None or key.kind == "python":
-        return ChainFacts(first=first[0] if first else "", forward_only=False)
+        return ChainFacts(first=first[0] if first else "", forward_only=False, dialect=key.dialect)
     has_down = any(
         chains.up_of_down(path) is not None or (text is not None and DBMATE_DOWN in text and is_dbmate(text))
         for path, text, _ in chain
     )
     in_layout = classify(first[0], first[1]) is not None or os.path.dirname(first[0]) != key.root
-    return ChainFacts(first=first[0], forward_only=in_layout and not has_down)
+    return ChainFacts(first=first[0], forward_only=in_layout and not has_down, dialect=key.dialect)
 
 
 def _capped(configured: Severity, cap: Severity) -> Severity:

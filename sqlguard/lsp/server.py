@@ -93,8 +93,11 @@ class SqlguardServer(LanguageServer):
         kind = "python" if path.lower().endswith(PYTHON_SUFFIXES) else "sql"
         try:
             linter = self.project.linter(Path(path))
-            schema, chain = self.project.context_before(linter, Path(path), view.text)
-            report = linter.lint_text(path, view.text, schema=schema, chain=chain)
+            if linter.excluded(path):  # as on the command line: the config's exclude wins
+                report = FileReport(path=path, text=view.text)
+            else:
+                schema, chain = self.project.context_before(linter, Path(path), view.text)
+                report = linter.lint_text(path, view.text, schema=schema, chain=chain)
         except ConfigError as error:
             return self._problem(
                 uri, document.version, view, kind, "config", f"sqlguard config error: {error}"

@@ -123,3 +123,15 @@ def test_no_context_and_stdin_filename_from_the_command_line(tmp_path: Path) -> 
     piped = later.read_text(encoding="utf-8")
     assert lint("--stdin-filename", "db/0002_fk.sql", "-", stdin=piped).returncode == 0
     assert lint("--no-context", "--stdin-filename", "db/0002_fk.sql", "-", stdin=piped).returncode == 1
+
+
+def test_an_alembic_ini_url_names_the_database_of_its_chain(tmp_path: Path) -> None:
+    body = '    op.execute("PRAGMA foreign_keys = ON")\n    op.create_index("ix_t_a", "t", ["a"])'
+    revision = _write(tmp_path / "migrations" / "versions" / "a1_index.py",
+                      REVISION.format(revision="a1", down=None, up=body, down_body='    op.drop_index("ix_t_a")'))
+    ini = _write(tmp_path / "alembic.ini", "[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n")
+    found = {d.rule for d in Linter(Config(root=tmp_path)).lint_paths([str(revision)]).diagnostics}
+    assert not found & {"SG004", "E001"}
+    ini.write_text("[alembic]\nsqlalchemy.url = postgresql+psycopg://app@localhost/app\n", encoding="utf-8")
+    found = {d.rule for d in Linter(Config(root=tmp_path)).lint_paths([str(revision)]).diagnostics}
+    assert {"SG004", "E001"} <= found

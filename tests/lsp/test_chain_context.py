@@ -41,3 +41,13 @@ async def test_every_file_gets_its_chain_run_diagnostics(client: LanguageClient,
         published = await open_document(client, file, file.read_text(encoding="utf-8"), language)
         got = [(d.code, d.range.start.line, d.range.start.character) for d in published.diagnostics]
         assert sorted(got, key=str) == sorted(wanted, key=str), path
+
+
+async def test_a_document_the_config_excludes_gets_no_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "sqlguard.toml").write_text('extend-exclude = ["legacy"]\n', encoding="utf-8")
+    (tmp_path / "legacy").mkdir()
+    published = await open_document(client, tmp_path / "legacy" / "0001_x.sql", "CREATE INDEX i ON t (a);\n")
+    assert list(published.diagnostics) == []
+    (tmp_path / "current").mkdir()
+    published = await open_document(client, tmp_path / "current" / "0001_x.sql", "CREATE INDEX i ON t (a);\n")
+    assert [d.code for d in published.diagnostics] == ["SG004"]
