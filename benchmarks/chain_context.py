@@ -65,7 +65,7 @@ def cli(repeat: int, files: int) -> dict[str, Any]:
     cache = CHAIN_DIR / "cache"
     shutil.rmtree(cache, ignore_errors=True)
     base = ["--cache-dir", str(cache)]
-    last, middle, edited = ups[-1], ups[len(ups) // 2], ups[-2]
+    last, middle, edited = ups[-2], ups[len(ups) // 2], ups[-1]  # pre-commit edits the newest
     original = edited.read_text(encoding="utf-8")
     turn = iter(range(10**9))
 

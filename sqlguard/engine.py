@@ -26,6 +26,7 @@ from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
 from sqlguard.schema import SchemaState
 from sqlguard.snapshots import Snapshots
+from sqlguard.stamps import Stamp, Stamps, stamp_of
 from sqlguard.suppress import apply_suppressions, find_suppressions
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
 Source = tuple[str, str | None, str]
 
 SQL_SUFFIXES = chains.SQL_SUFFIXES
-PYTHON_SYNTAX_ERROR = "Python syntax error"  # how the Python front end words a file it cannot parse
+PYTHON_SYNTAX_ERROR = "Python syntax error"
+# The problem of a source not read because its stamp is unchanged (``sqlguard.stamps``).
+UNREAD = "\0not read: known by its stamp"  # how the Python front end words a file it cannot parse
 # What ``--fix`` runs instead of the checks for each file asked for: the file, parsed, and the
 # state just before it, which it must move past the file (``Linter.advance``).
 Visit = Callable[[Migration, "SchemaState", "ChainFacts | None"], FileReport]
@@ -191,13 +194,19 @@ class Linter:
         done: dict[str, tuple[FileReport, str | None]] = {}
         slots = {source[0]: index for index, source in enumerate(sources)}
         for key, asked in by_chain.items():
-            chain = self._chain_sources(key, asked, seen) if context else chains.fold_order(key, asked, _path, _text)
-            facts = chain_facts(key, chain) if context else None
+            stamps = self._stamps(key) if context and visit is None else None
+            if context:
+                chain = self._chain_sources(key, asked, seen, stamps)
+            else:
+                chain = chains.fold_order(key, asked, _path, _text)
+            facts = chain_facts(key, chain, stamps) if context else None
             wanted = {path for path, _, _ in asked}
             if self.cache is not None and visit is None:
-                self._fold_cached(key, facts, chain, wanted, self.cache, done)
+                self._fold_cached(key, facts, chain, wanted, self.cache, done, stamps)
             else:
                 self._fold(key, facts, chain, wanted, done, visit)
+            if stamps is not None:
+                stamps.flush()
             if key.kind == "python":  # Alembic revisions are reported in revision order, in their places
                 places = sorted(slots[path] for path in wanted)
                 for place, source in zip(places, [s for s in chain if s[0] in wanted], strict=True):
@@ -225,13 +234,38 @@ class Linter:
             self.config.is_excluded_name(part, "/".join(parts[: index + 1])) for index, part in enumerate(parts)
         )
 
-    def _chain_sources(self, key: ChainKey, asked: list[Source], seen: set[object]) -> list[Source]:
+    def _chain_sources(
+        self, key: ChainKey, asked: list[Source], seen: set[object], stamps: Stamps | None = None
+    ) -> list[Source]:
         """Every file of the chain, in fold order: ``asked`` (already read) and the others, read
-        here (each file once: one met among ``asked``, under any name, is not read again)."""
+        here (each file once: one met among ``asked``, under any name, is not read again). With
+        ``stamps``, a file whose stamp is unchanged since the last run is not read: its source
+        is ``(path, None, UNREAD)`` and ``stamps`` holds its key."""
         by_path = {source[0]: source for source in asked}
         listed = chains.members(key, self.config, self.discover)
-        others = _read_unique([path for path in listed if path not in by_path], seen)
-        by_path.update((source[0], source) for source in others)
+        to_read = []
+        taken: dict[str, Stamp | None] = {}  # each file stat'ed once, as itself or as a counterpart
+
+        def stamp(path: str) -> Stamp | None:
+            if path not in taken:
+                taken[path] = stamp_of(path)
+            return taken[path]
+
+        for path in listed:
+            if path in by_path:
+                continue
+            if stamps is None or key.kind == "python":  # Alembic order needs every revision's text
+                to_read.append(path)
+                continue
+            counterpart_path = _counterpart(path)
+            own, counterpart = stamp(path), stamp(counterpart_path) if counterpart_path else None
+            if own is not None and stamps.known(path, own, counterpart) is not None and own[:2] not in seen:
+                seen.add(own[:2])  # (device, inode): the identity ``_read`` records
+                by_path[path] = (path, None, UNREAD)
+            else:
+                stamps.taken[path] = (own, counterpart)  # before the read: a later change is seen
+                to_read.append(path)
+        by_path.update((source[0], source) for source in _read_unique(to_read, seen))
         pool = [by_path[path] for path in listed if path in by_path]
         if len(pool) < len(by_path):  # a file asked for under a name the listing spells otherwise
             start = len(os.path.join(key.root, "")) if key.root else 0
@@ -314,6 +348,12 @@ class Linter:
             links.append(link)
         return links
 
+    def _stamps(self, key: ChainKey) -> Stamps | None:
+        """The chain's stamps from the last run (``sqlguard.stamps``), with the cache only."""
+        if self.cache is None or key.kind == "python":
+            return None
+        return Stamps(self.cache.directory, self.cache.chain_start([f"stamps:{key.kind}:{key.root}"]))
+
     @staticmethod
     def advance(state: SchemaState, migration: Migration) -> None:
         """Move ``state`` past ``migration``'s up changes without checking them."""
@@ -354,12 +394,18 @@ class Linter:
         wanted: set[str],
         cache: ParseCache,
         done: dict[str, tuple[FileReport, str | None]],
+        stamps: Stamps | None = None,
     ) -> None:
         """``_fold`` with the cache (see ``sqlguard.cache``): stored results while the links of the
         chain hit; from the first wanted file whose link misses, the state before it (a snapshot,
         or rebuilt from the earlier files' parses) and the checks, storing each later wanted file's
         result and snapshots of the state before and after the chain's last migration."""
-        keys = _keys(cache, chain)
+        keys = _keys(cache, chain, stamps)
+        if stamps is not None:  # the files read this run, under the stamps taken before reading
+            for (path, text, _), each in zip(chain, keys, strict=True):
+                taken = stamps.taken.get(path)
+                if taken is not None and text is not None:
+                    stamps.remember(path, taken[0], taken[1], each, has_dbmate_down(text))
         links = self._links(cache, key, facts, keys)
         first_miss = len(chain)
         served: set[str] = set()
@@ -399,8 +445,11 @@ class Linter:
             )
             done[item.path] = (report, note)
             cache.store_result(links[index], (report.path, note, report.diagnostics))
-        if snapshots is not None and rest:
-            snapshots.store(links[-1], state)  # a migration written after the last one finds it
+        whole_run = len(wanted) == len(chain)
+        if snapshots is not None and rest and (whole_run or chain[last][0] not in wanted):
+            # A migration written after the last one finds it. Not kept when the last one is the
+            # file being linted (pre-commit on an edited newest migration): each edit would write one.
+            snapshots.store(links[-1], state)
 
     def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with
@@ -427,6 +476,12 @@ class Linter:
         slots: list[Migration | FileReport | None] = []
         pending: list[tuple[str, str]] = []
         for (path, text, problem), key, count in zip(sources, keys, counted, strict=True):
+            if problem == UNREAD and cache is not None:  # known by its stamp: read only to parse it
+                cached = cache.load(key, "", count=count)
+                if cached is not None:
+                    slots.append(cached)
+                    continue
+                _, text, problem = _read(path)
             if text is None:
                 slots.append(_unreadable(path, problem))
                 continue
@@ -618,18 +673,26 @@ def _decode(data: bytes) -> tuple[str | None, str]:
         return None, f"not UTF-8 text (invalid byte at offset {error.start})"
 
 
-def chain_facts(key: ChainKey, chain: Sequence[Source]) -> ChainFacts:
+def chain_facts(key: ChainKey, chain: Sequence[Source], stamps: Stamps | None = None) -> ChainFacts:
     """What checks may ask about a chain as a whole (``ChainFacts``), from its files' names and
-    texts in fold order: a down file, or a dbmate file with a down section, is a way back."""
+    texts in fold order: a down file, or a dbmate file with a down section, is a way back (for a
+    file known by its stamp, the stamps remember whether it had one)."""
     first = next((source for source in chain if chains.up_of_down(source[0]) is None), None)
     if first is None or key.kind == "python":
         return ChainFacts(first=first[0] if first else "", forward_only=False, dialect=key.dialect)
     has_down = any(
-        chains.up_of_down(path) is not None or (text is not None and DBMATE_DOWN in text and is_dbmate(text))
-        for path, text, _ in chain
+        chains.up_of_down(path) is not None
+        or (text is not None and has_dbmate_down(text))
+        or (problem == UNREAD and stamps is not None and stamps.flag(path))
+        for path, text, problem in chain
     )
     in_layout = classify(first[0], first[1]) is not None or os.path.dirname(first[0]) != key.root
     return ChainFacts(first=first[0], forward_only=in_layout and not has_down, dialect=key.dialect)
+
+
+def has_dbmate_down(text: str) -> bool:
+    """A dbmate file with a down section (what ``Stamps`` remembers of a file it does not read)."""
+    return DBMATE_DOWN in text and is_dbmate(text)
 
 
 def _capped(configured: Severity, cap: Severity) -> Severity:
@@ -667,10 +730,25 @@ def _down_only(path: str) -> bool:
     return role is not None and role.direction == "down"
 
 
-def _keys(cache: ParseCache, sources: Sequence[Source]) -> list[str]:
-    """The cache key of each file; an unreadable file's stands for its problem (no entry has it)."""
+def _keys(cache: ParseCache, sources: Sequence[Source], stamps: Stamps | None = None) -> list[str]:
+    """The cache key of each file (from its stamp when it was not read); an unreadable file's
+    stands for its problem (no entry has it)."""
     readable = iter(cache.keys([(path, text) for path, text, _ in sources if text is not None]))
-    return [next(readable) if text is not None else f"unreadable:{problem}" for _, text, problem in sources]
+    keys = []
+    for path, text, problem in sources:
+        if text is not None:
+            keys.append(next(readable))
+        elif problem == UNREAD and stamps is not None:
+            keys.append(stamps.key(path))
+        else:
+            keys.append(f"unreadable:{problem}")
+    return keys
+
+
+def _counterpart(path: str) -> str | None:
+    """The file's down (or up) counterpart, whose text or presence its cache key holds."""
+    role = classify(path) if path.lower().endswith(SQL_SUFFIXES) else None
+    return role.counterpart_path if role is not None else None
 
 
 def _posix(path: str) -> str:

@@ -387,81 +387,91 @@ class SchemaState:
     # -- plain data, for state snapshots ----------------------------------------------------------
     def to_data(self) -> dict[str, list[Any]]:
         """The state as JSON-able plain values (``from_data`` reads it back): snapshots on disk
-        must be data that loading cannot execute, never pickles."""
-        return {
+        must be data that loading cannot execute, never pickles.
+
+        Migration paths and column types repeat thousands of times in a long chain, so each is
+        written once in a table and referred to by its place. A type keeps what checks read of an
+        earlier type (name, arguments, array, spelling), not its place in its own file."""
+        paths: dict[str, int] = {}
+        types: dict[tuple[Any, ...], int] = {}
+
+        def path(name: str) -> int:
+            return paths.setdefault(name, len(paths))
+
+        def type_(ref: TypeRef | None) -> int:
+            if ref is None:
+                return -1
+            shape = (ref.name, ref.args, ref.array, ref.written, ref.py_callee, ref.py_args)
+            return types.setdefault(shape, len(types))
+
+        def index(info: IndexInfo) -> list[Any]:
+            return [info.name, info.table, list(info.columns), path(info.migration), info.partial]
+
+        body: dict[str, list[Any]] = {
             "tables": [
-                [t.name, t.migration, list(t.columns.items()), list(t.column_migrations.items()), t.row_level_security]
+                [t.name, path(t.migration), list(t.columns.items()),
+                 [[c, path(m)] for c, m in t.column_migrations.items()], t.row_level_security]
                 for _, t in self.tables.items()
             ],
-            "indexes": [[table, [_index_data(i) for i in indexes]] for table, indexes in self.indexes_by_table.items()],
-            "index_history": [[name, _index_data(info)] for name, info in self.index_history.items()],
-            "table_history": [[name, migration] for name, migration in self.table_history.items()],
+            "indexes": [[table, [index(i) for i in indexes]] for table, indexes in self.indexes_by_table.items()],
+            "index_history": [[name, index(info)] for name, info in self.index_history.items()],
+            "table_history": [[name, path(migration)] for name, migration in self.table_history.items()],
             "types": [
-                [list(key), [[list(origin), _type_data(type_ref)] for origin, type_ref in history]]
+                [list(key), [[path(origin[0]), origin[1], type_(ref)] for origin, ref in history]]
                 for key, history in self.type_history.items()
             ],
             "proofs": [
-                [list(key), [list(origin) for origin in origins]] for key, origins in self.not_null_proofs.items()
+                [list(key), [[path(o[0]), o[1]] for o in origins]] for key, origins in self.not_null_proofs.items()
             ],
             "stored": [list(key) for key, _ in self.stored_generated.items()],
             "pending": [[list(key), list(columns)] for key, columns in self._pending_checks.items()],
         }
+        return {"paths": list(paths), "type_table": [[n, list(a), r, w, c, list(p)] for n, a, r, w, c, p in types],
+                **body}
 
     @classmethod
     def from_data(cls, data: dict[str, list[Any]]) -> SchemaState:
-        """The state ``to_data`` wrote; raises (KeyError, TypeError, ValueError) on anything else."""
+        """The state ``to_data`` wrote; raises (KeyError, TypeError, ValueError, IndexError) on
+        anything else."""
+        paths = [str(p) for p in data["paths"]]
+        no_span = Span(0, 0)
+        types = [
+            TypeRef(name=str(n), args=tuple(int(x) for x in a), array=bool(r), span=no_span, written=str(w),
+                    py_callee=None if c is None else str(c), py_args=tuple(str(x) for x in p))
+            for n, a, r, w, c, p in data["type_table"]
+        ]
+
+        def index(raw: list[Any]) -> IndexInfo:
+            name, table, columns, migration, partial = raw
+            return IndexInfo(None if name is None else str(name), str(table), tuple(columns), paths[migration],
+                             bool(partial))
+
         state = cls()
         for name, migration, columns, origins, rls in data["tables"]:
             state.tables[str(name)] = TableInfo(
                 str(name),
-                str(migration),
-                {str(c): t for c, t in columns},
-                {str(c): str(m) for c, m in origins},
+                paths[migration],
+                {str(c): None if t is None else str(t) for c, t in columns},
+                {str(c): paths[m] for c, m in origins},
                 bool(rls),
             )
         for table, indexes in data["indexes"]:
-            state.indexes_by_table[str(table)] = tuple(_index_from(i) for i in indexes)
+            state.indexes_by_table[str(table)] = tuple(index(i) for i in indexes)
         for name, info in data["index_history"]:
-            state.index_history[str(name)] = _index_from(info)
+            state.index_history[str(name)] = index(info)
         for name, migration in data["table_history"]:
-            state.table_history[str(name)] = str(migration)
+            state.table_history[str(name)] = paths[migration]
         for (table, column), history in data["types"]:
             state.type_history[(str(table), str(column))] = tuple(
-                ((str(o[0]), int(o[1])), _type_from(t)) for o, t in history
+                ((paths[p], int(offset)), types[t] if t >= 0 else None) for p, offset, t in history
             )
         for (table, column), origins in data["proofs"]:
-            state.not_null_proofs[(str(table), str(column))] = tuple((str(o[0]), int(o[1])) for o in origins)
+            state.not_null_proofs[(str(table), str(column))] = tuple((paths[p], int(o)) for p, o in origins)
         for table, column in data["stored"]:
             state.stored_generated[(str(table), str(column))] = True
         for (table, name), columns in data["pending"]:
             state._pending_checks[(str(table), str(name))] = tuple(str(c) for c in columns)
         return state
-
-
-def _index_data(info: IndexInfo) -> list[Any]:
-    return [info.name, info.table, list(info.columns), info.migration, info.partial]
-
-
-def _index_from(data: list[Any]) -> IndexInfo:
-    name, table, columns, migration, partial = data
-    return IndexInfo(name, str(table), tuple(columns), str(migration), bool(partial))
-
-
-def _type_data(type_ref: TypeRef | None) -> list[Any] | None:
-    if type_ref is None:
-        return None
-    t = type_ref
-    return [t.name, list(t.args), t.array, t.span.start, t.span.end, t.written, t.py_callee, list(t.py_args)]
-
-
-def _type_from(data: list[Any] | None) -> TypeRef | None:
-    if data is None:
-        return None
-    name, args, array, start, end, written, callee, py_args = data
-    return TypeRef(
-        name=str(name), args=tuple(int(a) for a in args), array=bool(array), span=Span(int(start), int(end)),
-        written=str(written), py_callee=callee, py_args=tuple(str(a) for a in py_args),
-    )
 
 
 def _before(origin: Origin, migration: str, offset: int) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlguard.schema import SchemaState
 
-FORMAT = 1
+FORMAT = 2
 KEEP = 16
 FOLDER = "states"
 
@@ -42,7 +42,7 @@ class Snapshots:
             if data.get("format") != FORMAT or data.get("link") != link:
                 return None
             state = SchemaState.from_data(data["state"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
             return None
         self.loaded += 1
         return state

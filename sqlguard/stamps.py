@@ -1,0 +1,120 @@
+"""Stamps: a chain's files known by their ``stat`` from the last run, so a run is spared reading them.
+
+Linting one file of a long chain needs every earlier file's cache key (its content digest and its
+down counterpart's), only to learn that nothing before the file changed. Reading and hashing 5,000
+files costs more than linting the one file, so a run keeps, per chain, each file's ``stat`` stamp
+(device, inode, size, mtime and ctime in nanoseconds) beside its key; the next run stats the files
+and takes the key of every file whose stamp (and its counterpart's) is unchanged without opening it.
+
+When is a stamp trusted: it was taken before the file was read (a change after that moves the
+mtime, so the next run reads the file again), and its mtime is more than ``RACY_SECONDS`` older than
+the moment the stamps were written (a file changed twice within one clock tick, git's "racy" case,
+is read again). Stamps are keyed by the chain's cache seed (config, code, rule pages, chain name),
+so another config or another sqlguard never sees them. They are JSON: loading runs no code. Any
+problem reading them is a miss: the files are then read, as without stamps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+FORMAT = 1
+FOLDER = "stamps"
+KEEP = 32
+RACY_SECONDS = 2.0
+
+Stamp = tuple[int, int, int, int, int]
+
+
+def stamp_of(path: str) -> Stamp | None:
+    """The file's stamp, or None when it cannot be stat'ed or is not a regular file."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+class Stamps:
+    """One chain's stamps: path -> (its stamp, its counterpart's stamp, its key, a fact)."""
+
+    def __init__(self, directory: Path, chain_id: str) -> None:
+        self.path = Path(directory) / FOLDER / f"{chain_id}.json"
+        self._known: dict[str, tuple[list[object], str, bool]] = {}
+        self._new: dict[str, tuple[list[object], str, bool]] = {}
+        # path -> (its stamp, its counterpart's) taken just before the run read it
+        self.taken: dict[str, tuple[Stamp | None, Stamp | None]] = {}
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            if data.get("format") != FORMAT:
+                return
+            trusted_before = int((float(data["written"]) - RACY_SECONDS) * 1e9)
+            for path, (stamps, key, flag) in data["files"].items():
+                own = stamps[0]
+                if isinstance(own, list) and len(own) == 5 and int(own[3]) < trusted_before and isinstance(key, str):
+                    self._known[str(path)] = (stamps, key, bool(flag))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            self._known = {}
+
+    def known(self, path: str, own: Stamp | None, counterpart: Stamp | None) -> tuple[str, bool] | None:
+        """The key (and the flag) stored for ``path`` if its stamps are unchanged, else None."""
+        entry = self._known.get(path)
+        if entry is None or own is None:
+            return None
+        stamps, key, flag = entry
+        if stamps != [list(own), list(counterpart) if counterpart is not None else None]:
+            return None
+        self._new[path] = entry
+        return key, flag
+
+    def key(self, path: str) -> str:
+        """The key of a file ``known`` found unchanged."""
+        return self._new[path][1]
+
+    def flag(self, path: str) -> bool:
+        """The fact kept with a file ``known`` found unchanged (a dbmate down section)."""
+        return self._new[path][2]
+
+    def remember(self, path: str, own: Stamp | None, counterpart: Stamp | None, key: str, flag: bool) -> None:
+        """Keep ``key`` for ``path`` under stamps taken before it was read."""
+        if own is not None:
+            self._new[path] = ([list(own), list(counterpart) if counterpart is not None else None], key, flag)
+
+    def flush(self) -> None:
+        """Write the stamps of this run's files (atomically); a folder that cannot be written
+        only costs speed."""
+        if not self._new or self._new == self._known:
+            return
+        data = json.dumps({"format": FORMAT, "written": time.time(), "files": self._new}, separators=(",", ":"))
+        folder = self.path.parent
+        temporary = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if folder.is_symlink():
+                return
+            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(data)
+            os.replace(temporary, self.path)
+            temporary = None
+            entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in entries[KEEP:]:
+                old.unlink()
+        except OSError:
+            pass
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
