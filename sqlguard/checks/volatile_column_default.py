@@ -7,54 +7,10 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
-from sqlguard.model import AddColumn, Column
+from sqlguard.locks import volatile_calls
+from sqlguard.model import AddColumn
 from sqlguard.registry import rule
 from sqlguard.safe_steps import for_origin, type_sql
-
-# Built-in functions that are not VOLATILE (IMMUTABLE or STABLE): since PostgreSQL 11 a default
-# made of these is evaluated once, stored in the catalog, and the table is not rewritten.
-# Anything not listed (user functions included) is treated as volatile.
-NON_VOLATILE = frozenset(
-    {
-        "now",
-        "current_timestamp",
-        "current_timestamp_n",
-        "current_date",
-        "current_time",
-        "current_time_n",
-        "localtime",
-        "localtime_n",
-        "localtimestamp",
-        "localtimestamp_n",
-        "transaction_timestamp",
-        "statement_timestamp",
-        "current_user",
-        "current_role",
-        "session_user",
-        "user",
-        "current_catalog",
-        "current_schema",
-        "lower",
-        "upper",
-        "length",
-        "concat",
-        "md5",
-        "abs",
-        "round",
-        "date_trunc",
-        "timezone",
-        "make_date",
-        "make_interval",
-        "to_jsonb",
-        "to_json",
-        "jsonb_build_object",
-        "json_build_object",
-        "jsonb_build_array",
-        "json_build_array",
-        "array_fill",
-    }
-)
-
 
 _SERIAL_BASE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
 
@@ -88,7 +44,7 @@ def volatile_column_default(change: AddColumn, ctx: Context) -> Iterator[Diagnos
         return
     if not column.has_default or column.default_is_null or column.default_sql is None:
         return
-    volatile = _volatile_calls(column)
+    volatile = volatile_calls(column)
     if volatile:
         message = (
             f"DEFAULT {column.default_sql} is volatile, so ADD COLUMN computes it for every row: "
@@ -116,8 +72,3 @@ def volatile_column_default(change: AddColumn, ctx: Context) -> Iterator[Diagnos
             change.origin,
         ),
     )
-
-
-def _volatile_calls(column: Column) -> tuple[str, ...]:
-    """Calls in the default that are not known to be non-volatile (front ends list the calls)."""
-    return tuple(name for name in column.default_calls if name not in NON_VOLATILE)

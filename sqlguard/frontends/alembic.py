@@ -30,6 +30,7 @@ from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, LineIndex, Span
 from sqlguard.frontends import sql
+from sqlguard.frontends.placeholders import bind_stand_ins
 from sqlguard.frontends.pystrings import StringValue, find_interpolated_sql, literal_value, remap
 from sqlguard.model import (
     AddColumn,
@@ -136,9 +137,12 @@ _HARMLESS_OPS = frozenset(
 )
 
 
-def parse_python(path: str, text: str) -> Migration:
-    """Parse a Python file into a migration: Alembic ops if it is a revision, SG007 facts always."""
-    migration = Migration(path=path, text=text, kind="python")
+def parse_python(path: str, text: str, dialect: str = "postgres") -> Migration:
+    """Parse a Python file into a migration: Alembic ops if it is a revision, SG007 facts always.
+
+    ``dialect`` is the database the revisions run on (the configured one): SQL in ``op.execute``
+    is read in that dialect, and only the rules that apply to it run."""
+    migration = Migration(path=path, text=text, kind="python", dialect=dialect)
     if not any(marker in text for marker in QUICK_MARKERS):
         return migration
     try:
@@ -155,7 +159,7 @@ def parse_python(path: str, text: str) -> Migration:
             _read_revision(migration, module, functions, source)
         migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
     except RecursionError:  # an expression thousands of terms long: give up on the file, quietly
-        return Migration(path=path, text=text, kind="python")
+        return Migration(path=path, text=text, kind="python", dialect=dialect)
     return migration
 
 
@@ -838,11 +842,25 @@ class _OpReader:
 
     def _sql(self, value: StringValue, block: _Block) -> None:
         in_transaction = self._in_transaction(block)
-        if value.contiguous and value.offsets is not None:
-            parsed = sql.parse(value.value, base=value.offsets[0], in_transaction=in_transaction, origin="python")
+        if self.migration.dialect != "postgres":
+            from sqlguard.frontends.dialects import parse_dialect_text
+
+            found = parse_dialect_text(value.value, self.migration.dialect, in_transaction=in_transaction)
+            self.changes.extend(remap(change, value) for change in found.changes)
+            self.migration.errors.extend(remap(error, value) for error in found.errors)
+            return
+        contiguous = value.contiguous and value.offsets is not None
+        base = value.offsets[0] if contiguous and value.offsets is not None else 0
+        parsed = sql.parse(value.value, base=base, in_transaction=in_transaction, origin="python")
+        if parsed.errors:  # maybe only the driver's placeholders: parse it as with parameters bound
+            bound = bind_stand_ins(value.value)
+            if bound != value.value:
+                retry = sql.parse(bound, base=base, in_transaction=in_transaction, origin="python")
+                if len(retry.errors) < len(parsed.errors):
+                    parsed = replace(retry, changes=[_as_written(c, value.value, base) for c in retry.changes])
+        if contiguous:
             changes, errors = parsed.changes, parsed.errors
         else:
-            parsed = sql.parse(value.value, base=0, in_transaction=in_transaction, origin="python")
             changes = [remap(change, value) for change in parsed.changes]
             errors = [remap(error, value) for error in parsed.errors]
         self.changes.extend(changes)
@@ -1031,6 +1049,13 @@ class _OpReader:
         if value is not None:
             return "'" + value.replace("'", "''") + "'"
         return None
+
+
+def _as_written(change: Change, text: str, base: int) -> Change:
+    """``change`` parsed from ``text`` with stand-ins for its placeholders, showing the statement
+    as written (the stand-ins have the placeholders' width, so the span is the same)."""
+    span = change.statement_span
+    return replace(change, statement=text[span.start - base : span.end - base])
 
 
 def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> list[Column]:

@@ -120,7 +120,7 @@ def test_assume_in_transaction_makes_validate_share_the_transaction(tmp_path: Pa
 
 
 def test_lock_held_with_assume_in_transaction(tmp_path: Path) -> None:
-    text = "ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY idx ON invoices (id);\n"
+    text = "ALTER TABLE orders ADD COLUMN note text;\nUPDATE invoices SET total = 0 WHERE total IS NULL;\n"
     assert concise(lint_run(tmp_path, {"001.sql": text}, "SG022")[0]) == ""
     (tmp_path / "001.sql").unlink()
     reports = lint_run(tmp_path, {"001.sql": text}, "SG022", assume_in_transaction=True)
@@ -143,10 +143,32 @@ def test_target_version_from_config_changes_what_fires(tmp_path: Path) -> None:
 def test_drop_index_locks_the_table_the_schema_knows(tmp_path: Path) -> None:
     files = {
         "001_create.sql": "CREATE TABLE orders (id bigint);\nCREATE INDEX orders_id_idx ON orders (id);\n",
-        "002_drop.sql": "BEGIN;\nDROP INDEX orders_id_idx;\nSELECT count(*) FROM orders;\nCOMMIT;\n",
+        "002_drop.sql": "BEGIN;\nDROP INDEX orders_id_idx;\nCREATE INDEX orders_id2_idx ON orders (id);\nCOMMIT;\n",
     }
     reports = lint_run(tmp_path, files, "SG022")
     assert concise(reports[1]).startswith('3:1 SG022 "orders" stays ACCESS EXCLUSIVE locked (since line 2)')
+
+
+def test_drop_index_on_the_table_already_locked_is_instant(tmp_path: Path) -> None:
+    files = {
+        "001_create.sql": "CREATE TABLE orders (note text);\nCREATE INDEX orders_note_idx ON orders (note);\n",
+        "002_drop.sql": "BEGIN;\nALTER TABLE orders DROP COLUMN legacy;\nDROP INDEX orders_note_idx;\nCOMMIT;\n",
+    }
+    assert [concise(report) for report in lint_run(tmp_path, files, "SG022")] == ["", ""]
+
+
+def test_lock_held_is_reported_once_per_lock_with_the_later_slow_statements(tmp_path: Path) -> None:
+    text = (
+        "BEGIN;\nALTER TABLE orders ADD COLUMN note text;\n"
+        + "UPDATE orders SET note = '' WHERE note IS NULL;\n" * 3
+        + "COMMIT;\n"
+    )
+    output = concise(lint_run(tmp_path, {"001.sql": text}, "SG022")[0])
+    assert output.count("SG022") == 1
+    assert output.startswith(
+        "3:1 SG022 \"orders\" stays ACCESS EXCLUSIVE locked (since line 2)"
+        " while this statement and 2 later statements run"
+    )
 
 
 def test_type_sql_is_sql_for_python_sources() -> None:
