@@ -216,6 +216,8 @@ class CreateIndex(Change):
     if_not_exists: bool = False
     keyword_end: int | None = None
     if_exists_at: int | None = None
+    # ``ON ONLY parent``: the index is made on the partitioned table alone (invalid, no build).
+    only: bool = False
 
 
 @record
@@ -225,6 +227,9 @@ class DropIndex(Change):
     names: tuple[str, ...]
     concurrently: bool = False
     if_exists: bool = False
+    cascade: bool = False
+    # The index's table when the source names it (Alembic's ``table_name=``), else None.
+    table: str | None = None
     keyword_end: int | None = None
     if_exists_at: int | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.locks import is_safe_widening
@@ -32,11 +33,11 @@ def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagno
         help=for_origin(
             "\n".join(
                 [
-                    f"ALTER TABLE {table} ADD COLUMN {temp} {new_type};",
+                    f"ALTER TABLE {qualified(table)} ADD COLUMN {ident(temp)} {new_type};",
                     f"-- keep {temp} in sync with {column} (trigger or application), backfill it in batches,",
                     "-- move reads and writes to it, then:",
-                    f"ALTER TABLE {table} DROP COLUMN {column};",
-                    f"ALTER TABLE {table} RENAME COLUMN {temp} TO {column};",
+                    f"ALTER TABLE {qualified(table)} DROP COLUMN {ident(column)};",
+                    f"ALTER TABLE {qualified(table)} RENAME COLUMN {ident(temp)} TO {ident(column)};",
                 ]
             ),
             change.origin,

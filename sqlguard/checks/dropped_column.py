@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DropColumn
@@ -29,6 +30,6 @@ def dropped_column(change: DropColumn, ctx: Context) -> Iterator[Diagnostic]:
             f"-- first deploy code that no longer reads or writes {column}"
             " (ORMs: remove it from the model, or mark it ignored);\n"
             "-- then drop it in a later migration:\n"
-            f"ALTER TABLE {table} DROP COLUMN {column};"
+            f"ALTER TABLE {qualified(table)} DROP COLUMN {ident(column)};"
         ),
     )

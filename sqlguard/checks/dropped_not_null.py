@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DropNotNull
@@ -29,6 +30,6 @@ def dropped_not_null(change: DropNotNull, ctx: Context) -> Iterator[Diagnostic]:
         else (
             f"-- first deploy code that handles a NULL {column} wherever it reads {table};\n"
             "-- then, in a later migration:\n"
-            f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;"
+            f"ALTER TABLE {qualified(table)} ALTER COLUMN {ident(column)} DROP NOT NULL;"
         ),
     )

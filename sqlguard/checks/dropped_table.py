@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DropTable
@@ -32,8 +33,8 @@ def dropped_table(change: DropTable, ctx: Context) -> Iterator[Diagnostic]:
         if ctx.is_op_call(change)
         else (
             f"-- first deploy code that no longer uses {first}; keep a backup, or rename it aside for a release:\n"
-            f"ALTER TABLE {first} RENAME TO {first}_deprecated;\n"
+            f"ALTER TABLE {qualified(first)} RENAME TO {ident(first.rsplit('.', 1)[-1] + '_deprecated')};\n"
             "-- then drop it in a later migration:\n"
-            f"DROP TABLE {first}_deprecated;"
+            f"DROP TABLE {qualified(first + '_deprecated')};"
         ),
     )

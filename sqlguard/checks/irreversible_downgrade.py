@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Span
 from sqlguard.model import (
@@ -78,11 +79,11 @@ def _undo_sql(changes: list[Change]) -> str:
     statements = []
     for change in reversed(changes):
         if isinstance(change, CreateTable):
-            statements.append(f"DROP TABLE {change.table};")
+            statements.append(f"DROP TABLE {qualified(change.table)};")
         elif isinstance(change, CreateIndex) and change.name:
-            statements.append(f"DROP INDEX {change.name};")
+            statements.append(f"DROP INDEX {qualified(change.name)};")
         elif isinstance(change, AddColumn):
-            statements.append(f"ALTER TABLE {change.table} DROP COLUMN {change.column.name};")
+            statements.append(f"ALTER TABLE {qualified(change.table)} DROP COLUMN {ident(change.column.name)};")
     return "\n".join(statements)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import RenameColumn
@@ -30,9 +31,9 @@ def renamed_column(change: RenameColumn, ctx: Context) -> Iterator[Diagnostic]:
         )
         if ctx.is_op_call(change)
         else (
-            f"ALTER TABLE {table} ADD COLUMN {new} {column_type};\n"
+            f"ALTER TABLE {qualified(table)} ADD COLUMN {ident(new)} {column_type};\n"
             f"-- deploy code that writes both {old} and {new}, backfill {new} in batches, switch reads to {new};\n"
             f"-- then, in a later migration once no deployed code uses {old}:\n"
-            f"ALTER TABLE {table} DROP COLUMN {old};"
+            f"ALTER TABLE {qualified(table)} DROP COLUMN {ident(old)};"
         ),
     )

@@ -746,6 +746,7 @@ class _OpReader:
                     names=(name,),
                     concurrently=_truthy(args.get("postgresql_concurrently")),
                     if_exists=_truthy(args.get("if_exists")),
+                    table=self._table(args, "table_name", block),
                     **self._common(call, block),
                 )
             )

@@ -592,6 +592,7 @@ class _Builder:
                     names=tuple(_dotted(obj) for obj in node.objects or ()),
                     concurrently=bool(node.concurrent),
                     if_exists=bool(node.missing_ok),
+                    cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
                     keyword_end=self._stmt.keyword_end("INDEX"),
                     if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
                     **self._common(),
@@ -816,8 +817,14 @@ class _Builder:
     # -- ALTER TABLE -------------------------------------------------------------------------------
     def _alter_table(self, node: ast.AlterTableStmt) -> Iterator[Change]:
         table = self._relation(node.relation)
-        common = self._common()
-        for cmd in node.cmds or ():
+        statement_common = self._common()
+        cmds = node.cmds or ()
+        # With several sub-commands, a finding about one points at that one, not at ALTER TABLE.
+        places = self._stmt.subcommand_spans() if len(cmds) > 1 else []
+        for number, cmd in enumerate(cmds):
+            common = statement_common
+            if len(places) == len(cmds):
+                common = {**statement_common, "span": places[number]}
             subtype = cmd.subtype
             kinds = enums.AlterTableType
             if subtype == kinds.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
@@ -829,6 +836,10 @@ class _Builder:
                     keyword_end=self._stmt.add_column_end(column.span.start),
                     **{**common, "span": column.span},
                 )
+                for inline in cmd.def_.constraints or ():  # a CHECK on the new column scans the table
+                    if inline.contype == enums.ConstrType.CONSTR_CHECK:
+                        check = replace(self._constraint(table, inline), columns=(column.name,))
+                        yield AddConstraint(table=table, constraint=check, **{**common, "span": check.span})
             elif subtype == kinds.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
                 constraint = self._constraint(table, cmd.def_)
                 yield AddConstraint(table=table, constraint=constraint, **{**common, "span": constraint.span})
@@ -897,6 +908,7 @@ class _Builder:
             unique=bool(node.unique),
             concurrently=bool(node.concurrent),
             if_not_exists=bool(node.if_not_exists),
+            only=node.relation is not None and not node.relation.inh,
             keyword_end=self._stmt.keyword_end("INDEX"),
             if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
             **self._common(),
@@ -905,7 +917,8 @@ class _Builder:
     def _reindex(self, node: ast.ReindexStmt) -> Reindex:
         target = node.kind.name.removeprefix("REINDEX_OBJECT_") if node.kind is not None else "INDEX"
         concurrently = any(
-            isinstance(param, ast.DefElem) and param.defname == "concurrently" for param in node.params or ()
+            isinstance(param, ast.DefElem) and param.defname == "concurrently" and _option_on(param.arg)
+            for param in node.params or ()
         )
         if node.relation is not None:
             name: str | None = self._relation(node.relation)
@@ -915,7 +928,8 @@ class _Builder:
             target=target,
             name=name,
             concurrently=concurrently,
-            keyword_end=self._stmt.keyword_end(target),
+            # With an option list, CONCURRENTLY belongs in it, not after the target.
+            keyword_end=None if node.params else self._stmt.keyword_end(target),
             **self._common(),
         )
 
@@ -1062,6 +1076,38 @@ class _Statement:
                 start = self.builder.base + self.start + token.start
                 return Span(start, start + token.end - token.start + 1)
         return None
+
+    def subcommand_spans(self) -> list[Span]:
+        """The file span of each sub-command of an ALTER TABLE (from its first token to the end of
+        that line or of the sub-command), split at the commas outside parentheses; empty when the
+        statement's head cannot be read."""
+        tokens = self.tokens()
+        index = 0
+        while index < len(tokens) and tokens[index].name in ("ALTER", "TABLE", "IF_P", "EXISTS", "ONLY"):
+            index += 1
+        index += 1  # the table's name (or its schema)
+        while index + 1 < len(tokens) and tokens[index].name == "ASCII_46":
+            index += 2
+        if index < len(tokens) and tokens[index].name == "ASCII_42":  # ``name *``
+            index += 1
+        if index >= len(tokens):
+            return []
+        starts, ends, depth = [index], [], 0
+        for position in range(index, len(tokens)):
+            name = tokens[position].name
+            depth += _BRACKET_DEPTH.get(name, 0)
+            if name == "ASCII_44" and depth == 0 and position + 1 < len(tokens):
+                ends.append(tokens[position - 1].end + 1)
+                starts.append(position + 1)
+        last = tokens[-1]
+        ends.append(last.end + (0 if last.name == "ASCII_59" else 1))
+        base = self.builder.base + self.start
+        spans = []
+        for first, end in zip(starts, ends, strict=True):
+            start = tokens[first].start
+            line_end = self.text.find("\n", start, end)
+            spans.append(Span(base + start, base + (end if line_end == -1 else line_end)))
+        return spans
 
     def keyword_end(self, keyword: str, then: str | None = None) -> int | None:
         """File offset just after the first ``keyword`` token of this statement, or after the

@@ -194,3 +194,24 @@ def test_truncate_holds_its_lock_until_commit(tmp_path: Path) -> None:
     text = "BEGIN;\nTRUNCATE import_rows;\nINSERT INTO import_rows SELECT * FROM staging;\nCOMMIT;\n"
     reports = lint_run(tmp_path, {"001.sql": text}, "SG022")
     assert concise(reports[0]).startswith('3:1 SG022 "import_rows" stays ACCESS EXCLUSIVE locked (since line 2)')
+
+
+def test_concurrently_after_an_explicit_commit_runs_outside_the_assumed_transaction(tmp_path: Path) -> None:
+    text = "ALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\nCREATE INDEX CONCURRENTLY orders_idx ON orders (note);\n"
+    assert concise(lint_run(tmp_path, {"001.sql": text}, "SG005", assume_in_transaction=True)[0]) == ""
+    (tmp_path / "001.sql").unlink()
+    before = "CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);\nCOMMIT;\n"
+    output = concise(lint_run(tmp_path, {"001.sql": before}, "SG005", assume_in_transaction=True)[0])
+    assert output.startswith("1:1 SG005 CREATE INDEX CONCURRENTLY inside a transaction block fails")
+    assert "this file runs in a transaction: move it to a migration your tool runs without one" in output
+
+
+def test_no_concurrently_fix_under_assume_in_transaction(tmp_path: Path) -> None:
+    files = {"001.sql": "CREATE TABLE orders (note text);\n", "002.sql": "CREATE INDEX orders_idx ON orders (note);\n"}
+    reports = lint_run(tmp_path, files, "SG004", assume_in_transaction=True)
+    assert [d.fix for d in reports[1].diagnostics] == [None]
+    assert "-- this file runs in a transaction" in concise(reports[1])
+    (tmp_path / "002.sql").unlink()
+    (tmp_path / "001.sql").unlink()
+    reports = lint_run(tmp_path, files, "SG004")
+    assert reports[1].diagnostics[0].fix is not None
