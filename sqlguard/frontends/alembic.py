@@ -168,8 +168,18 @@ class _Source:
 
     def __init__(self, text: str, module: cst.Module) -> None:
         self.text = text
+        self.module = module
         self.lines = LineIndex(text)
         self.positions = _positions(module)
+        self._type_names: dict[str, str] | None = None
+
+    def type_name_origin(self, name: str) -> str | None:
+        """Where a name a column type is written with comes from: "sqlalchemy" (imported from
+        SQLAlchemy), "project" (imported from anywhere else: a type we cannot see), the type a
+        TypeDecorator of this file becomes on PostgreSQL ("jsonb", "json"), or None."""
+        if self._type_names is None:
+            self._type_names = _type_names(self.module)
+        return self._type_names.get(name)
 
     def span(self, node: cst.CSTNode) -> Span:
         where = self.positions[node]
@@ -180,6 +190,41 @@ class _Source:
     def code(self, node: cst.CSTNode) -> str:
         span = self.span(node)
         return self.text[span.start : span.end]
+
+
+def _type_names(module: cst.Module) -> dict[str, str]:
+    """Module-level names a column type may be written with, and where each comes from."""
+    found: dict[str, str] = {}
+    code = cst.Module([]).code_for_node
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef):
+            bases = {code(base.value).rsplit(".", 1)[-1] for base in statement.bases}
+            if "TypeDecorator" in bases:
+                body = code(statement.body)
+                # impl = JSONB, or load_dialect_impl() choosing JSONB on PostgreSQL
+                found[statement.name.value] = "jsonb" if "JSONB" in body else "json"
+            continue
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                origin = "sqlalchemy" if code(small.module).startswith("sqlalchemy") else "project"
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    found[code(bound)] = origin
+            elif isinstance(small, cst.ImportFrom):  # a relative import: the project's own
+                if not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        bound = alias.asname.name if alias.asname is not None else alias.name
+                        found[code(bound)] = "project"
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = code(alias.name)
+                    bound_name = code(alias.asname.name) if alias.asname is not None else dotted.split(".")[0]
+                    found[bound_name] = "sqlalchemy" if dotted.startswith("sqlalchemy") else "project"
+    return found
 
 
 def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
@@ -988,6 +1033,12 @@ class _OpReader:
             return None
         call = node if isinstance(node, cst.Call) else None
         target = call.func if call is not None else node
+        if isinstance(target, cst.Attribute) and target.attr.value == "with_variant" and call is not None:
+            # sa.JSON().with_variant(JSONB(), "postgresql"): PostgreSQL gets the variant
+            variant = _Args(call, ("type_", "dialect_name"))
+            dialect = self._string(variant.get("dialect_name"))
+            chosen = variant.get("type_") if dialect == "postgresql" else target.value
+            return self._type(chosen)
         if isinstance(target, cst.Attribute):
             written_name = target.attr.value
         elif isinstance(target, cst.Name):
@@ -1022,6 +1073,8 @@ class _OpReader:
             name = self._string(args.get("name")) or "enum" if args is not None else "enum"
         else:
             name = _TYPES.get(key, key)
+        if name == "json":
+            name = self._custom_json(target)
         return TypeRef(
             name=name,
             args=numbers,
@@ -1034,6 +1087,16 @@ class _OpReader:
                 if arg.keyword is None or arg.keyword.value != "timezone"
             ),
         )
+
+    def _custom_json(self, target: cst.BaseExpression) -> str:
+        """"json" for SQLAlchemy's JSON; what a TypeDecorator of this file gives PostgreSQL; or
+        the dotted name of a JSON type the project defines elsewhere (unknown, so no rule
+        treats it as json: many such types are JSONB on PostgreSQL)."""
+        dotted = _dotted_name(target) or ""
+        origin = self.source.type_name_origin(dotted.split(".")[0])
+        if origin in ("jsonb", "json"):
+            return origin
+        return dotted.lower() if origin == "project" else "json"
 
     def _default_sql(self, node: cst.BaseExpression) -> str | None:
         """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""
