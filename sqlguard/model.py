@@ -468,6 +468,17 @@ class DataChange(Change):
 
 
 @record
+class RepeatedColumn(Change):
+    """A column named a second time in one INSERT or MERGE column list, or set a second time by
+    ON CONFLICT DO UPDATE or MERGE's UPDATE (``span`` is the second name). Front ends emit it
+    only for such a repeat, next to the statement's own change."""
+
+    name: str
+    table: str
+    clause: str
+
+
+@record
 class EnableRowLevelSecurity(Change):
     """ALTER TABLE ... ENABLE (or FORCE) ROW LEVEL SECURITY."""
 

@@ -619,7 +619,8 @@ class _OpReader:
                 constraints.append(constraint)
                 if constraint.kind == "primary":
                     primary.update(constraint.columns)
-        columns = _settle_keys(columns, primary, auto)
+        foreign = {name for c in constraints if c.kind == "foreign" for name in c.columns}
+        columns = _settle_keys(columns, primary, auto, foreign)
         self.changes.append(
             CreateTable(
                 table=table, columns=tuple(columns), constraints=tuple(constraints), **self._common(call, block)
@@ -1122,12 +1123,15 @@ def _as_written(change: Change, text: str, base: int) -> Change:
     return replace(change, statement=text[span.start - base : span.end - base])
 
 
-def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> list[Column]:
+def _settle_keys(
+    columns: list[Column], primary: set[str], auto: set[str], foreign: frozenset[str] | set[str] = frozenset()
+) -> list[Column]:
     """Apply table-level primary keys, then SQLAlchemy's ``autoincrement="auto"`` rule.
 
     A column named in a ``PrimaryKeyConstraint`` is a key. ``auto`` (no ``autoincrement=``
-    written) makes a lone integer key without a foreign key, server default or identity a
-    SERIAL; an explicit ``autoincrement=True`` does so for any integer column.
+    written) makes a lone integer key without a foreign key (inline, or a table-level
+    ``ForeignKeyConstraint`` naming it: ``foreign``), server default or identity a SERIAL; an
+    explicit ``autoincrement=True`` does so for any integer column.
     """
     settled = [
         dataclasses.replace(column, primary_key=True, not_null=True) if column.name in primary else column
@@ -1142,6 +1146,7 @@ def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> li
             and len(keys) == 1
             and column.primary_key
             and column.references is None
+            and column.name not in foreign
             and not column.has_default
             and not column.identity
         )

@@ -58,6 +58,7 @@ from sqlguard.model import (
     Reindex,
     RenameColumn,
     RenameTable,
+    RepeatedColumn,
     RewriteTable,
     SetDefault,
     SetGeneratedExpression,
@@ -152,6 +153,9 @@ class _Parsed:
     length: int | None
     node: Any = None
     node_base: int = 0
+    # INSERT/MERGE: (clause, table, name, offset from the statement's start) of each column
+    # named twice, read from libpg_query's JSON (no tree is built for these statements).
+    repeated: tuple[tuple[str, str, str, int], ...] = ()
 
 
 def _statements(text: str) -> tuple[_Parsed, ...]:
@@ -173,21 +177,88 @@ def _statements(text: str) -> tuple[_Parsed, ...]:
     if wanted and all(wanted):  # every tree is read: one parse of the whole text, as before
         return _statements_with_trees(text)
     statements = []
-    for kind, (start, length), want in zip(kinds, places, wanted, strict=True):
+    for entry, kind, (start, length), want in zip(entries, kinds, places, wanted, strict=True):
         node = None
         if want:
             end = len(text) if length is None else start + length
             node = pglast.parse_sql(text[start:end])[0].stmt
-        statements.append(_Parsed(kind, start, length, node, start))
+        repeated = _repeated_columns(text, entry, start) if kind in ("InsertStmt", "MergeStmt") else ()
+        statements.append(_Parsed(kind, start, length, node, start, repeated))
     return tuple(statements)
+
+
+def _repeated_columns(text: str, entry: dict[str, Any], start: int) -> tuple[tuple[str, str, str, int], ...]:
+    """Columns named twice in an INSERT or MERGE statement's lists (see ``_Parsed.repeated``)."""
+    node = entry.get("stmt", {})
+    body = node.get("InsertStmt") or node.get("MergeStmt") or {}
+    table = _json_relation(body.get("relation") or {})
+    lists: list[tuple[str, list[Any]]] = []
+    if "InsertStmt" in node:
+        lists.append((f'the column list of INSERT INTO "{table}"', body.get("cols") or []))
+        conflict = body.get("onConflictClause") or {}
+        lists.append((f'ON CONFLICT DO UPDATE of "{table}"', conflict.get("targetList") or []))
+    for when in body.get("mergeWhenClauses") or []:
+        clause = when.get("MergeWhenClause", {})
+        verb = "INSERT" if clause.get("commandType") == "CMD_INSERT" else "UPDATE"
+        lists.append((f'MERGE INTO "{table}" ... {verb}', clause.get("targetList") or []))
+    found = []
+    for clause_name, targets in lists:
+        seen: set[str] = set()
+        for target in targets:
+            res = target.get("ResTarget", {})
+            if res.get("indirection"):
+                continue  # a field or element of a column (``a.x``, ``a[1]``): set separately
+            name = res.get("name", "")
+            if name in seen:
+                location = _char_offset(text, int(res.get("location", 0)))
+                found.append((clause_name, table, name, location - start))
+            seen.add(name)
+    return tuple(found)
+
+
+def _assigned_name(target: Any) -> str:
+    """What an UPDATE's SET target assigns: the column, or one field or element of it
+    (``address.city``, ``cells[1]``: several of those may be set in one statement)."""
+    name = target.name or ""
+    for step in target.indirection or ():
+        if isinstance(step, ast.String):
+            name += f".{step.sval}"
+        else:  # a constant subscript is known; any other one is taken as a different element
+            index = getattr(step, "uidx", None)
+            constant = isinstance(index, ast.A_Const) and isinstance(index.val, ast.Integer)
+            same = constant and not getattr(step, "is_slice", False)
+            name += f"[{index.val.ival}]" if same and index is not None else f"[?{id(step)}]"
+    return name
+
+
+def _json_relation(relation: dict[str, Any]) -> str:
+    name = relation.get("relname", "")
+    schema = relation.get("schemaname")
+    return f"{schema}.{name}" if schema and schema != "public" else name
+
+
+def _char_offset(text: str, byte_offset: int) -> int:
+    """libpg_query's byte offset as a character offset into ``text``."""
+    if text.isascii():
+        return byte_offset
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
 
 
 def _statements_with_trees(text: str) -> tuple[_Parsed, ...]:
     """``_statements`` with every tree built, in one parse: the cheaper way for a text of one
     or two statements that are likely read (what the language server's cache parses)."""
-    return tuple(
+    statements = tuple(
         _Parsed(type(raw.stmt).__name__, raw.stmt_location or 0, raw.stmt_len or None, raw.stmt, 0)
         for raw in pglast.parse_sql(text)
+    )
+    if not any(statement.kind in ("InsertStmt", "MergeStmt") for statement in statements):
+        return statements
+    entries = json.loads(parser.parse_sql_json(text)).get("stmts", ())
+    return tuple(
+        replace(statement, repeated=_repeated_columns(text, entry, statement.start))
+        if statement.kind in ("InsertStmt", "MergeStmt")
+        else statement
+        for statement, entry in zip(statements, entries, strict=True)
     )
 
 
@@ -510,12 +581,20 @@ class _Builder:
         end = start + len(stmt_text)
         self._stmt = _Statement(self, start, end, stmt_text, piece_start + statement.node_base)
         self._qualified: set[str] = set()
-        changes = [*self._long_identifiers(), *self._convert(statement)]
+        changes = [*self._long_identifiers(), *self._convert(statement), *self._repeated(statement)]
         self._update_transaction(statement.node)
         if self._qualified:
             qualified = frozenset(self._qualified)
             changes = [replace(change, qualified_names=qualified) for change in changes]
         return changes
+
+    def _repeated(self, statement: _Parsed) -> Iterator[Change]:
+        common = self._common()
+        for clause, table, name, offset in statement.repeated:
+            start = self.base + self._stmt.start + offset
+            quoted = self.text[start - self.base : start - self.base + 1] == '"'
+            span = Span(start, start + max(len(name), 1) + (2 if quoted else 0))
+            yield RepeatedColumn(name=name, table=unqualified(table), clause=clause, **{**common, "span": span})
 
     def _relation(self, relation: Any) -> str:
         """``_relation_name``, remembering the names written with a schema (``public.orders``)."""
@@ -658,7 +737,7 @@ class _Builder:
                 kind="update" if isinstance(node, ast.UpdateStmt) else "delete",
                 table=self._relation(node.relation),
                 has_where=node.whereClause is not None,
-                assigned=tuple(target.name or "" for target in targets),
+                assigned=tuple(_assigned_name(target) for target in targets),
                 assigned_spans=tuple(
                     self._stmt.name_span(target.location, target.name or "") for target in targets
                 ),
