@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlguard.diagnostics import Diagnostic, Fix, Span, apply_edits
-from sqlguard.model import Change, Migration, Transaction
+from sqlguard.model import Change, CreateTable, Migration, Transaction, unqualified
 from sqlguard.schema import SchemaState
 
 T = TypeVar("T")
@@ -34,6 +34,21 @@ class Context:
 
     def created_here(self, table: str) -> bool:
         return self.schema.created_in(table, self.migration.path)
+
+    def created_before(self, change: Change, table: str) -> bool:
+        """``created_here``, or, for a change of the down part, a table that part re-created
+        before it (a downgrade that restores a dropped table and then indexes it locks nobody)."""
+        if self.created_here(table):
+            return True
+        if not self.in_down(change):
+            return False
+        wanted = unqualified(table)
+        for other in self.migration.down_changes:
+            if other is change:
+                return False
+            if isinstance(other, CreateTable) and unqualified(other.table) == wanted:
+                return True
+        return False
 
     def is_op_call(self, change: Change) -> bool:
         """True when the change is an Alembic ``op.*``/``batch_op.*`` call rather than SQL text

@@ -16,6 +16,8 @@ BOUNDED_TYPES = ("varchar", "char")
 
 @rule("SG040", on=(CreateTable, AddColumn))
 def bounded_varchar(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a downgrade restores the types the schema had: the choice was made before
     for table, column in change.columns_declared():
         type_ref = column.type
         if type_ref is None or type_ref.name not in BOUNDED_TYPES or not type_ref.args:

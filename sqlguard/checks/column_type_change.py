@@ -16,7 +16,7 @@ from sqlguard.safe_steps import for_origin, type_sql
 
 @rule("SG013", on=AlterColumnType)
 def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     old = change.old_type or ctx.schema.column_type_before(
         change.table, change.column, ctx.migration.path, change.span.start

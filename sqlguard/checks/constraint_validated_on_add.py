@@ -15,7 +15,7 @@ from sqlguard.safe_steps import type_sql
 
 @rule("SG014", on=(AddConstraint, AddColumn))
 def constraint_validated_on_add(change: AddConstraint | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     if isinstance(change, AddColumn):
         yield from _inline_reference(change, ctx)

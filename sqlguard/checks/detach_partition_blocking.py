@@ -14,7 +14,7 @@ from sqlguard.registry import rule
 
 @rule("SG021", on=DetachPartition)
 def detach_partition_blocking(change: DetachPartition, ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.target_version < 14 or change.concurrently or change.finalize or ctx.created_here(change.table):
+    if ctx.target_version < 14 or change.concurrently or change.finalize or ctx.created_before(change, change.table):
         return
     fix = None
     if change.origin == "sql" and ctx.alone_in_statement(change) and not change.in_transaction:

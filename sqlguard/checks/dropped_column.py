@@ -15,7 +15,7 @@ from sqlguard.registry import rule
 def dropped_column(change: DropColumn, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.in_down(change):
         return  # a rollback undoes the up migration; dropping what it made is its job
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     table, column = change.table, change.column
     yield ctx.diagnostic(

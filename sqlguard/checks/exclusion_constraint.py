@@ -14,7 +14,7 @@ from sqlguard.safe_steps import for_origin, one_line
 
 @rule("SG018", on=AddConstraint)
 def exclusion_constraint(change: AddConstraint, ctx: Context) -> Iterator[Diagnostic]:
-    if change.constraint.kind != "exclusion" or ctx.created_here(change.table):
+    if change.constraint.kind != "exclusion" or ctx.created_before(change, change.table):
         return
     statement = one_line(change) if change.origin == "python" else change.statement
     statement = statement if statement.endswith(";") else statement + ";"

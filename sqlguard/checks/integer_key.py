@@ -21,6 +21,8 @@ LIMITS = {
 
 @rule("SG041", on=(CreateTable, AddColumn, AddConstraint))
 def integer_key(change: CreateTable | AddColumn | AddConstraint, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a downgrade restores the types the schema had: the choice was made before
     if isinstance(change, AddConstraint):
         yield from _added_foreign_key(change, ctx)
         return
@@ -57,7 +59,7 @@ def _added_foreign_key(change: AddConstraint, ctx: Context) -> Iterator[Diagnost
             f'foreign key "{change.table}"."{column}" is {type_name}: it runs out at {LIMITS[type_name]},'
             " and widening it later rewrites the table while blocking writes",
             help=f"{ident(column)} bigint  -- in the CREATE TABLE of {qualified(change.table)}"
-            if ctx.created_here(change.table)
+            if ctx.created_before(change, change.table)
             else f"ALTER TABLE {qualified(change.table)} ALTER COLUMN {ident(column)} TYPE bigint;"
             "  -- while the table is small (and the key it references)",
         )

@@ -15,7 +15,7 @@ ONLINE = {"ALGORITHM": "INPLACE", "LOCK": "NONE"}
 
 @rule("SG065", on=MysqlIndexBuild)
 def mysql_blocking_index_build(change: MysqlIndexBuild, ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     written = {"ALGORITHM": change.algorithm, "LOCK": change.lock}
     if all(written[key] == value for key, value in ONLINE.items()):

@@ -75,7 +75,7 @@ def _table_dropped_next(change: CreateIndex | DropIndex | Reindex, ctx: Context)
 def _only_new_objects(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> bool:
     """A table (or index) created in this same migration has no traffic to block yet."""
     if isinstance(change, CreateIndex):
-        return ctx.created_here(change.table)
+        return ctx.created_before(change, change.table)
     if isinstance(change, DropIndex):
         return all(_index_is_new(name, ctx) for name in change.names)
     if change.name is None:

@@ -20,7 +20,7 @@ def not_null_column_without_default(change: AddColumn, ctx: Context) -> Iterator
         return
     if column.identity or column.generated_stored or (column.type is not None and column.type.is_serial):
         return  # these fill every row themselves (SG011 and SG017 judge the rewrite)
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     column_type = f" {type_sql(column.type, change.origin)}" if column.type is not None else ""
     steps = [

@@ -14,7 +14,7 @@ from sqlguard.safe_steps import for_origin, set_not_null_steps
 
 @rule("SG012", on=SetNotNull)
 def not_null_on_existing_column(change: SetNotNull, ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     proven = ctx.schema.not_null_proven(change.table, change.column, ctx.migration.path, change.span.start)
     if proven and ctx.target_version >= 12:

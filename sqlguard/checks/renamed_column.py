@@ -16,7 +16,7 @@ from sqlguard.registry import rule
 def renamed_column(change: RenameColumn, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.in_down(change):
         return  # a rollback undoes the up migration; dropping what it made is its job
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     table, old, new = change.table, change.column, change.new_name
     column_type = ctx.schema.column_type(table, new) or "<same type>"

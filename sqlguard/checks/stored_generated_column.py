@@ -19,7 +19,7 @@ def stored_generated_column(change: AddColumn | SetGeneratedExpression, ctx: Con
         yield from _set_expression(change, ctx)
         return
     column = change.column
-    if not column.generated_stored or ctx.created_here(change.table):
+    if not column.generated_stored or ctx.created_before(change, change.table):
         return
     message = (
         f'stored generated column "{column.name}" is computed for every existing row: '
@@ -45,7 +45,7 @@ def _set_expression(change: SetGeneratedExpression, ctx: Context) -> Iterator[Di
     """SET EXPRESSION recomputes a STORED column for every row. Before PostgreSQL 18 every
     generated column is stored; from 18 only the ones sqlguard saw declared STORED are reported."""
     known_stored = (unqualified(change.table), change.column) in ctx.schema.stored_generated
-    if ctx.created_here(change.table) or not (known_stored or ctx.target_version < 18):
+    if ctx.created_before(change, change.table) or not (known_stored or ctx.target_version < 18):
         return
     yield ctx.diagnostic(
         change,

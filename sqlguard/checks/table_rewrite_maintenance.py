@@ -22,7 +22,7 @@ _REWRITE_WORDS = {
 @rule("SG020", on=(Vacuum, Cluster, RewriteTable))
 def table_rewrite_maintenance(change: Vacuum | Cluster | RewriteTable, ctx: Context) -> Iterator[Diagnostic]:
     if isinstance(change, RewriteTable):
-        if ctx.created_here(change.table):
+        if ctx.created_before(change, change.table):
             return
         yield ctx.diagnostic(
             change,
@@ -61,7 +61,7 @@ def table_rewrite_maintenance(change: Vacuum | Cluster | RewriteTable, ctx: Cont
             ),
         )
         return
-    if change.table is not None and ctx.created_here(change.table):
+    if change.table is not None and ctx.created_before(change, change.table):
         return
     what = f'"{change.table}"' if change.table else "every previously clustered table"
     target = f"--table={change.table}" if change.table else "--all"

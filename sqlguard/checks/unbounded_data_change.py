@@ -16,7 +16,7 @@ BATCH = 5000
 
 @rule("SG052", on=DataChange)
 def unbounded_data_change(change: DataChange, ctx: Context) -> Iterator[Diagnostic]:
-    if change.has_where or ctx.created_here(change.table):
+    if change.has_where or ctx.created_before(change, change.table):
         return
     table = change.table
     statement = change.statement.rstrip().rstrip(";")

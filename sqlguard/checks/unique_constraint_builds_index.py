@@ -14,7 +14,7 @@ from sqlguard.registry import rule
 
 @rule("SG016", on=(AddConstraint, AddColumn))
 def unique_constraint_builds_index(change: AddConstraint | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.created_here(change.table):
+    if ctx.created_before(change, change.table):
         return
     table = change.table.rsplit(".", 1)[-1]
     if isinstance(change, AddConstraint):

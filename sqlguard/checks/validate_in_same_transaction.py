@@ -15,7 +15,7 @@ from sqlguard.registry import rule
 @rule("SG015", on=ValidateConstraint)
 def validate_in_same_transaction(change: ValidateConstraint, ctx: Context) -> Iterator[Diagnostic]:
     transaction = ctx.transaction_of(change)
-    if transaction is None or ctx.created_here(change.table):
+    if transaction is None or ctx.created_before(change, change.table):
         return
     added = ctx.memo("SG015.not_valid", lambda: _not_valid_constraints(ctx))
     for earlier in added.get((unqualified(change.table), change.name), ()):

@@ -19,7 +19,7 @@ _SERIAL_BASE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smal
 @rule("SG011", on=AddColumn)
 def volatile_column_default(change: AddColumn, ctx: Context) -> Iterator[Diagnostic]:
     column = change.column
-    if column.generated_stored or ctx.created_here(change.table):
+    if column.generated_stored or ctx.created_before(change, change.table):
         return
     table = change.table
     column_type = type_sql(column.type, change.origin)

@@ -1066,6 +1066,8 @@ class _OpReader:
                 written=self.source.code(node),
             )
         timezone = args is not None and _truthy(args.get("timezone"))
+        if args is not None and args.positional and key in ("datetime", "timestamp", "time"):
+            timezone = timezone or _truthy(args.positional[0])  # sa.DateTime(True): timezone first
         if key in ("datetime", "timestamp"):
             name = "timestamptz" if timezone else "timestamp"
         elif key == "time":

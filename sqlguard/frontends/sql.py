@@ -800,6 +800,19 @@ class _Builder:
             **self._common(),
         )
 
+    def _create_table_as(self, node: ast.CreateTableAsStmt) -> CreateTable | None:
+        """CREATE TABLE ... AS and CREATE MATERIALIZED VIEW: a new relation, filled by a query
+        (its columns are the query's, not written out)."""
+        into = node.into
+        if into is None or into.rel is None:
+            return None
+        return CreateTable(
+            table=self._relation(into.rel),
+            if_not_exists=bool(node.if_not_exists),
+            keyword_end=None,
+            **self._common(),
+        )
+
     def _column(self, table: str, node: ast.ColumnDef) -> Column:
         type_ref = self._type(node.typeName) if node.typeName is not None else None
         facts: dict[str, Any] = {
@@ -1035,6 +1048,7 @@ def _listed(convert: Callable[[_Builder, Any], Change | None]) -> Callable[[_Bui
 
 _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
     "CreateStmt": _listed(_Builder._create_table),
+    "CreateTableAsStmt": _listed(_Builder._create_table_as),
     "AlterTableStmt": _Builder._alter_table_stmt,
     "IndexStmt": _listed(_Builder._create_index),
     "DropStmt": _Builder._drop,
