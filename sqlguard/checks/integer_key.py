@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
-from sqlguard.model import AddColumn, AddConstraint, Column, CreateTable
+from sqlguard.model import AddColumn, AddConstraint, Column, CreateTable, unqualified
 from sqlguard.registry import rule
 
 LIMITS = {
@@ -50,10 +50,11 @@ def _added_foreign_key(change: AddConstraint, ctx: Context) -> Iterator[Diagnost
     foreign_key = change.constraint.foreign_key
     if foreign_key is None:
         return
+    declared = ctx.memo("SG041-declared", lambda: _declared_here(ctx))
     for column in foreign_key.columns:
         type_name = ctx.schema.column_type(change.table, column)
-        if type_name not in LIMITS:
-            continue
+        if type_name not in LIMITS or (unqualified(change.table), column) not in declared:
+            continue  # a column of an earlier migration: its type was chosen (and reported) there
         yield ctx.diagnostic(
             foreign_key.span,
             f'foreign key "{change.table}"."{column}" is {type_name}: it runs out at {LIMITS[type_name]},'
@@ -63,6 +64,15 @@ def _added_foreign_key(change: AddConstraint, ctx: Context) -> Iterator[Diagnost
             else f"ALTER TABLE {qualified(change.table)} ALTER COLUMN {ident(column)} TYPE bigint;"
             "  -- while the table is small (and the key it references)",
         )
+
+
+def _declared_here(ctx: Context) -> set[tuple[str, str]]:
+    """(table, column) pairs this migration's up part declares."""
+    return {
+        (unqualified(table), column.name)
+        for change in ctx.migration.changes
+        for table, column in change.columns_declared()
+    }
 
 
 def _key_columns(change: CreateTable | AddColumn) -> Iterator[tuple[str, Column, str]]:

@@ -1099,7 +1099,7 @@ class _OpReader:
         origin = self.source.type_name_origin(dotted.split(".")[0])
         if origin in ("jsonb", "json"):
             return origin
-        return dotted.lower() if origin == "project" else "json"
+        return dotted if origin == "project" else "json"  # as written: "JSON" is not "json"
 
     def _default_sql(self, node: cst.BaseExpression) -> str | None:
         """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""

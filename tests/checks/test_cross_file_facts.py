@@ -215,3 +215,20 @@ def test_no_concurrently_fix_under_assume_in_transaction(tmp_path: Path) -> None
     (tmp_path / "001.sql").unlink()
     reports = lint_run(tmp_path, files, "SG004")
     assert reports[1].diagnostics[0].fix is not None
+
+
+def test_integer_foreign_key_added_apart_is_reported_where_the_column_is_declared(tmp_path: Path) -> None:
+    files = {
+        "001_create.sql": (
+            'CREATE TABLE "Share" ("id" bigint PRIMARY KEY, "userId" INTEGER NOT NULL);\n'
+            'ALTER TABLE "Share" ADD CONSTRAINT "Share_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id");\n'
+        ),
+        "002_cascade.sql": (
+            'ALTER TABLE "Share" DROP CONSTRAINT "Share_userId_fkey";\n'
+            'ALTER TABLE "Share" ADD CONSTRAINT "Share_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id")'
+            " ON DELETE CASCADE;\n"
+        ),
+    }
+    first, second = (concise(report) for report in lint_run(tmp_path, files, "SG041"))
+    assert first.startswith('2:25 SG041 foreign key "Share"."userId" is integer')
+    assert second == ""
