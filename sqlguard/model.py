@@ -218,6 +218,9 @@ class CreateIndex(Change):
     if_exists_at: int | None = None
     # ``ON ONLY parent``: the index is made on the partitioned table alone (invalid, no build).
     only: bool = False
+    # The front end made the name up (SQLAlchemy's ``ix_<table>_<column>`` for ``index=True``):
+    # SQLAlchemy shortens a long one itself, so it is not the name PostgreSQL would cut.
+    invented_name: bool = False
 
 
 @record

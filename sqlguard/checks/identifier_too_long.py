@@ -72,7 +72,7 @@ def _names(change: Change) -> Iterator[str]:
         yield change.table.rsplit(".", 1)[-1]
         yield from (column.name for column in change.columns)
         yield from (constraint.name for constraint in change.constraints if constraint.name)
-    elif isinstance(change, CreateIndex) and change.name:
+    elif isinstance(change, CreateIndex) and change.name and not change.invented_name:
         yield change.name
     elif isinstance(change, AddColumn):
         yield change.column.name

@@ -629,6 +629,7 @@ class _OpReader:
         for item, name, index_columns, unique in indexes:
             self.changes.append(
                 CreateIndex(
+                    invented_name=_callee(item) == "Column",
                     table=table,
                     name=name,
                     columns=index_columns,
@@ -680,6 +681,7 @@ class _OpReader:
                     name=name,
                     columns=(column.name,),
                     unique=unique,
+                    invented_name=True,
                     **self._implied_index(call, block, column.span, table, name, (column.name,), unique),
                 )
             )
