@@ -86,3 +86,18 @@ def _opened_by_begin(change: Change, ctx: Context) -> bool:
         if isinstance(other, Transaction) and other.kind in ("begin", "commit", "rollback"):
             last = other.kind
     return last == "begin"
+
+
+def py_str(text: str) -> str:
+    """A Python string literal for ``text`` (double quotes, as Alembic's own templates write)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def op_call(method: str, table: str, *arguments: str, **keywords: str) -> str:
+    """An Alembic ``op.<method>(...)`` call on ``table``: ops take the bare name and ``schema=``,
+    never a qualified name. ``arguments`` and ``keywords`` are Python source, as written."""
+    schema, _, bare = table.rpartition(".")
+    parts = [py_str(bare), *arguments, *(f"{name}={value}" for name, value in keywords.items())]
+    if schema:
+        parts.append(f"schema={py_str(schema)}")
+    return f"op.{method}({', '.join(parts)})"

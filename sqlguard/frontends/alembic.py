@@ -563,7 +563,7 @@ class _OpReader:
         name = self._string(args.get(param))
         if name is None:
             return None
-        schema = self._string(args.get("schema"))
+        schema = self._string(args.get("source_schema" if param == "source_table" else "schema"))
         table = f"{schema}.{name}" if schema and schema != "public" else name
         if schema:
             self._qualified.add(table)
