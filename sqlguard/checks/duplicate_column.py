@@ -16,7 +16,7 @@ def duplicate_column(
     change: CreateTable | AddColumn | DataChange | RepeatedColumn, ctx: Context
 ) -> Iterator[Diagnostic]:
     if isinstance(change, RepeatedColumn):
-        listed = "column list" in change.clause or change.clause.endswith("INSERT")
+        listed = "UPDATE" not in change.clause  # a list of names, not SET assignments
         failure = "specified more than once" if listed else "multiple assignments to same column"
         yield ctx.diagnostic(
             change,

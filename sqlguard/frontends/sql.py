@@ -182,14 +182,22 @@ def _statements(text: str) -> tuple[_Parsed, ...]:
         if want:
             end = len(text) if length is None else start + length
             node = pglast.parse_sql(text[start:end])[0].stmt
-        repeated = _repeated_columns(text, entry, start) if kind in ("InsertStmt", "MergeStmt") else ()
+        repeated = _repeated_columns(text, entry, start) if kind in _LISTING_KINDS else ()
         statements.append(_Parsed(kind, start, length, node, start, repeated))
     return tuple(statements)
 
 
+# Statements whose column lists are checked for a name given twice (``_repeated_columns``).
+_LISTING_KINDS = frozenset({"InsertStmt", "MergeStmt", "ViewStmt", "CreateTableAsStmt", "SelectStmt"})
+
+
 def _repeated_columns(text: str, entry: dict[str, Any], start: int) -> tuple[tuple[str, str, str, int], ...]:
-    """Columns named twice in an INSERT or MERGE statement's lists (see ``_Parsed.repeated``)."""
+    """Columns named twice in an INSERT or MERGE statement's lists, or among the output columns
+    of a view, CREATE TABLE AS or SELECT INTO (see ``_Parsed.repeated``)."""
     node = entry.get("stmt", {})
+    made = _made_relation(node)
+    if made is not None:
+        return tuple((clause, table, name, _char_offset(text, at) - start) for clause, table, name, at in made)
     body = node.get("InsertStmt") or node.get("MergeStmt") or {}
     table = _json_relation(body.get("relation") or {})
     lists: list[tuple[str, list[Any]]] = []
@@ -231,6 +239,57 @@ def _assigned_name(target: Any) -> str:
     return name
 
 
+def _made_relation(node: dict[str, Any]) -> list[tuple[str, str, str, int]] | None:
+    """Output columns named twice by a statement that makes a relation from a query (a view,
+    CREATE TABLE AS, SELECT INTO), as (clause, relation, name, byte location); None for other
+    statements. A column whose name PostgreSQL would derive from an expression is skipped."""
+    if "ViewStmt" in node:
+        body = node["ViewStmt"]
+        relation, query, given = body.get("view") or {}, body.get("query") or {}, body.get("aliases")
+        what = "CREATE VIEW"
+    elif "CreateTableAsStmt" in node:
+        body = node["CreateTableAsStmt"]
+        into = body.get("into") or {}
+        relation, query, given = into.get("rel") or {}, body.get("query") or {}, into.get("colNames")
+        what = "CREATE MATERIALIZED VIEW" if body.get("objtype") == "OBJECT_MATVIEW" else "CREATE TABLE AS"
+    elif "SelectStmt" in node and "intoClause" in node["SelectStmt"]:
+        body = node["SelectStmt"]
+        into = body["intoClause"] or {}
+        relation, query, given, what = into.get("rel") or {}, {"SelectStmt": body}, into.get("colNames"), "SELECT INTO"
+    else:
+        return None
+    name = _json_relation(relation)
+    at_relation = int(relation.get("location", 0))
+    columns: list[tuple[str | None, int]] = [
+        ((item.get("String") or {}).get("sval"), at_relation) for item in given or []
+    ]
+    for number, target in enumerate((query.get("SelectStmt") or {}).get("targetList") or []):
+        if number < len(columns):
+            continue
+        res = target.get("ResTarget", {})
+        columns.append((res.get("name") or _derived_name(res.get("val") or {}), int(res.get("location", at_relation))))
+    seen: set[str] = set()
+    found = []
+    for column, location in columns:
+        if column is None:
+            continue
+        if column in seen:
+            found.append((f'the columns of {what} "{name}"', name, column, location))
+        seen.add(column)
+    return found
+
+
+def _derived_name(value: dict[str, Any]) -> str | None:
+    """The name PostgreSQL gives an unnamed output column that is a column reference or a call."""
+    if "ColumnRef" in value:
+        last = (value["ColumnRef"].get("fields") or [{}])[-1]
+        return (last.get("String") or {}).get("sval")
+    if "FuncCall" in value:
+        last = (value["FuncCall"].get("funcname") or [{}])[-1]
+        return (last.get("String") or {}).get("sval")
+    return None
+
+
 def _json_relation(relation: dict[str, Any]) -> str:
     name = relation.get("relname", "")
     schema = relation.get("schemaname")
@@ -251,12 +310,12 @@ def _statements_with_trees(text: str) -> tuple[_Parsed, ...]:
         _Parsed(type(raw.stmt).__name__, raw.stmt_location or 0, raw.stmt_len or None, raw.stmt, 0)
         for raw in pglast.parse_sql(text)
     )
-    if not any(statement.kind in ("InsertStmt", "MergeStmt") for statement in statements):
+    if not any(statement.kind in _LISTING_KINDS for statement in statements):
         return statements
     entries = json.loads(parser.parse_sql_json(text)).get("stmts", ())
     return tuple(
         replace(statement, repeated=_repeated_columns(text, entry, statement.start))
-        if statement.kind in ("InsertStmt", "MergeStmt")
+        if statement.kind in _LISTING_KINDS
         else statement
         for statement, entry in zip(statements, entries, strict=True)
     )
