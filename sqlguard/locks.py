@@ -13,6 +13,7 @@ from sqlguard.model import (
     AttachPartition,
     Change,
     Cluster,
+    Column,
     DetachPartition,
     DropColumn,
     DropConstraint,
@@ -25,6 +26,7 @@ from sqlguard.model import (
     SetGeneratedExpression,
     SetNotNull,
     Truncate,
+    TypeRef,
     Vacuum,
 )
 
@@ -65,3 +67,107 @@ def access_exclusive_tables(change: Change) -> tuple[str, ...]:
     if isinstance(change, AttachPartition):
         return (change.partition,)
     return ()
+
+
+# Types whose length/precision limit can grow without a rewrite (binary-coercible widening).
+_LENGTH_LIMITED = frozenset({"varchar", "varbit", "bit varying"})
+_PRECISION_LIMITED = frozenset({"timestamp", "timestamptz", "time", "timetz", "interval"})
+
+
+def is_safe_widening(old: TypeRef, new: TypeRef) -> bool:
+    """True when PostgreSQL changes only the catalog: no rewrite, no scan.
+
+    varchar(n) → varchar(m ≥ n) / varchar / text; varchar or text → text / varchar;
+    numeric(p, s) → numeric(q ≥ p, s) / numeric; time-like precision growing; cidr → inet.
+    """
+    if old.array != new.array:
+        return False
+    if old.name == new.name and old.args == new.args:
+        return True
+    if old.name in ("varchar", "text") and new.name == "text":
+        return True
+    if old.name in ("varchar", "text") and new.name == "varchar" and not new.args:
+        return True
+    if old.name == new.name and old.name in _LENGTH_LIMITED | _PRECISION_LIMITED:
+        return _grows(old.args, new.args)
+    if old.name == new.name == "numeric":
+        if not new.args:
+            return True
+        if len(old.args) == 0:
+            return False
+        old_scale = old.args[1] if len(old.args) > 1 else 0
+        new_scale = new.args[1] if len(new.args) > 1 else 0
+        return new.args[0] >= old.args[0] and new_scale == old_scale
+    return old.name == "cidr" and new.name == "inet"
+
+
+def _grows(old: tuple[int, ...], new: tuple[int, ...]) -> bool:
+    if not new:
+        return True
+    return bool(old) and new[0] >= old[0]
+
+
+# Built-in functions that are not VOLATILE (IMMUTABLE or STABLE): since PostgreSQL 11 a default
+# made of these is evaluated once, stored in the catalog, and the table is not rewritten.
+# Anything not listed (user functions included) is treated as volatile.
+NON_VOLATILE = frozenset(
+    {
+        "now",
+        "current_timestamp",
+        "current_timestamp_n",
+        "current_date",
+        "current_time",
+        "current_time_n",
+        "localtime",
+        "localtime_n",
+        "localtimestamp",
+        "localtimestamp_n",
+        "transaction_timestamp",
+        "statement_timestamp",
+        "current_user",
+        "current_role",
+        "session_user",
+        "user",
+        "current_catalog",
+        "current_schema",
+        "lower",
+        "upper",
+        "length",
+        "concat",
+        "md5",
+        "abs",
+        "round",
+        "date_trunc",
+        "timezone",
+        "make_date",
+        "make_interval",
+        "to_jsonb",
+        "to_json",
+        "jsonb_build_object",
+        "json_build_object",
+        "jsonb_build_array",
+        "json_build_array",
+        "array_fill",
+    }
+)
+
+
+def volatile_calls(column: Column) -> tuple[str, ...]:
+    """Calls in the column's default that are not known to be non-volatile (front ends list the
+    calls): such a default is computed per row, so ADD COLUMN rewrites the table."""
+    return tuple(name for name in column.default_calls if name not in NON_VOLATILE)
+
+
+def add_column_rewrites(column: Column, target_version: int) -> bool:
+    """True when ADD COLUMN of ``column`` writes every existing row (or builds an index over
+    them) instead of only editing the catalog: a volatile default (any default before
+    PostgreSQL 11), a stored generated column, identity or serial numbering, a key or UNIQUE."""
+    has_value = column.has_default and not column.default_is_null
+    return (
+        (has_value and (bool(volatile_calls(column)) or target_version < 11))
+        or column.generated_stored
+        or column.identity
+        or (column.type is not None and column.type.is_serial)
+        or column.primary_key
+        or column.unique
+    )

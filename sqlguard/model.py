@@ -218,6 +218,11 @@ class CreateIndex(Change):
     if_exists_at: int | None = None
     # WHERE ...: a partial index, which PostgreSQL's foreign key checks cannot use.
     partial: bool = False
+    # ``ON ONLY parent``: the index is made on the partitioned table alone (invalid, no build).
+    only: bool = False
+    # The front end made the name up (SQLAlchemy's ``ix_<table>_<column>`` for ``index=True``):
+    # SQLAlchemy shortens a long one itself, so it is not the name PostgreSQL would cut.
+    invented_name: bool = False
 
 
 @record
@@ -227,6 +232,9 @@ class DropIndex(Change):
     names: tuple[str, ...]
     concurrently: bool = False
     if_exists: bool = False
+    cascade: bool = False
+    # The index's table when the source names it (Alembic's ``table_name=``), else None.
+    table: str | None = None
     keyword_end: int | None = None
     if_exists_at: int | None = None
 
@@ -462,6 +470,17 @@ class DataChange(Change):
     has_where: bool
     assigned: tuple[str, ...] = ()
     assigned_spans: tuple[Span, ...] = ()
+
+
+@record
+class RepeatedColumn(Change):
+    """A column named a second time in one INSERT or MERGE column list, or set a second time by
+    ON CONFLICT DO UPDATE or MERGE's UPDATE (``span`` is the second name). Front ends emit it
+    only for such a repeat, next to the statement's own change."""
+
+    name: str
+    table: str
+    clause: str
 
 
 @record

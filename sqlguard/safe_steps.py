@@ -5,6 +5,7 @@ These build text only; they know the PostgreSQL version facts the steps depend o
 
 from __future__ import annotations
 
+from sqlguard.advice import ident, qualified
 from sqlguard.model import Change, TypeRef
 
 
@@ -18,7 +19,8 @@ def set_not_null_steps(table: str, column: str, target_version: int) -> str:
     From PostgreSQL 12, SET NOT NULL skips its scan when a validated CHECK (col IS NOT NULL)
     exists, and VALIDATE CONSTRAINT only takes SHARE UPDATE EXCLUSIVE (reads and writes go on).
     """
-    name = not_null_constraint_name(table, column)
+    name = ident(not_null_constraint_name(table, column))
+    table, column = qualified(table), ident(column)
     steps = [
         f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({column} IS NOT NULL) NOT VALID;",
         f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};",

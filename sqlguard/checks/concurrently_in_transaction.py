@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import outside_transaction
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import CreateIndex, DropIndex, Reindex
@@ -14,7 +15,9 @@ _VERBS = {CreateIndex: "CREATE INDEX", DropIndex: "DROP INDEX", Reindex: "REINDE
 
 @rule("SG005", on=(CreateIndex, DropIndex, Reindex))
 def concurrently_in_transaction(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> Iterator[Diagnostic]:
-    if not change.concurrently or not (change.in_transaction or ctx.assume_in_transaction):
+    # The front ends know where a transaction is open (BEGIN/COMMIT, assume-in-transaction,
+    # dbmate's wrapping, Alembic's blocks), so a statement after an explicit COMMIT is free.
+    if not change.concurrently or not change.in_transaction:
         return
     verb = _VERBS[type(change)]
     message = f"{verb} CONCURRENTLY inside a transaction block fails: PostgreSQL refuses to run it there"
@@ -27,8 +30,8 @@ def concurrently_in_transaction(change: CreateIndex | DropIndex | Reindex, ctx: 
             f"    {statement}"
         )
     else:
-        help_text = (
-            f"run it outside BEGIN ... COMMIT, in a migration of its own that is not wrapped in a transaction:\n"
-            f"{change.statement.strip().rstrip(';')};"
-        )
+        where = outside_transaction(change, ctx)
+        if where is None or where.startswith("-- CONCURRENTLY cannot run inside BEGIN"):
+            where = "run it outside BEGIN ... COMMIT, in a migration of its own that is not wrapped in a transaction:"
+        help_text = f"{where}\n{change.statement.strip().rstrip(';')};"
     yield ctx.diagnostic(change, message, help=help_text)

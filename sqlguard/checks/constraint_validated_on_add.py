@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, op_execute, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import AddColumn, AddConstraint, ForeignKey
@@ -30,8 +31,11 @@ def constraint_validated_on_add(change: AddConstraint | AddColumn, ctx: Context)
             f'CHECK constraint on "{table}" scans every row under an ACCESS EXCLUSIVE lock: '
             "reads and writes wait"
         )
-    name = constraint.name or "<constraint name>"
-    validate = f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};  -- in a later transaction"
+    inline = constraint.kind == "check" and not constraint.name and len(constraint.columns) == 1
+    # PostgreSQL names an unnamed column CHECK <table>_<column>_check.
+    default_name = f"{table.rsplit('.', 1)[-1]}_{constraint.columns[0]}_check" if inline else "<constraint name>"
+    name = constraint.name or default_name
+    validate = f"ALTER TABLE {qualified(table)} VALIDATE CONSTRAINT {ident(name)};  -- in a later transaction"
     fix = None
     if change.origin == "python" and change.statement.rstrip().endswith(")"):
         # Unsafe, like the SQL fix: existing rows stay unchecked until VALIDATE runs.
@@ -45,15 +49,18 @@ def constraint_validated_on_add(change: AddConstraint | AddColumn, ctx: Context)
         )
         help_sql = (
             ctx.statement_with(change, fix)
-            + f'\n# then, in a later revision:\nop.execute("ALTER TABLE {table} VALIDATE CONSTRAINT {name}")'
+            + "\n# then, in a later revision:\n"
+            + op_execute(f"ALTER TABLE {qualified(table)} VALIDATE CONSTRAINT {ident(name)}")
         )
     elif ctx.alone_in_statement(change) and change.origin == "sql":
         # Unsafe: existing rows are not checked until the VALIDATE step is run.
         fix = Fix("Add NOT VALID", (Edit.insert(change.statement_span.end, " NOT VALID"),), safe=False)
         help_sql = ctx.statement_with(change, fix) + "\n" + validate
     else:
-        alone = f"ALTER TABLE {table} ADD CONSTRAINT {name} ... NOT VALID;"
-        help_sql = f"-- in its own statement:\n{alone}\n{validate}"
+        body = f"CHECK ({constraint.expression})" if constraint.expression else "..."
+        alone = f"ALTER TABLE {qualified(table)} ADD CONSTRAINT {ident(name)} {body} NOT VALID;"
+        where = "-- add the column without its CHECK, then" if inline else "-- in its own statement"
+        help_sql = f"{where}:\n{alone}\n{validate}"
     yield ctx.diagnostic(change, message, help=help_sql, fix=fix)
 
 
@@ -72,10 +79,10 @@ def _inline_reference(change: AddColumn, ctx: Context) -> Iterator[Diagnostic]:
         _foreign_key_message(fk),
         help="\n".join(
             [
-                f"ALTER TABLE {table} ADD COLUMN {column.name}{column_type};",
-                f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column.name}) "
-                f"REFERENCES {fk.ref_table}{ref_columns} NOT VALID;",
-                f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};  -- in a later transaction",
+                f"ALTER TABLE {qualified(table)} ADD COLUMN {ident(column.name)}{column_type};",
+                f"ALTER TABLE {qualified(table)} ADD CONSTRAINT {ident(name)} FOREIGN KEY ({ident(column.name)}) "
+                f"REFERENCES {qualified(fk.ref_table)}{ref_columns} NOT VALID;",
+                f"ALTER TABLE {qualified(table)} VALIDATE CONSTRAINT {ident(name)};  -- in a later transaction",
             ]
         ),
     )

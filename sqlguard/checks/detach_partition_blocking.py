@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import op_execute, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import DetachPartition
@@ -22,11 +23,14 @@ def detach_partition_blocking(change: DetachPartition, ctx: Context) -> Iterator
     elif change.origin == "python":
         help_sql = (
             "with op.get_context().autocommit_block():\n"
-            f'    op.execute("ALTER TABLE {change.table} DETACH PARTITION {change.partition} CONCURRENTLY")'
+            "    "
+            + op_execute(
+                f"ALTER TABLE {qualified(change.table)} DETACH PARTITION {qualified(change.partition)} CONCURRENTLY"
+            )
         )
     else:
         help_sql = (
-            f"ALTER TABLE {change.table} DETACH PARTITION {change.partition} CONCURRENTLY;"
+            f"ALTER TABLE {qualified(change.table)} DETACH PARTITION {qualified(change.partition)} CONCURRENTLY;"
             "  -- outside a transaction block"
         )
     yield ctx.diagnostic(

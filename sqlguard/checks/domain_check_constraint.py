@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
 from sqlguard.model import AlterDomainAddConstraint, CreateDomain
@@ -27,7 +28,7 @@ def domain_check_constraint(
             help=for_origin(
                 "\n".join(
                     [
-                        f"CREATE DOMAIN {change.name}{type_sql};",
+                        f"CREATE DOMAIN {qualified(change.name)}{type_sql};",
                         "-- and put the CHECK on each column that uses it:",
                         "ALTER TABLE <table> ADD CONSTRAINT <name> CHECK (...) NOT VALID;",
                     ]
@@ -41,7 +42,7 @@ def domain_check_constraint(
         return
     name = constraint.name or "<constraint name>"
     fix = None
-    validate = f"ALTER DOMAIN {change.domain} VALIDATE CONSTRAINT {name};  -- in a later transaction"
+    validate = f"ALTER DOMAIN {qualified(change.domain)} VALIDATE CONSTRAINT {ident(name)};  -- in a later transaction"
     if change.origin == "sql":
         fix = Fix("Add NOT VALID", (Edit.insert(change.statement_span.end, " NOT VALID"),), safe=False)
         help_sql = ctx.statement_with(change, fix) + "\n" + validate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, op_call, py_str, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DropColumn
@@ -22,13 +23,13 @@ def dropped_column(change: DropColumn, ctx: Context) -> Iterator[Diagnostic]:
         f'dropping "{table}"."{column}" breaks every running client that still selects or writes it',
         help=(
             f"# first deploy code that no longer reads or writes {column} (remove it from the model);\n"
-            f'# then drop it in a later migration:\nop.drop_column("{table}", "{column}")'
+            '# then drop it in a later migration:\n' + op_call("drop_column", table, py_str(column))
         )
         if ctx.is_op_call(change)
         else (
             f"-- first deploy code that no longer reads or writes {column}"
             " (ORMs: remove it from the model, or mark it ignored);\n"
             "-- then drop it in a later migration:\n"
-            f"ALTER TABLE {table} DROP COLUMN {column};"
+            f"ALTER TABLE {qualified(table)} DROP COLUMN {ident(column)};"
         ),
     )

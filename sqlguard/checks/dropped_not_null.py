@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, op_call, py_str, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DropNotNull
@@ -23,12 +24,12 @@ def dropped_not_null(change: DropNotNull, ctx: Context) -> Iterator[Diagnostic]:
         f'dropping NOT NULL on "{table}"."{column}" lets NULLs in, and running clients that assume a value break',
         help=(
             f"# first deploy code that handles a NULL {column} wherever it reads {table};\n"
-            f'# then, in a later migration:\nop.alter_column("{table}", "{column}", nullable=True)'
+            '# then, in a later migration:\n' + op_call("alter_column", table, py_str(column), nullable="True")
         )
         if ctx.is_op_call(change)
         else (
             f"-- first deploy code that handles a NULL {column} wherever it reads {table};\n"
             "-- then, in a later migration:\n"
-            f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;"
+            f"ALTER TABLE {qualified(table)} ALTER COLUMN {ident(column)} DROP NOT NULL;"
         ),
     )

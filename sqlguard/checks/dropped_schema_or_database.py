@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DropDatabase, DropSchema
@@ -34,8 +35,8 @@ def dropped_schema_or_database(change: DropSchema | DropDatabase, ctx: Context) 
         f"DROP SCHEMA {names} deletes {what}; every running client that uses it breaks",
         help=(
             f"-- first deploy code that no longer uses {first}; rename it aside for a release:\n"
-            f"ALTER SCHEMA {first} RENAME TO {first}_deprecated;\n"
+            f"ALTER SCHEMA {ident(first)} RENAME TO {ident(first + '_deprecated')};\n"
             "-- then drop it in a later migration:\n"
-            f"DROP SCHEMA {first}_deprecated;"
+            f"DROP SCHEMA {ident(first + '_deprecated')};"
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, op_call, py_str, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DropTable
@@ -26,14 +27,15 @@ def dropped_table(change: DropTable, ctx: Context) -> Iterator[Diagnostic]:
         f"dropping {names} deletes {its} data{cascade}, and breaks every running client that still queries {it}",
         help=(
             f"# first deploy code that no longer uses {first}; rename it aside for a release:\n"
-            f'op.rename_table("{first}", "{first}_deprecated")\n'
-            f'# then drop it in a later migration:\nop.drop_table("{first}_deprecated")'
+            + op_call("rename_table", first, py_str(first.rsplit(".", 1)[-1] + "_deprecated"))
+            + "\n# then drop it in a later migration:\n"
+            + op_call("drop_table", first + "_deprecated")
         )
         if ctx.is_op_call(change)
         else (
             f"-- first deploy code that no longer uses {first}; keep a backup, or rename it aside for a release:\n"
-            f"ALTER TABLE {first} RENAME TO {first}_deprecated;\n"
+            f"ALTER TABLE {qualified(first)} RENAME TO {ident(first.rsplit('.', 1)[-1] + '_deprecated')};\n"
             "-- then drop it in a later migration:\n"
-            f"DROP TABLE {first}_deprecated;"
+            f"DROP TABLE {qualified(first + '_deprecated')};"
         ),
     )

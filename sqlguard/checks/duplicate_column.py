@@ -7,13 +7,23 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Span
-from sqlguard.model import AddColumn, CreateTable, DataChange, Migration
+from sqlguard.model import AddColumn, CreateTable, DataChange, Migration, RepeatedColumn
 from sqlguard.registry import rule
 
 
-@rule("SG045", on=(CreateTable, AddColumn, DataChange))
-def duplicate_column(change: CreateTable | AddColumn | DataChange, ctx: Context) -> Iterator[Diagnostic]:
-    if isinstance(change, CreateTable):
+@rule("SG045", on=(CreateTable, AddColumn, DataChange, RepeatedColumn))
+def duplicate_column(
+    change: CreateTable | AddColumn | DataChange | RepeatedColumn, ctx: Context
+) -> Iterator[Diagnostic]:
+    if isinstance(change, RepeatedColumn):
+        listed = "UPDATE" not in change.clause  # a list of names, not SET assignments
+        failure = "specified more than once" if listed else "multiple assignments to same column"
+        yield ctx.diagnostic(
+            change,
+            f'column "{change.name}" is named twice in {change.clause}: the migration fails ({failure})',
+            help=f"name {change.name} once",
+        )
+    elif isinstance(change, CreateTable):
         seen: set[str] = set()
         for column in change.columns:
             if column.name in seen:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
-from sqlguard.model import AddColumn, Column, CreateTable
+from sqlguard.model import AddColumn, AddConstraint, Column, CreateTable, unqualified
 from sqlguard.registry import rule
 
 LIMITS = {
@@ -18,8 +19,13 @@ LIMITS = {
 }
 
 
-@rule("SG041", on=(CreateTable, AddColumn))
-def integer_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+@rule("SG041", on=(CreateTable, AddColumn, AddConstraint))
+def integer_key(change: CreateTable | AddColumn | AddConstraint, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a downgrade restores the types the schema had: the choice was made before
+    if isinstance(change, AddConstraint):
+        yield from _added_foreign_key(change, ctx)
+        return
     for table, column, role in _key_columns(change):
         type_ref = column.type
         if type_ref is None or type_ref.name not in LIMITS or type_ref.array:
@@ -36,6 +42,37 @@ def integer_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagn
             else f"{column.name} bigint",
             fix=fix,
         )
+
+
+def _added_foreign_key(change: AddConstraint, ctx: Context) -> Iterator[Diagnostic]:
+    """A FOREIGN KEY added by its own ALTER TABLE (Prisma's only form) on integer columns the
+    schema knows: their CREATE TABLE did not say they were keys, so it is reported here."""
+    foreign_key = change.constraint.foreign_key
+    if foreign_key is None:
+        return
+    declared = ctx.memo("SG041-declared", lambda: _declared_here(ctx))
+    for column in foreign_key.columns:
+        type_name = ctx.schema.column_type(change.table, column)
+        if type_name not in LIMITS or (unqualified(change.table), column) not in declared:
+            continue  # a column of an earlier migration: its type was chosen (and reported) there
+        yield ctx.diagnostic(
+            foreign_key.span,
+            f'foreign key "{change.table}"."{column}" is {type_name}: it runs out at {LIMITS[type_name]},'
+            " and widening it later rewrites the table while blocking writes",
+            help=f"{ident(column)} bigint  -- in the CREATE TABLE of {qualified(change.table)}"
+            if ctx.created_here(change.table)
+            else f"ALTER TABLE {qualified(change.table)} ALTER COLUMN {ident(column)} TYPE bigint;"
+            "  -- while the table is small (and the key it references)",
+        )
+
+
+def _declared_here(ctx: Context) -> set[tuple[str, str]]:
+    """(table, column) pairs this migration's up part declares."""
+    return {
+        (unqualified(table), column.name)
+        for change in ctx.migration.changes
+        for table, column in change.columns_declared()
+    }
 
 
 def _key_columns(change: CreateTable | AddColumn) -> Iterator[tuple[str, Column, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlguard.advice import ident, op_call, py_str, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Severity, Span
 from sqlguard.model import (
@@ -100,11 +101,11 @@ def _undo_sql(changes: list[Change]) -> str:
     statements = []
     for change in reversed(changes):
         if isinstance(change, CreateTable):
-            statements.append(f"DROP TABLE {change.table};")
+            statements.append(f"DROP TABLE {qualified(change.table)};")
         elif isinstance(change, CreateIndex) and change.name:
-            statements.append(f"DROP INDEX {change.name};")
+            statements.append(f"DROP INDEX {qualified(change.name)};")
         elif isinstance(change, AddColumn):
-            statements.append(f"ALTER TABLE {change.table} DROP COLUMN {change.column.name};")
+            statements.append(f"ALTER TABLE {qualified(change.table)} DROP COLUMN {ident(change.column.name)};")
     return "\n".join(statements)
 
 
@@ -182,11 +183,11 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
         if isinstance(change, CreateTable):
             if not gone(change.table):
                 left.append(f'table "{change.table}"')
-                undo.append(f'op.drop_table("{change.table}")')
+                undo.append(op_call("drop_table", change.table))
         elif isinstance(change, AddColumn):
             if not gone(change.table, (change.column.name,)):
                 left.append(f'column "{change.table}.{change.column.name}"')
-                undo.append(f'op.drop_column("{change.table}", "{change.column.name}")')
+                undo.append(op_call("drop_column", change.table, py_str(change.column.name)))
         elif isinstance(change, CreateIndex) and change.name:
             if unqualified(change.name) not in dropped_indexes and not gone(change.table, change.columns):
                 left.append(f'index "{change.name}"')
@@ -200,12 +201,12 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
             key = (unqualified(change.table), change.column)
             if key not in added_columns:
                 lost.append(f'column "{change.table}.{change.column}"')
-                undo.append(f'op.add_column("{change.table}", sa.Column("{change.column}", ...))')
+                undo.append(op_call("add_column", change.table, f"sa.Column({py_str(change.column)}, ...)"))
         elif isinstance(change, DropTable):
             for table in change.tables:
                 if unqualified(table) not in created_tables:
                     lost.append(f'table "{table}"')
-                    undo.append(f'op.create_table("{table}", ...)')
+                    undo.append(op_call("create_table", table, "..."))
         elif isinstance(change, RenameTable):
             if (unqualified(change.new_name), unqualified(change.table)) not in renames:
                 lost.append(f'the name "{change.table}" (renamed to "{change.new_name}")')
@@ -215,5 +216,7 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
             and (unqualified(change.table), change.new_name, change.column) not in column_renames
         ):
             lost.append(f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")')
-            undo.append(f'op.alter_column("{change.table}", "{change.new_name}", new_column_name="{change.column}")')
+            undo.append(
+                op_call("alter_column", change.table, py_str(change.new_name), new_column_name=py_str(change.column))
+            )
     return left, lost, undo

@@ -13,6 +13,8 @@ from sqlguard.registry import rule
 
 @rule("SG042", on=(CreateTable, AddColumn, AlterColumnType))
 def json_column(change: CreateTable | AddColumn | AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a downgrade restores the types the schema had: the choice was made before
     declared: list[tuple[str, str, TypeRef | None]]
     if isinstance(change, AlterColumnType):
         declared = [(change.table, change.column, change.type)]

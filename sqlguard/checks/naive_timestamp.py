@@ -12,6 +12,8 @@ from sqlguard.registry import rule
 
 @rule("SG003", on=(CreateTable, AddColumn, AlterColumnType))
 def naive_timestamp(change: CreateTable | AddColumn | AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a downgrade restores the types the schema had: the choice was made before
     if isinstance(change, AlterColumnType):
         targets = [(change.table, change.column, change.type)]
     else:

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import outside_transaction, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
-from sqlguard.model import CreateIndex, DropIndex, Reindex
+from sqlguard.model import CreateIndex, DropIndex, DropTable, Reindex, unqualified
 from sqlguard.registry import rule
 
 
 @rule("SG004", on=(CreateIndex, DropIndex, Reindex))
 def non_concurrent_index(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> Iterator[Diagnostic]:
-    if change.concurrently or _only_new_objects(change, ctx):
+    if change.concurrently or _only_new_objects(change, ctx) or _table_dropped_next(change, ctx):
         return
     if isinstance(change, Reindex) and change.target in ("SYSTEM",):
         return
-    fix = None
+    if isinstance(change, CreateIndex) and change.only:
+        return  # ON ONLY a partitioned table: an empty, invalid index on the parent, built by nobody
+    concurrent = None
     if change.keyword_end is not None and change.origin == "sql":
-        fix = Fix("Add CONCURRENTLY", (Edit.insert(change.keyword_end, " CONCURRENTLY"),))
-    help_sql = ctx.statement_with(change, fix) if fix is not None else None
+        concurrent = Fix("Add CONCURRENTLY", (Edit.insert(change.keyword_end, " CONCURRENTLY"),))
+    help_sql = ctx.statement_with(change, concurrent) if concurrent is not None else None
+    blocker = _blocker(change, ctx)
+    # The fix is offered only where the fixed statement runs as it lands.
+    fix = concurrent if blocker is None else None
+    if blocker is not None and change.origin == "sql":
+        help_sql = blocker if help_sql is None or isinstance(change, DropIndex) else f"{blocker}\n{help_sql}"
     if change.from_call and not isinstance(change, Reindex):
         help_sql = _alembic_help(change.statement)
     elif change.origin == "python":  # SQL inside op.execute("..."): show the call to write
@@ -33,6 +41,35 @@ def non_concurrent_index(change: CreateIndex | DropIndex | Reindex, ctx: Context
             "  ", " "
         )
     yield ctx.diagnostic(change, message, help=help_sql, fix=fix)
+
+
+def _blocker(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> str | None:
+    """Why CONCURRENTLY cannot simply be added where the statement is, as the first lines of the
+    help (what to move where, with the statements to write); None when it can."""
+    if isinstance(change, DropIndex) and (len(change.names) > 1 or change.cascade):
+        exists = "IF EXISTS " if change.if_exists else ""
+        drops = "\n".join(f"DROP INDEX CONCURRENTLY {exists}{qualified(name)};" for name in change.names)
+        if change.cascade:
+            return f"-- CONCURRENTLY cannot CASCADE: drop what depends on the index first, then:\n{drops}"
+        return f"-- CONCURRENTLY drops one index per statement:\n{drops}"
+    return outside_transaction(change, ctx)
+
+
+def _table_dropped_next(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> bool:
+    """A DROP INDEX whose table the same migration drops next: the DROP TABLE locks it anyway."""
+    if not isinstance(change, DropIndex):
+        return False
+    tables = {change.table} if change.table else {ctx.schema.index_table(name) for name in change.names}
+    if None in tables:
+        return False
+    part = ctx.migration.down_changes if ctx.in_down(change) else ctx.migration.changes
+    later = part[next(i for i, other in enumerate(part) if other is change) + 1 :]
+    for other in later:
+        if isinstance(other, DropTable):
+            return {unqualified(t) for t in tables if t} <= {unqualified(t) for t in other.tables}
+        if not isinstance(other, DropIndex):
+            return False
+    return False
 
 
 def _only_new_objects(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn
@@ -23,7 +24,7 @@ def not_null_column_without_default(change: AddColumn, ctx: Context) -> Iterator
         return
     column_type = f" {type_sql(column.type, change.origin)}" if column.type is not None else ""
     steps = [
-        f"ALTER TABLE {change.table} ADD COLUMN {column.name}{column_type};",
+        f"ALTER TABLE {qualified(change.table)} ADD COLUMN {ident(column.name)}{column_type};",
         f"-- backfill {column.name} in batches, then:",
         set_not_null_steps(change.table, column.name, ctx.target_version),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, op_call, py_str, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import RenameColumn
@@ -23,16 +24,17 @@ def renamed_column(change: RenameColumn, ctx: Context) -> Iterator[Diagnostic]:
         change,
         f'renaming "{table}"."{old}" to "{new}" breaks every running client that still reads or writes "{old}"',
         help=(
-            f'op.add_column("{table}", sa.Column("{new}", ...))  # same type as {old}\n'
+            op_call("add_column", table, f"sa.Column({py_str(new)}, ...)")
+            + f"  # same type as {old}\n"
             f"# deploy code that writes both {old} and {new}, backfill {new} in batches, switch reads to {new};\n"
             f"# then, in a later migration once no deployed code uses {old}:\n"
-            f'op.drop_column("{table}", "{old}")'
+            + op_call("drop_column", table, py_str(old))
         )
         if ctx.is_op_call(change)
         else (
-            f"ALTER TABLE {table} ADD COLUMN {new} {column_type};\n"
+            f"ALTER TABLE {qualified(table)} ADD COLUMN {ident(new)} {column_type};\n"
             f"-- deploy code that writes both {old} and {new}, backfill {new} in batches, switch reads to {new};\n"
             f"-- then, in a later migration once no deployed code uses {old}:\n"
-            f"ALTER TABLE {table} DROP COLUMN {old};"
+            f"ALTER TABLE {qualified(table)} DROP COLUMN {ident(old)};"
         ),
     )

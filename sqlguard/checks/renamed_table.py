@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, op_call, op_execute, py_str, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import CreateView, RenameTable, unqualified
@@ -22,17 +23,20 @@ def renamed_table(change: RenameTable, ctx: Context) -> Iterator[Diagnostic]:
         change,
         f'renaming table "{old}" to "{new}" breaks every running client that still queries "{old}"',
         help=(
-            f'op.rename_table("{old}", "{new}")\n'
-            f'op.execute("CREATE VIEW {old} AS SELECT * FROM {new}")  # the old name keeps working\n'
-            f"# then, in a later migration once no deployed code uses {old}:\n"
-            f'op.execute("DROP VIEW {old}")'
+            op_call("rename_table", old, py_str(new.rsplit(".", 1)[-1]))
+            + "\n"
+            + op_execute(f"CREATE VIEW {qualified(old)} AS SELECT * FROM {qualified(new)}")
+            + "  # the old name keeps working\n"
+            + f"# then, in a later migration once no deployed code uses {old}:\n"
+            + op_execute(f"DROP VIEW {qualified(old)}")
         )
         if ctx.is_op_call(change)
         else (
-            f"ALTER TABLE {old} RENAME TO {new};\n"
-            f"CREATE VIEW {old} AS SELECT * FROM {new};  -- the old name keeps working (simple views are writable)\n"
+            f"ALTER TABLE {qualified(old)} RENAME TO {ident(new.rsplit('.', 1)[-1])};\n"
+            f"CREATE VIEW {qualified(old)} AS SELECT * FROM {qualified(new)};"
+            "  -- the old name keeps working (simple views are writable)\n"
             f"-- then, in a later migration once no deployed code uses {old}:\n"
-            f"DROP VIEW {old};"
+            f"DROP VIEW {qualified(old)};"
         ),
     )
 

@@ -15,6 +15,8 @@ _LIMITS = {"serial": "2,147,483,647", "smallserial": "32,767", "integer": "2,147
 
 @rule("SG001", on=(CreateTable, AddColumn))
 def serial_primary_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.in_down(change):
+        return  # a downgrade restores the types the schema had: the choice was made before
     for table, column in change.columns_declared():
         if column.type is None or column.identity or not _is_sequence_key(column, change.origin):
             continue

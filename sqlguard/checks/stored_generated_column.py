@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn, SetGeneratedExpression, unqualified
@@ -33,7 +34,7 @@ def stored_generated_column(change: AddColumn | SetGeneratedExpression, ctx: Con
         column_type = f" {type_sql(column.type, change.origin)}" if column.type is not None else ""
         help_sql = "\n".join(
             [
-                f"ALTER TABLE {change.table} ADD COLUMN {column.name}{column_type};",
+                f"ALTER TABLE {qualified(change.table)} ADD COLUMN {ident(column.name)}{column_type};",
                 f"-- fill {column.name} in batches; keep it current with a trigger or compute it in queries",
             ]
         )
@@ -53,11 +54,12 @@ def _set_expression(change: SetGeneratedExpression, ctx: Context) -> Iterator[Di
         help=for_origin(
             "\n".join(
                 [
-                    f"ALTER TABLE {change.table} ADD COLUMN {change.column}_new <type>;",
+                    f"ALTER TABLE {qualified(change.table)} ADD COLUMN {ident(change.column + '_new')} <type>;",
                     f"-- fill {change.column}_new in batches with the new expression, keep it current with a trigger,",
                     "-- then:",
-                    f"ALTER TABLE {change.table} DROP COLUMN {change.column};",
-                    f"ALTER TABLE {change.table} RENAME COLUMN {change.column}_new TO {change.column};",
+                    f"ALTER TABLE {qualified(change.table)} DROP COLUMN {ident(change.column)};",
+                    f"ALTER TABLE {qualified(change.table)} RENAME COLUMN {ident(change.column + '_new')} "
+                    f"TO {ident(change.column)};",
                 ]
             ),
             change.origin,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from sqlguard.advice import ident, ident_list, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Span
 from sqlguard.model import AddConstraint, CreateIndex, CreateTable
@@ -21,7 +22,7 @@ def tenant_index_not_leading(change: CreateIndex | CreateTable | AddConstraint, 
     for span, kind, columns in _keys(change):
         if not columns or columns[0] == TENANT_COLUMN:
             continue
-        written = ", ".join(column or "<expression>" for column in columns if column != TENANT_COLUMN)
+        written = ident_list(column for column in columns if column != TENANT_COLUMN)
         yield ctx.diagnostic(
             span,
             f'{kind} on tenant table "{table}" does not lead with {TENANT_COLUMN}: every tenant-scoped lookup'
@@ -57,7 +58,8 @@ def _safe_form(change: CreateIndex | CreateTable | AddConstraint, kind: str, col
     if isinstance(change, CreateIndex):
         unique = "UNIQUE " if change.unique else ""
         concurrently = "CONCURRENTLY " if change.concurrently else ""
-        return f"CREATE {unique}INDEX {concurrently}{change.name or ''} ON {change.table} ({columns});".replace(
+        name = ident(change.name) if change.name else ""
+        return f"CREATE {unique}INDEX {concurrently}{name} ON {qualified(change.table)} ({columns});".replace(
             "  ", " "
         )
     return f"UNIQUE ({columns})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn, CreateTable
@@ -23,8 +24,8 @@ def tenant_table_without_rls(change: CreateTable | AddColumn, ctx: Context) -> I
             f'"{table}" holds rows of many tenants but has no row-level security: one missing'
             f" WHERE {TENANT_COLUMN} = ... in application code leaks every tenant's rows",
             help=(
-                f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n"
-                f"CREATE POLICY {table}_tenant_isolation ON {table}\n"
+                f"ALTER TABLE {qualified(table)} ENABLE ROW LEVEL SECURITY;\n"
+                f"CREATE POLICY {ident(table.rsplit('.', 1)[-1] + '_tenant_isolation')} ON {qualified(table)}\n"
                 f"    USING ({TENANT_COLUMN} = current_setting('app.tenant_id')::bigint);"
             ),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import DataChange
@@ -20,8 +21,9 @@ def unbounded_data_change(change: DataChange, ctx: Context) -> Iterator[Diagnost
     table = change.table
     statement = change.statement.rstrip().rstrip(";")
     if change.origin == "python" and not statement.upper().startswith(("UPDATE", "DELETE")):
-        statement = f"UPDATE {table} SET ..." if change.kind == "update" else f"DELETE FROM {table}"
-    batch = f"id IN (SELECT id FROM {table} WHERE <not done yet> LIMIT {BATCH})"
+        name = qualified(table)
+        statement = f"UPDATE {name} SET ..." if change.kind == "update" else f"DELETE FROM {name}"
+    batch = f"id IN (SELECT id FROM {qualified(table)} WHERE <not done yet> LIMIT {BATCH})"
     verb = "UPDATE of" if change.kind == "update" else "DELETE from"
     yield ctx.diagnostic(
         change,

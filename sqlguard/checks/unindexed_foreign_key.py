@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, ident_list, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn, AddConstraint, CreateTable, ForeignKey
@@ -32,13 +33,14 @@ def _index_sql(foreign_key: ForeignKey, ctx: Context) -> str:
     name = f"{table.split('.')[-1]}_{'_'.join(foreign_key.columns)}_idx"[:MAX_IDENTIFIER]
     # CONCURRENTLY is PostgreSQL's; SQLite (the other dialect this rule runs on) has no such clause.
     concurrently = "" if ctx.created_here(table) or ctx.migration.dialect != "postgres" else "CONCURRENTLY "
-    columns = ", ".join(foreign_key.columns)
     if ctx.migration.kind == "python":
         names = ", ".join(f'"{c}"' for c in foreign_key.columns)
+        schema, _, bare = table.rpartition(".")
+        where = f'"{bare}", [{names}]' + (f', schema="{schema}"' if schema else "")
         if not concurrently:
-            return f'op.create_index("{name}", "{table}", [{names}])'
+            return f'op.create_index("{name}", {where})'
         return (
             "with op.get_context().autocommit_block():\n"
-            f'    op.create_index("{name}", "{table}", [{names}], postgresql_concurrently=True)'
+            f'    op.create_index("{name}", {where}, postgresql_concurrently=True)'
         )
-    return f"CREATE INDEX {concurrently}{name} ON {table} ({columns});"
+    return f"CREATE INDEX {concurrently}{ident(name)} ON {qualified(table)} ({ident_list(foreign_key.columns)});"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, ident_list, op_execute, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddColumn, AddConstraint
@@ -39,15 +40,20 @@ def unique_constraint_builds_index(change: AddConstraint | AddColumn, ctx: Conte
                 "with op.get_context().autocommit_block():",
                 f'    op.create_index("{name}", "{change.table}", [{column_list}], unique=True, '
                 "postgresql_concurrently=True)",
-                f'op.execute("ALTER TABLE {change.table} ADD CONSTRAINT {name} {keyword} USING INDEX {name}")',
+                op_execute(
+                    f"ALTER TABLE {qualified(change.table)} ADD CONSTRAINT {ident(name)} {keyword} "
+                    f"USING INDEX {ident(name)}"
+                ),
             ]
         )
         yield ctx.diagnostic(change, _message(keyword, change.table), help=help_text)
         return
-    steps = [f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {change.table} ({', '.join(columns)});"]
+    steps = [f"CREATE UNIQUE INDEX CONCURRENTLY {ident(name)} ON {qualified(change.table)} ({ident_list(columns)});"]
     if kind == "primary" and isinstance(change, AddConstraint):
         steps.append("-- make the key columns NOT NULL first (see SG012), or the next step scans the table")
-    steps.append(f"ALTER TABLE {change.table} ADD CONSTRAINT {name} {keyword} USING INDEX {name};")
+    steps.append(
+        f"ALTER TABLE {qualified(change.table)} ADD CONSTRAINT {ident(name)} {keyword} USING INDEX {ident(name)};"
+    )
     yield ctx.diagnostic(change, _message(keyword, change.table), help="\n".join(steps))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlguard.advice import ident, op_execute, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import AddConstraint, ValidateConstraint, unqualified
@@ -38,7 +39,7 @@ def _not_valid_constraints(ctx: Context) -> dict[tuple[str, str | None], list[Ad
 
 
 def _help(change: ValidateConstraint) -> str:
-    validate = f"ALTER TABLE {change.table} VALIDATE CONSTRAINT {change.name}"
+    validate = f"ALTER TABLE {qualified(change.table)} VALIDATE CONSTRAINT {ident(change.name)}"
     if change.origin == "python":
-        return f'# in a later revision (each revision commits on its own):\nop.execute("{validate}")'
+        return "# in a later revision (each revision commits on its own):\n" + op_execute(validate)
     return f"COMMIT;\n{validate};"

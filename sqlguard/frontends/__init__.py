@@ -24,7 +24,7 @@ def parse_file(path: str, text: str, config: Config) -> Migration:
     if path.lower().endswith(PYTHON_SUFFIXES):
         from sqlguard.frontends.alembic import parse_python  # libcst loads only when Python is linted
 
-        return parse_python(path, text)
+        return parse_python(path, text, config.dialect)
     if config.dialect != "postgres":
         from sqlguard.frontends.dialects import parse_dialect_file
 

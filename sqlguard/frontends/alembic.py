@@ -30,6 +30,7 @@ from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, LineIndex, Span
 from sqlguard.frontends import sql
+from sqlguard.frontends.placeholders import bind_stand_ins
 from sqlguard.frontends.pystrings import StringValue, find_interpolated_sql, literal_value, remap
 from sqlguard.model import (
     AddColumn,
@@ -151,9 +152,12 @@ _HARMLESS_OPS = frozenset(
 )
 
 
-def parse_python(path: str, text: str) -> Migration:
-    """Parse a Python file into a migration: Alembic ops if it is a revision, SG007 facts always."""
-    migration = Migration(path=path, text=text, kind="python")
+def parse_python(path: str, text: str, dialect: str = "postgres") -> Migration:
+    """Parse a Python file into a migration: Alembic ops if it is a revision, SG007 facts always.
+
+    ``dialect`` is the database the revisions run on (the configured one): SQL in ``op.execute``
+    is read in that dialect, and only the rules that apply to it run."""
+    migration = Migration(path=path, text=text, kind="python", dialect=dialect)
     if not any(marker in text for marker in QUICK_MARKERS):
         return migration
     try:
@@ -170,7 +174,7 @@ def parse_python(path: str, text: str) -> Migration:
             _read_revision(migration, module, functions, source)
         migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
     except RecursionError:  # an expression thousands of terms long: give up on the file, quietly
-        return Migration(path=path, text=text, kind="python")
+        return Migration(path=path, text=text, kind="python", dialect=dialect)
     return migration
 
 
@@ -179,8 +183,18 @@ class _Source:
 
     def __init__(self, text: str, module: cst.Module) -> None:
         self.text = text
+        self.module = module
         self.lines = LineIndex(text)
         self.positions = _positions(module)
+        self._type_names: dict[str, str] | None = None
+
+    def type_name_origin(self, name: str) -> str | None:
+        """Where a name a column type is written with comes from: "sqlalchemy" (imported from
+        SQLAlchemy), "project" (imported from anywhere else: a type we cannot see), the type a
+        TypeDecorator of this file becomes on PostgreSQL ("jsonb", "json"), or None."""
+        if self._type_names is None:
+            self._type_names = _type_names(self.module)
+        return self._type_names.get(name)
 
     def span(self, node: cst.CSTNode) -> Span:
         where = self.positions[node]
@@ -191,6 +205,41 @@ class _Source:
     def code(self, node: cst.CSTNode) -> str:
         span = self.span(node)
         return self.text[span.start : span.end]
+
+
+def _type_names(module: cst.Module) -> dict[str, str]:
+    """Module-level names a column type may be written with, and where each comes from."""
+    found: dict[str, str] = {}
+    code = cst.Module([]).code_for_node
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef):
+            bases = {code(base.value).rsplit(".", 1)[-1] for base in statement.bases}
+            if "TypeDecorator" in bases:
+                body = code(statement.body)
+                # impl = JSONB, or load_dialect_impl() choosing JSONB on PostgreSQL
+                found[statement.name.value] = "jsonb" if "JSONB" in body else "json"
+            continue
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                origin = "sqlalchemy" if code(small.module).startswith("sqlalchemy") else "project"
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    found[code(bound)] = origin
+            elif isinstance(small, cst.ImportFrom):  # a relative import: the project's own
+                if not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        bound = alias.asname.name if alias.asname is not None else alias.name
+                        found[code(bound)] = "project"
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = code(alias.name)
+                    bound_name = code(alias.asname.name) if alias.asname is not None else dotted.split(".")[0]
+                    found[bound_name] = "sqlalchemy" if dotted.startswith("sqlalchemy") else "project"
+    return found
 
 
 def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
@@ -601,7 +650,8 @@ class _OpReader:
                 constraints.append(constraint)
                 if constraint.kind == "primary":
                     primary.update(constraint.columns)
-        columns = _settle_keys(columns, primary, auto)
+        foreign = {name for c in constraints if c.kind == "foreign" for name in c.columns}
+        columns = _settle_keys(columns, primary, auto, foreign)
         self.changes.append(
             CreateTable(
                 table=table, columns=tuple(columns), constraints=tuple(constraints), **self._common(call, block)
@@ -610,6 +660,7 @@ class _OpReader:
         for item, name, index_columns, unique in indexes:
             self.changes.append(
                 CreateIndex(
+                    invented_name=_callee(item) == "Column",
                     table=table,
                     name=name,
                     columns=index_columns,
@@ -661,6 +712,7 @@ class _OpReader:
                     name=name,
                     columns=(column.name,),
                     unique=unique,
+                    invented_name=True,
                     **self._implied_index(call, block, column.span, table, name, (column.name,), unique),
                 )
             )
@@ -777,6 +829,7 @@ class _OpReader:
                     names=(name,),
                     concurrently=_truthy(args.get("postgresql_concurrently")),
                     if_exists=_truthy(args.get("if_exists")),
+                    table=self._table(args, "table_name", block),
                     **self._common(call, block),
                 )
             )
@@ -873,11 +926,25 @@ class _OpReader:
 
     def _sql(self, value: StringValue, block: _Block) -> None:
         in_transaction = self._in_transaction(block)
-        if value.contiguous and value.offsets is not None:
-            parsed = sql.parse(value.value, base=value.offsets[0], in_transaction=in_transaction, origin="python")
+        if self.migration.dialect != "postgres":
+            from sqlguard.frontends.dialects import parse_dialect_text
+
+            found = parse_dialect_text(value.value, self.migration.dialect, in_transaction=in_transaction)
+            self.changes.extend(remap(change, value) for change in found.changes)
+            self.migration.errors.extend(remap(error, value) for error in found.errors)
+            return
+        contiguous = value.contiguous and value.offsets is not None
+        base = value.offsets[0] if contiguous and value.offsets is not None else 0
+        parsed = sql.parse(value.value, base=base, in_transaction=in_transaction, origin="python")
+        if parsed.errors:  # maybe only the driver's placeholders: parse it as with parameters bound
+            bound = bind_stand_ins(value.value)
+            if bound != value.value:
+                retry = sql.parse(bound, base=base, in_transaction=in_transaction, origin="python")
+                if len(retry.errors) < len(parsed.errors):
+                    parsed = replace(retry, changes=[_as_written(c, value.value, base) for c in retry.changes])
+        if contiguous:
             changes, errors = parsed.changes, parsed.errors
         else:
-            parsed = sql.parse(value.value, base=0, in_transaction=in_transaction, origin="python")
             changes = [remap(change, value) for change in parsed.changes]
             errors = [remap(error, value) for error in parsed.errors]
         self.changes.extend(changes)
@@ -1004,6 +1071,12 @@ class _OpReader:
             return None
         call = node if isinstance(node, cst.Call) else None
         target = call.func if call is not None else node
+        if isinstance(target, cst.Attribute) and target.attr.value == "with_variant" and call is not None:
+            # sa.JSON().with_variant(JSONB(), "postgresql"): PostgreSQL gets the variant
+            variant = _Args(call, ("type_", "dialect_name"))
+            dialect = self._string(variant.get("dialect_name"))
+            chosen = variant.get("type_") if dialect == "postgresql" else target.value
+            return self._type(chosen)
         if isinstance(target, cst.Attribute):
             written_name = target.attr.value
         elif isinstance(target, cst.Name):
@@ -1030,6 +1103,8 @@ class _OpReader:
                 written=self.source.code(node),
             )
         timezone = args is not None and _truthy(args.get("timezone"))
+        if args is not None and args.positional and key in ("datetime", "timestamp", "time"):
+            timezone = timezone or _truthy(args.positional[0])  # sa.DateTime(True): timezone first
         if key in ("datetime", "timestamp"):
             name = "timestamptz" if timezone else "timestamp"
         elif key == "time":
@@ -1038,6 +1113,8 @@ class _OpReader:
             name = self._string(args.get("name")) or "enum" if args is not None else "enum"
         else:
             name = _TYPES.get(key, key)
+        if name == "json":
+            name = self._custom_json(target)
         return TypeRef(
             name=name,
             args=numbers,
@@ -1050,6 +1127,16 @@ class _OpReader:
                 if arg.keyword is None or arg.keyword.value != "timezone"
             ),
         )
+
+    def _custom_json(self, target: cst.BaseExpression) -> str:
+        """"json" for SQLAlchemy's JSON; what a TypeDecorator of this file gives PostgreSQL; or
+        the dotted name of a JSON type the project defines elsewhere (unknown, so no rule
+        treats it as json: many such types are JSONB on PostgreSQL)."""
+        dotted = _dotted_name(target) or ""
+        origin = self.source.type_name_origin(dotted.split(".")[0])
+        if origin in ("jsonb", "json"):
+            return origin
+        return dotted if origin == "project" else "json"  # as written: "JSON" is not "json"
 
     def _default_sql(self, node: cst.BaseExpression) -> str | None:
         """``server_default`` as the SQL PostgreSQL gets: strings are quoted, text()/func.x() kept."""
@@ -1068,12 +1155,22 @@ class _OpReader:
         return None
 
 
-def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> list[Column]:
+def _as_written(change: Change, text: str, base: int) -> Change:
+    """``change`` parsed from ``text`` with stand-ins for its placeholders, showing the statement
+    as written (the stand-ins have the placeholders' width, so the span is the same)."""
+    span = change.statement_span
+    return replace(change, statement=text[span.start - base : span.end - base])
+
+
+def _settle_keys(
+    columns: list[Column], primary: set[str], auto: set[str], foreign: frozenset[str] | set[str] = frozenset()
+) -> list[Column]:
     """Apply table-level primary keys, then SQLAlchemy's ``autoincrement="auto"`` rule.
 
     A column named in a ``PrimaryKeyConstraint`` is a key. ``auto`` (no ``autoincrement=``
-    written) makes a lone integer key without a foreign key, server default or identity a
-    SERIAL; an explicit ``autoincrement=True`` does so for any integer column.
+    written) makes a lone integer key without a foreign key (inline, or a table-level
+    ``ForeignKeyConstraint`` naming it: ``foreign``), server default or identity a SERIAL; an
+    explicit ``autoincrement=True`` does so for any integer column.
     """
     settled = [
         dataclasses.replace(column, primary_key=True, not_null=True) if column.name in primary else column
@@ -1088,6 +1185,7 @@ def _settle_keys(columns: list[Column], primary: set[str], auto: set[str]) -> li
             and len(keys) == 1
             and column.primary_key
             and column.references is None
+            and column.name not in foreign
             and not column.has_default
             and not column.identity
         )

@@ -102,6 +102,12 @@ def parse_dialect_file(path: str, text: str, dialect: str, *, assume_in_transact
     return Migration(path=path, text=text, kind="sql", changes=parsed.changes, errors=parsed.errors, dialect=dialect)
 
 
+def parse_dialect_text(text: str, dialect: str, *, in_transaction: bool = False) -> _Parsed:
+    """Changes and syntax errors of a piece of MySQL or SQLite (SQL inside a Python revision),
+    with offsets into ``text``."""
+    return _parse(text, dialect, in_transaction)
+
+
 def _parse(text: str, dialect: str, in_transaction: bool) -> _Parsed:
     result = _Parsed()
     builder = _Builder(text, dialect, in_transaction)

@@ -186,6 +186,25 @@ _WORD_TOKENS = frozenset({"IDENT", "ICONST", "FCONST", "ASCII_46"})
 _PERCENT_FIELD = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcaou]")
 
 
+class _Safe:
+    """The mark of a value that cannot carry SQL of its own (see ``_InterpolationFinder._safe``)."""
+
+
+SAFE = _Safe()
+_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+# Calls whose result is a number, whatever their argument.
+_NUMBER_CALLS = frozenset({"int", "float", "len", "round", "abs", "count"})
+
+
+def _dotted_tail(node: cst.BaseExpression) -> str:
+    """The last name of ``a.b.C`` (``C``), of a call's callee, or "" for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""
+
+
 @dataclass(frozen=True)
 class _Taint:
     """How a string was built, and its pieces: text, or an expression that was pasted in."""
@@ -222,6 +241,10 @@ def _walk(node: cst.CSTNode, finder: _InterpolationFinder) -> None:
         finder.visit_Call(node)  # type: ignore[arg-type]
     elif kind is cst.FunctionDef:
         finder.visit_FunctionDef(node)  # type: ignore[arg-type]
+    elif kind is cst.ClassDef:
+        finder.visit_ClassDef(node)  # type: ignore[arg-type]
+    elif kind is cst.For:
+        finder.visit_For(node)  # type: ignore[arg-type]
     names = _CHILD_FIELDS.get(kind)
     if names is None:
         names = tuple(
@@ -254,8 +277,11 @@ class _InterpolationFinder:
     def __init__(self, span_of: SpanOf, code_of: Callable[[cst.CSTNode], str]) -> None:
         self.span_of = span_of
         self.code_of = code_of
-        # Per scope: name → how its text was built (_Taint), its constant text (str), or None.
-        self.scopes: list[dict[str, _Taint | str | None]] = [{}]
+        # Per scope: name → how its text was built (_Taint), its constant text (str), SAFE (a
+        # value that cannot carry a quote: a number, a literal collection), or None.
+        self.scopes: list[dict[str, _Taint | str | _Safe | None]] = [{}]
+        # Classes of this module that are Enums: their members are constants.
+        self.enums: set[str] = set()
         self.found: list[InterpolatedSql] = []
 
     # -- scopes and assignments ---------------------------------------------------------------
@@ -265,8 +291,25 @@ class _InterpolationFinder:
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.scopes.pop()
 
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = {_dotted_tail(base.value) for base in node.bases}
+        if bases & _ENUM_BASES or bases & self.enums:
+            self.enums.add(node.name.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        """A loop over a literal collection (or a name bound to one) yields constants."""
+        if not self._safe(node.iter):
+            return
+        targets: list[cst.BaseExpression] = [node.target] if isinstance(node.target, cst.Name) else []
+        if isinstance(node.target, cst.Tuple):
+            targets = [element.value for element in node.target.elements]
+        for target in targets:
+            if isinstance(target, cst.Name):
+                self.scopes[-1][target.value] = SAFE
+
     def leave_Assign(self, original_node: cst.Assign) -> None:
-        known = self._classify(original_node.value) or self._constant(original_node.value)
+        value = original_node.value
+        known = self._classify(value) or self._constant(value) or (SAFE if self._safe(value) else None)
         for target in original_node.targets:
             if isinstance(target.target, cst.Name):
                 self.scopes[-1][target.target.value] = known
@@ -283,6 +326,8 @@ class _InterpolationFinder:
         before = self._lookup(target.value)
         added = self._classify(original_node.value)
         value = original_node.value
+        if before is None and added is None and self._safe(target) and self._safe(value):
+            return  # a counter stays a number: ``offset += batch_size``
         if before is None and added is None and self._constant(value) is not None:
             start = self._constant(target)
             if start is not None:
@@ -309,7 +354,56 @@ class _InterpolationFinder:
         return None
 
     def _all_constant(self, nodes: list[cst.BaseExpression]) -> bool:
-        return all(self._constant(node) is not None or isinstance(node, (cst.Integer, cst.Float)) for node in nodes)
+        return all(self._safe(node) for node in nodes)
+
+    def _safe(self, node: cst.BaseExpression) -> bool:
+        """True when the value cannot carry SQL of its own: text fixed in the code, a number
+        (literal or a name only ever bound to numbers), an Enum member, a class constant
+        (``Kind.ACTIVE``), a literal collection of such values (or one of its items), or
+        ``int()``/``len()``/``", ".join()`` of them. Where the value comes from decides, not
+        the fact that it is pasted in."""
+        if self._constant(node) is not None or isinstance(node, (cst.Integer, cst.Float)):
+            return True
+        if isinstance(node, cst.UnaryOperation):
+            return self._safe(node.expression)
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return True
+            for scope in reversed(self.scopes):
+                if node.value in scope:
+                    return scope[node.value] is SAFE or isinstance(scope[node.value], str)
+            return False
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return all(isinstance(e, cst.Element) and self._safe(e.value) for e in node.elements)
+        if isinstance(node, cst.BinaryOperation) and not isinstance(node.operator, cst.Modulo):
+            return self._safe(node.left) and self._safe(node.right)
+        if isinstance(node, cst.Attribute):
+            return self._constant_attribute(node)
+        if isinstance(node, cst.Subscript):
+            return self._safe(node.value)
+        if isinstance(node, cst.Call):
+            name = _dotted_tail(node.func)
+            arguments = [arg.value for arg in node.args]
+            if name in _NUMBER_CALLS:
+                return True
+            if name == "join" and isinstance(node.func, cst.Attribute):
+                return self._safe(node.func.value) and all(self._safe(arg) for arg in arguments)
+            if name in ("str", "repr", "sorted", "tuple", "list"):
+                return bool(arguments) and all(self._safe(arg) for arg in arguments)
+        return False
+
+    def _constant_attribute(self, node: cst.Attribute) -> bool:
+        """``Color.RED``, ``Color.RED.value``/``.name``, ``Limits.MAX_ROWS``: members of an Enum of
+        this module, or an UPPER_CASE attribute of a CapWords class (a class constant)."""
+        owner, attribute = node.value, node.attr.value
+        if attribute in ("value", "name") and isinstance(owner, cst.Attribute):
+            return self._constant_attribute(owner)
+        if not isinstance(owner, (cst.Name, cst.Attribute)):
+            return False
+        owner_name = _dotted_tail(owner)
+        if owner_name in self.enums:
+            return True
+        return owner_name[:1].isupper() and not owner_name.isupper() and attribute.isupper()
 
     def _constant(self, node: cst.BaseExpression) -> str | None:
         """The text of an expression made only of literals and names bound to constant text."""
@@ -371,7 +465,11 @@ class _InterpolationFinder:
         if isinstance(node, cst.Name):
             return self._lookup(node.value)
         if isinstance(node, cst.FormattedString):
-            if self._constant(node) is not None:
+            if self._constant(node) is not None or all(
+                self._safe(part.expression)
+                for part in node.parts
+                if isinstance(part, cst.FormattedStringExpression)
+            ):
                 return None  # only constants pasted in: the text is fixed
             return _Taint("an f-string", tuple(self._fstring_pieces(node)), self.span_of(node))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
@@ -390,7 +488,11 @@ class _InterpolationFinder:
             constants = [self._constant(o) for o in operands]
             inner = [self._classify(o) for o in operands]
             has_text = any(c is not None for c in constants) or any(inner)
-            pasted = [o for o, c, t in zip(operands, constants, inner, strict=True) if c is None and t is None]
+            pasted = [
+                o
+                for o, c, t in zip(operands, constants, inner, strict=True)
+                if c is None and t is None and not self._safe(o)
+            ]
             if not any(inner) and not (has_text and pasted):
                 return None
             pieces: list[tuple[str, str]] = []

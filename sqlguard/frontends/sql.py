@@ -58,6 +58,7 @@ from sqlguard.model import (
     Reindex,
     RenameColumn,
     RenameTable,
+    RepeatedColumn,
     RewriteTable,
     SetDefault,
     SetGeneratedExpression,
@@ -152,6 +153,9 @@ class _Parsed:
     length: int | None
     node: Any = None
     node_base: int = 0
+    # INSERT/MERGE: (clause, table, name, offset from the statement's start) of each column
+    # named twice, read from libpg_query's JSON (no tree is built for these statements).
+    repeated: tuple[tuple[str, str, str, int], ...] = ()
 
 
 def _statements(text: str) -> tuple[_Parsed, ...]:
@@ -173,21 +177,147 @@ def _statements(text: str) -> tuple[_Parsed, ...]:
     if wanted and all(wanted):  # every tree is read: one parse of the whole text, as before
         return _statements_with_trees(text)
     statements = []
-    for kind, (start, length), want in zip(kinds, places, wanted, strict=True):
+    for entry, kind, (start, length), want in zip(entries, kinds, places, wanted, strict=True):
         node = None
         if want:
             end = len(text) if length is None else start + length
             node = pglast.parse_sql(text[start:end])[0].stmt
-        statements.append(_Parsed(kind, start, length, node, start))
+        repeated = _repeated_columns(text, entry, start) if kind in _LISTING_KINDS else ()
+        statements.append(_Parsed(kind, start, length, node, start, repeated))
     return tuple(statements)
+
+
+# Statements whose column lists are checked for a name given twice (``_repeated_columns``).
+_LISTING_KINDS = frozenset({"InsertStmt", "MergeStmt", "ViewStmt", "CreateTableAsStmt", "SelectStmt"})
+
+
+def _repeated_columns(text: str, entry: dict[str, Any], start: int) -> tuple[tuple[str, str, str, int], ...]:
+    """Columns named twice in an INSERT or MERGE statement's lists, or among the output columns
+    of a view, CREATE TABLE AS or SELECT INTO (see ``_Parsed.repeated``)."""
+    node = entry.get("stmt", {})
+    made = _made_relation(node)
+    if made is not None:
+        return tuple((clause, table, name, _char_offset(text, at) - start) for clause, table, name, at in made)
+    body = node.get("InsertStmt") or node.get("MergeStmt") or {}
+    table = _json_relation(body.get("relation") or {})
+    lists: list[tuple[str, list[Any]]] = []
+    if "InsertStmt" in node:
+        lists.append((f'the column list of INSERT INTO "{table}"', body.get("cols") or []))
+        conflict = body.get("onConflictClause") or {}
+        lists.append((f'ON CONFLICT DO UPDATE of "{table}"', conflict.get("targetList") or []))
+    for when in body.get("mergeWhenClauses") or []:
+        clause = when.get("MergeWhenClause", {})
+        verb = "INSERT" if clause.get("commandType") == "CMD_INSERT" else "UPDATE"
+        lists.append((f'MERGE INTO "{table}" ... {verb}', clause.get("targetList") or []))
+    found = []
+    for clause_name, targets in lists:
+        seen: set[str] = set()
+        for target in targets:
+            res = target.get("ResTarget", {})
+            if res.get("indirection"):
+                continue  # a field or element of a column (``a.x``, ``a[1]``): set separately
+            name = res.get("name", "")
+            if name in seen:
+                location = _char_offset(text, int(res.get("location", 0)))
+                found.append((clause_name, table, name, location - start))
+            seen.add(name)
+    return tuple(found)
+
+
+def _assigned_name(target: Any) -> str:
+    """What an UPDATE's SET target assigns: the column, or one field or element of it
+    (``address.city``, ``cells[1]``: several of those may be set in one statement)."""
+    name = target.name or ""
+    for step in target.indirection or ():
+        if isinstance(step, ast.String):
+            name += f".{step.sval}"
+        else:  # a constant subscript is known; any other one is taken as a different element
+            index = getattr(step, "uidx", None)
+            constant = isinstance(index, ast.A_Const) and isinstance(index.val, ast.Integer)
+            same = constant and not getattr(step, "is_slice", False)
+            name += f"[{index.val.ival}]" if same and index is not None else f"[?{id(step)}]"
+    return name
+
+
+def _made_relation(node: dict[str, Any]) -> list[tuple[str, str, str, int]] | None:
+    """Output columns named twice by a statement that makes a relation from a query (a view,
+    CREATE TABLE AS, SELECT INTO), as (clause, relation, name, byte location); None for other
+    statements. A column whose name PostgreSQL would derive from an expression is skipped."""
+    if "ViewStmt" in node:
+        body = node["ViewStmt"]
+        relation, query, given = body.get("view") or {}, body.get("query") or {}, body.get("aliases")
+        what = "CREATE VIEW"
+    elif "CreateTableAsStmt" in node:
+        body = node["CreateTableAsStmt"]
+        into = body.get("into") or {}
+        relation, query, given = into.get("rel") or {}, body.get("query") or {}, into.get("colNames")
+        what = "CREATE MATERIALIZED VIEW" if body.get("objtype") == "OBJECT_MATVIEW" else "CREATE TABLE AS"
+    elif "SelectStmt" in node and "intoClause" in node["SelectStmt"]:
+        body = node["SelectStmt"]
+        into = body["intoClause"] or {}
+        relation, query, given, what = into.get("rel") or {}, {"SelectStmt": body}, into.get("colNames"), "SELECT INTO"
+    else:
+        return None
+    name = _json_relation(relation)
+    at_relation = int(relation.get("location", 0))
+    columns: list[tuple[str | None, int]] = [
+        ((item.get("String") or {}).get("sval"), at_relation) for item in given or []
+    ]
+    for number, target in enumerate((query.get("SelectStmt") or {}).get("targetList") or []):
+        if number < len(columns):
+            continue
+        res = target.get("ResTarget", {})
+        columns.append((res.get("name") or _derived_name(res.get("val") or {}), int(res.get("location", at_relation))))
+    seen: set[str] = set()
+    found = []
+    for column, location in columns:
+        if column is None:
+            continue
+        if column in seen:
+            found.append((f'the columns of {what} "{name}"', name, column, location))
+        seen.add(column)
+    return found
+
+
+def _derived_name(value: dict[str, Any]) -> str | None:
+    """The name PostgreSQL gives an unnamed output column that is a column reference or a call."""
+    if "ColumnRef" in value:
+        last = (value["ColumnRef"].get("fields") or [{}])[-1]
+        return (last.get("String") or {}).get("sval")
+    if "FuncCall" in value:
+        last = (value["FuncCall"].get("funcname") or [{}])[-1]
+        return (last.get("String") or {}).get("sval")
+    return None
+
+
+def _json_relation(relation: dict[str, Any]) -> str:
+    name = relation.get("relname", "")
+    schema = relation.get("schemaname")
+    return f"{schema}.{name}" if schema and schema != "public" else name
+
+
+def _char_offset(text: str, byte_offset: int) -> int:
+    """libpg_query's byte offset as a character offset into ``text``."""
+    if text.isascii():
+        return byte_offset
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
 
 
 def _statements_with_trees(text: str) -> tuple[_Parsed, ...]:
     """``_statements`` with every tree built, in one parse: the cheaper way for a text of one
     or two statements that are likely read (what the language server's cache parses)."""
-    return tuple(
+    statements = tuple(
         _Parsed(type(raw.stmt).__name__, raw.stmt_location or 0, raw.stmt_len or None, raw.stmt, 0)
         for raw in pglast.parse_sql(text)
+    )
+    if not any(statement.kind in _LISTING_KINDS for statement in statements):
+        return statements
+    entries = json.loads(parser.parse_sql_json(text)).get("stmts", ())
+    return tuple(
+        replace(statement, repeated=_repeated_columns(text, entry, statement.start))
+        if statement.kind in _LISTING_KINDS
+        else statement
+        for statement, entry in zip(statements, entries, strict=True)
     )
 
 
@@ -510,12 +640,20 @@ class _Builder:
         end = start + len(stmt_text)
         self._stmt = _Statement(self, start, end, stmt_text, piece_start + statement.node_base)
         self._qualified: set[str] = set()
-        changes = [*self._long_identifiers(), *self._convert(statement)]
+        changes = [*self._long_identifiers(), *self._convert(statement), *self._repeated(statement)]
         self._update_transaction(statement.node)
         if self._qualified:
             qualified = frozenset(self._qualified)
             changes = [replace(change, qualified_names=qualified) for change in changes]
         return changes
+
+    def _repeated(self, statement: _Parsed) -> Iterator[Change]:
+        common = self._common()
+        for clause, table, name, offset in statement.repeated:
+            start = self.base + self._stmt.start + offset
+            quoted = self.text[start - self.base : start - self.base + 1] == '"'
+            span = Span(start, start + max(len(name), 1) + (2 if quoted else 0))
+            yield RepeatedColumn(name=name, table=unqualified(table), clause=clause, **{**common, "span": span})
 
     def _relation(self, relation: Any) -> str:
         """``_relation_name``, remembering the names written with a schema (``public.orders``)."""
@@ -592,6 +730,7 @@ class _Builder:
                     names=tuple(_dotted(obj) for obj in node.objects or ()),
                     concurrently=bool(node.concurrent),
                     if_exists=bool(node.missing_ok),
+                    cascade=node.behavior == enums.DropBehavior.DROP_CASCADE,
                     keyword_end=self._stmt.keyword_end("INDEX"),
                     if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
                     **self._common(),
@@ -657,7 +796,7 @@ class _Builder:
                 kind="update" if isinstance(node, ast.UpdateStmt) else "delete",
                 table=self._relation(node.relation),
                 has_where=node.whereClause is not None,
-                assigned=tuple(target.name or "" for target in targets),
+                assigned=tuple(_assigned_name(target) for target in targets),
                 assigned_spans=tuple(
                     self._stmt.name_span(target.location, target.name or "") for target in targets
                 ),
@@ -698,16 +837,6 @@ class _Builder:
         return None
 
     # -- CREATE TABLE ------------------------------------------------------------------------------
-    def _create_table_as(self, node: ast.CreateTableAsStmt) -> CreateTable:
-        """CREATE [TEMP] TABLE ... AS, CREATE MATERIALIZED VIEW: a new relation, whose columns
-        come from a query (unknown here)."""
-        return CreateTable(
-            table=self._relation(node.into.rel if node.into is not None else None),
-            if_not_exists=bool(node.if_not_exists),
-            keyword_end=self._stmt.keyword_end("TABLE"),
-            **self._common(),
-        )
-
     def _select_into(self, node: ast.SelectStmt) -> CreateTable | None:
         """SELECT ... INTO new_table: a new table like CREATE TABLE AS; any other SELECT is not
         modelled (a RawStatement)."""
@@ -734,6 +863,19 @@ class _Builder:
             if_not_exists=bool(node.if_not_exists),
             partition_of=partition_of,
             keyword_end=self._stmt.keyword_end("TABLE"),
+            **self._common(),
+        )
+
+    def _create_table_as(self, node: ast.CreateTableAsStmt) -> CreateTable | None:
+        """CREATE TABLE ... AS and CREATE MATERIALIZED VIEW: a new relation, filled by a query
+        (its columns are the query's, not written out)."""
+        into = node.into
+        if into is None or into.rel is None:
+            return None
+        return CreateTable(
+            table=self._relation(into.rel),
+            if_not_exists=bool(node.if_not_exists),
+            keyword_end=None,
             **self._common(),
         )
 
@@ -833,8 +975,14 @@ class _Builder:
     # -- ALTER TABLE -------------------------------------------------------------------------------
     def _alter_table(self, node: ast.AlterTableStmt) -> Iterator[Change]:
         table = self._relation(node.relation)
-        common = self._common()
-        for cmd in node.cmds or ():
+        statement_common = self._common()
+        cmds = node.cmds or ()
+        # With several sub-commands, a finding about one points at that one, not at ALTER TABLE.
+        places = self._stmt.subcommand_spans() if len(cmds) > 1 else []
+        for number, cmd in enumerate(cmds):
+            common = statement_common
+            if len(places) == len(cmds):
+                common = {**statement_common, "span": places[number]}
             subtype = cmd.subtype
             kinds = enums.AlterTableType
             if subtype == kinds.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
@@ -846,6 +994,10 @@ class _Builder:
                     keyword_end=self._stmt.add_column_end(column.span.start),
                     **{**common, "span": column.span},
                 )
+                for inline in cmd.def_.constraints or ():  # a CHECK on the new column scans the table
+                    if inline.contype == enums.ConstrType.CONSTR_CHECK:
+                        check = replace(self._constraint(table, inline), columns=(column.name,))
+                        yield AddConstraint(table=table, constraint=check, **{**common, "span": check.span})
             elif subtype == kinds.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
                 constraint = self._constraint(table, cmd.def_)
                 yield AddConstraint(table=table, constraint=constraint, **{**common, "span": constraint.span})
@@ -914,6 +1066,7 @@ class _Builder:
             unique=bool(node.unique),
             concurrently=bool(node.concurrent),
             if_not_exists=bool(node.if_not_exists),
+            only=node.relation is not None and not node.relation.inh,
             keyword_end=self._stmt.keyword_end("INDEX"),
             if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
             partial=node.whereClause is not None,
@@ -923,7 +1076,8 @@ class _Builder:
     def _reindex(self, node: ast.ReindexStmt) -> Reindex:
         target = node.kind.name.removeprefix("REINDEX_OBJECT_") if node.kind is not None else "INDEX"
         concurrently = any(
-            isinstance(param, ast.DefElem) and param.defname == "concurrently" for param in node.params or ()
+            isinstance(param, ast.DefElem) and param.defname == "concurrently" and _option_on(param.arg)
+            for param in node.params or ()
         )
         if node.relation is not None:
             name: str | None = self._relation(node.relation)
@@ -933,7 +1087,8 @@ class _Builder:
             target=target,
             name=name,
             concurrently=concurrently,
-            keyword_end=self._stmt.keyword_end(target),
+            # With an option list, CONCURRENTLY belongs in it, not after the target.
+            keyword_end=None if node.params else self._stmt.keyword_end(target),
             **self._common(),
         )
 
@@ -1082,6 +1237,38 @@ class _Statement:
                 start = self.builder.base + self.start + token.start
                 return Span(start, start + token.end - token.start + 1)
         return None
+
+    def subcommand_spans(self) -> list[Span]:
+        """The file span of each sub-command of an ALTER TABLE (from its first token to the end of
+        that line or of the sub-command), split at the commas outside parentheses; empty when the
+        statement's head cannot be read."""
+        tokens = self.tokens()
+        index = 0
+        while index < len(tokens) and tokens[index].name in ("ALTER", "TABLE", "IF_P", "EXISTS", "ONLY"):
+            index += 1
+        index += 1  # the table's name (or its schema)
+        while index + 1 < len(tokens) and tokens[index].name == "ASCII_46":
+            index += 2
+        if index < len(tokens) and tokens[index].name == "ASCII_42":  # ``name *``
+            index += 1
+        if index >= len(tokens):
+            return []
+        starts, ends, depth = [index], [], 0
+        for position in range(index, len(tokens)):
+            name = tokens[position].name
+            depth += _BRACKET_DEPTH.get(name, 0)
+            if name == "ASCII_44" and depth == 0 and position + 1 < len(tokens):
+                ends.append(tokens[position - 1].end + 1)
+                starts.append(position + 1)
+        last = tokens[-1]
+        ends.append(last.end + (0 if last.name == "ASCII_59" else 1))
+        base = self.builder.base + self.start
+        spans = []
+        for first, end in zip(starts, ends, strict=True):
+            start = tokens[first].start
+            line_end = self.text.find("\n", start, end)
+            spans.append(Span(base + start, base + (end if line_end == -1 else line_end)))
+        return spans
 
     def keyword_end(self, keyword: str, then: str | None = None) -> int | None:
         """File offset just after the first ``keyword`` token of this statement, or after the

@@ -21,12 +21,12 @@ def parse_sql_file(path: str, text: str, *, assume_in_transaction: bool = False)
     if role is not None and role.layout == "dbmate":
         sections = layouts.dbmate_sections(text)
         up_start, up_end = sections.up
-        _add(migration, text[up_start:up_end], up_start, assume_in_transaction, down=False)
+        _add(migration, text[up_start:up_end], up_start, _dbmate_wrapped(text, up_start), down=False)
         down_empty = True
         if sections.down is not None:
             down_start, down_end = sections.down
             down_empty = not has_statements(text[down_start:down_end])
-            _add(migration, text[down_start:down_end], down_start, assume_in_transaction, down=True)
+            _add(migration, text[down_start:down_end], down_start, _dbmate_wrapped(text, down_start), down=True)
         migration.down = DownFacts(
             layout="dbmate",
             direction="both",
@@ -55,6 +55,14 @@ def parse_sql_file(path: str, text: str, *, assume_in_transaction: bool = False)
         empty=empty,
     )
     return migration
+
+
+def _dbmate_wrapped(text: str, section_start: int) -> bool:
+    """dbmate runs each section in a transaction unless its marker line says ``transaction:false``
+    (``-- migrate:up transaction:false``); ``section_start`` is just after that marker line."""
+    marker_start = text.rfind("\n", 0, max(section_start - 1, 0)) + 1
+    marker = text[marker_start:section_start].lower().replace(" ", "")
+    return "transaction:false" not in marker
 
 
 def _add(migration: Migration, text: str, base: int, in_transaction: bool, *, down: bool) -> None:

@@ -56,3 +56,35 @@ def test_not_valid_fix_for_alembic_makes_sg014_silent(tmp_path: Path, call: str)
     compile(fixed, "c1.py", "exec")
     again = lint_snippet(tmp_path / "fixed", fixed, filename="c1.py", select=frozenset({"SG014"}))
     assert again.diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("body", "rule", "expected"),
+    [
+        (
+            '    op.drop_column("orders", "legacy", schema="app")',
+            "SG032",
+            'op.drop_column("orders", "legacy", schema="app")',
+        ),
+        (
+            '    op.alter_column("orders", "note", nullable=True, schema="app")',
+            "SG036",
+            'op.alter_column("orders", "note", nullable=True, schema="app")',
+        ),
+        (
+            '    op.drop_table("orders", schema="app")',
+            "SG033",
+            'op.rename_table("orders", "orders_deprecated", schema="app")',
+        ),
+        (
+            '    op.create_foreign_key("fk", "orders", "customers", ["customer_id"], ["id"], source_schema="app")',
+            "SG002",
+            'op.create_index("orders_customer_id_idx", "orders", ["customer_id"], schema="app"',
+        ),
+    ],
+)
+def test_alembic_help_passes_the_schema_apart(tmp_path: Path, body: str, rule: str, expected: str) -> None:
+    report = lint_snippet(tmp_path, REVISION.format(body=body), filename="c1_app.py", select=frozenset({rule}))
+    helps = [d.help or "" for d in report.diagnostics if d.rule == rule]
+    assert helps and expected in helps[0], helps
+    assert '"app.orders"' not in helps[0]

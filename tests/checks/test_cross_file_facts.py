@@ -120,7 +120,7 @@ def test_assume_in_transaction_makes_validate_share_the_transaction(tmp_path: Pa
 
 
 def test_lock_held_with_assume_in_transaction(tmp_path: Path) -> None:
-    text = "ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY idx ON invoices (id);\n"
+    text = "ALTER TABLE orders ADD COLUMN note text;\nUPDATE invoices SET total = 0 WHERE total IS NULL;\n"
     assert concise(lint_run(tmp_path, {"001.sql": text}, "SG022")[0]) == ""
     (tmp_path / "001.sql").unlink()
     reports = lint_run(tmp_path, {"001.sql": text}, "SG022", assume_in_transaction=True)
@@ -143,10 +143,32 @@ def test_target_version_from_config_changes_what_fires(tmp_path: Path) -> None:
 def test_drop_index_locks_the_table_the_schema_knows(tmp_path: Path) -> None:
     files = {
         "001_create.sql": "CREATE TABLE orders (id bigint);\nCREATE INDEX orders_id_idx ON orders (id);\n",
-        "002_drop.sql": "BEGIN;\nDROP INDEX orders_id_idx;\nSELECT count(*) FROM orders;\nCOMMIT;\n",
+        "002_drop.sql": "BEGIN;\nDROP INDEX orders_id_idx;\nCREATE INDEX orders_id2_idx ON orders (id);\nCOMMIT;\n",
     }
     reports = lint_run(tmp_path, files, "SG022")
     assert concise(reports[1]).startswith('3:1 SG022 "orders" stays ACCESS EXCLUSIVE locked (since line 2)')
+
+
+def test_drop_index_on_the_table_already_locked_is_instant(tmp_path: Path) -> None:
+    files = {
+        "001_create.sql": "CREATE TABLE orders (note text);\nCREATE INDEX orders_note_idx ON orders (note);\n",
+        "002_drop.sql": "BEGIN;\nALTER TABLE orders DROP COLUMN legacy;\nDROP INDEX orders_note_idx;\nCOMMIT;\n",
+    }
+    assert [concise(report) for report in lint_run(tmp_path, files, "SG022")] == ["", ""]
+
+
+def test_lock_held_is_reported_once_per_lock_with_the_later_slow_statements(tmp_path: Path) -> None:
+    text = (
+        "BEGIN;\nALTER TABLE orders ADD COLUMN note text;\n"
+        + "UPDATE orders SET note = '' WHERE note IS NULL;\n" * 3
+        + "COMMIT;\n"
+    )
+    output = concise(lint_run(tmp_path, {"001.sql": text}, "SG022")[0])
+    assert output.count("SG022") == 1
+    assert output.startswith(
+        "3:1 SG022 \"orders\" stays ACCESS EXCLUSIVE locked (since line 2)"
+        " while this statement and 2 later statements run"
+    )
 
 
 def test_type_sql_is_sql_for_python_sources() -> None:
@@ -172,3 +194,41 @@ def test_truncate_holds_its_lock_until_commit(tmp_path: Path) -> None:
     text = "BEGIN;\nTRUNCATE import_rows;\nINSERT INTO import_rows SELECT * FROM staging;\nCOMMIT;\n"
     reports = lint_run(tmp_path, {"001.sql": text}, "SG022")
     assert concise(reports[0]).startswith('3:1 SG022 "import_rows" stays ACCESS EXCLUSIVE locked (since line 2)')
+
+
+def test_concurrently_after_an_explicit_commit_runs_outside_the_assumed_transaction(tmp_path: Path) -> None:
+    text = "ALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\nCREATE INDEX CONCURRENTLY orders_idx ON orders (note);\n"
+    assert concise(lint_run(tmp_path, {"001.sql": text}, "SG005", assume_in_transaction=True)[0]) == ""
+    (tmp_path / "001.sql").unlink()
+    before = "CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);\nCOMMIT;\n"
+    output = concise(lint_run(tmp_path, {"001.sql": before}, "SG005", assume_in_transaction=True)[0])
+    assert output.startswith("1:1 SG005 CREATE INDEX CONCURRENTLY inside a transaction block fails")
+    assert "this file runs in a transaction: move it to a migration your tool runs without one" in output
+
+
+def test_no_concurrently_fix_under_assume_in_transaction(tmp_path: Path) -> None:
+    files = {"001.sql": "CREATE TABLE orders (note text);\n", "002.sql": "CREATE INDEX orders_idx ON orders (note);\n"}
+    reports = lint_run(tmp_path, files, "SG004", assume_in_transaction=True)
+    assert [d.fix for d in reports[1].diagnostics] == [None]
+    assert "-- this file runs in a transaction" in concise(reports[1])
+    (tmp_path / "002.sql").unlink()
+    (tmp_path / "001.sql").unlink()
+    reports = lint_run(tmp_path, files, "SG004")
+    assert reports[1].diagnostics[0].fix is not None
+
+
+def test_integer_foreign_key_added_apart_is_reported_where_the_column_is_declared(tmp_path: Path) -> None:
+    files = {
+        "001_create.sql": (
+            'CREATE TABLE "Share" ("id" bigint PRIMARY KEY, "userId" INTEGER NOT NULL);\n'
+            'ALTER TABLE "Share" ADD CONSTRAINT "Share_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id");\n'
+        ),
+        "002_cascade.sql": (
+            'ALTER TABLE "Share" DROP CONSTRAINT "Share_userId_fkey";\n'
+            'ALTER TABLE "Share" ADD CONSTRAINT "Share_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id")'
+            " ON DELETE CASCADE;\n"
+        ),
+    }
+    first, second = (concise(report) for report in lint_run(tmp_path, files, "SG041"))
+    assert first.startswith('2:25 SG041 foreign key "Share"."userId" is integer')
+    assert second == ""

@@ -55,9 +55,8 @@ def test_alembic_schema_keywords_are_qualification() -> None:
     )
     text = REVISION.format(body="    " + body.replace("\n", "\n    "))
     changes = parse_python("0001_x.py", text).changes
-    assert [sorted(change.qualified_names) for change in changes] == [
-        ["orders"], ["app.orders", "customers"], ["accounts"], []
-    ]
+    qualified = [sorted(change.qualified_names) for change in changes]
+    assert qualified == [["orders"], ["app.orders", "customers"], ["accounts"], []]
     assert changes[1].table == "app.orders"  # type: ignore[attr-defined]
 
 
