@@ -55,6 +55,7 @@ KNOWN_KEYS = {
     "dialect",
     "migration-dirs",
     "cache-dir",
+    "verify-irreversible",  # read by sqlguard.verify.settings
 }
 
 

@@ -20,8 +20,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlguard.layouts import MigrationStep, dbmate_sections, discover_steps
+from sqlguard.verify import markers
 from sqlguard.verify.errors import VerifyUsageError
 from sqlguard.verify.snapshot import BOOKKEEPING_TABLES
+
+# The history table a tool creates before running migrations, for layouts whose migrations may
+# refer to it; the columns are the tools' own.
+TOOL_TABLES = {
+    "updown-dir": "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations ("
+    "version varchar(50) PRIMARY KEY NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+    "flyway": "CREATE TABLE IF NOT EXISTS flyway_schema_history (installed_rank integer PRIMARY KEY, "
+    "version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, "
+    "script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL, "
+    "installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL)",
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,18 @@ class Runner(Protocol):
     def step_names(self) -> list[str]: ...
 
     def has_down(self, index: int) -> bool: ...
+
+    def irreversible(self, index: int) -> str | None:
+        """Why step ``index`` is marked irreversible in its own files, or None."""
+        ...
+
+    def prepare(self, conninfo: str) -> None:
+        """Create what the migration tool itself creates before the first migration runs."""
+        ...
+
+    def extensions(self) -> dict[str, list[str]]:
+        """Extensions the steps create (CREATE EXTENSION), with the steps that create each."""
+        ...
 
     def open(self, conninfo: str) -> None: ...
 
@@ -169,6 +193,36 @@ class SqlRunner:
     def has_down(self, index: int) -> bool:
         return self.steps[index].down_sql() is not None
 
+    def irreversible(self, index: int) -> str | None:
+        step = self.steps[index]
+        return markers.sql_reason(step.up_sql()) or markers.sql_reason(step.down_sql() or "")
+
+    def extensions(self) -> dict[str, list[str]]:
+        from pglast import ast, parse_sql
+
+        found: dict[str, list[str]] = {}
+        for step in self.steps:
+            try:
+                statements = parse_sql(step.up_sql())
+            except Exception:  # pglast's ParseError: the server reports the syntax error itself
+                continue
+            for raw in statements:
+                if isinstance(raw.stmt, ast.CreateExtensionStmt):
+                    found.setdefault(raw.stmt.extname, []).append(step.name)
+        return found
+
+    def prepare(self, conninfo: str) -> None:
+        """diesel and Flyway create their history table before the first migration, and some
+        migrations use it (a trigger on diesel's table, say); it is there before the first snapshot,
+        so it is part of every schema and never a difference."""
+        import psycopg
+
+        tables = [TOOL_TABLES[layout] for layout in self.layouts if layout in TOOL_TABLES]
+        if tables:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                for ddl in tables:
+                    conn.execute(ddl)
+
     def open(self, conninfo: str) -> None:
         import psycopg
 
@@ -203,14 +257,41 @@ class SqlRunner:
 
     def _run(self, script: str, path: Path, base: int) -> None:
         import psycopg
+        from psycopg.pq import TransactionStatus
 
         full = path.read_text(encoding="utf-8")
+        opened: tuple[int, str] | None = None  # the statement that began the open transaction
         for start, statement in split_statements(script):
             try:
                 # one statement, no parameters: psycopg sends it unchanged, so "%" needs no escaping
                 self._conn.execute(statement, prepare=False)
             except psycopg.Error as exc:
+                self._rollback()
                 raise StepError(db_error(exc, statement, self._display(path), full, base + start)) from None
+            if self._conn.info.transaction_status == TransactionStatus.IDLE:
+                opened = None
+            elif opened is None:
+                opened = (base + start, statement)
+        if opened is not None:
+            # Everything after the BEGIN is invisible to other sessions, the snapshots included:
+            # passing here would verify a schema that was never committed.
+            self._rollback()
+            line, column = _line_col(full, opened[0])
+            raise StepError(
+                DbError(
+                    "the file ends inside a transaction (BEGIN without COMMIT): its changes were never committed",
+                    statement=opened[1],
+                    file=self._display(path),
+                    line=line,
+                    column=column,
+                )
+            )
+
+    def _rollback(self) -> None:
+        from psycopg.pq import TransactionStatus
+
+        if self._conn.info.transaction_status != TransactionStatus.IDLE:
+            self._conn.rollback()
 
     def _display(self, path: Path) -> str:
         return display_path(path, Path.cwd())
@@ -229,14 +310,47 @@ def _in_directory(path: Path) -> Iterator[None]:
 
 
 def sqlalchemy_url(conninfo: str) -> str:
-    """The psycopg 3 SQLAlchemy URL for a libpq conninfo; every parameter passes through as a query key."""
+    """The psycopg 3 SQLAlchemy URL for a libpq conninfo, in the shape settings classes accept.
+
+    pydantic's ``PostgresDsn`` (and most hand-written settings) insist on a host in the URL, so a
+    Unix socket folder goes into the ``host`` query parameter, which libpq prefers to the URL's host,
+    and the URL names ``localhost``: ``postgresql+psycopg://postgres@localhost:5432/db?host=/sock``.
+    Every other parameter passes through as a query key.
+    """
     from psycopg.conninfo import conninfo_to_dict
-    from sqlalchemy.engine import URL
 
     params = {k: str(v) for k, v in conninfo_to_dict(conninfo).items()}
     dbname = params.pop("dbname", None)
-    url = URL.create("postgresql+psycopg", database=dbname, query=params)
-    return url.render_as_string(hide_password=False)
+    user = params.pop("user", None)
+    password = params.pop("password", None)
+    port = params.pop("port", None)
+    host = params.get("host", "localhost")
+    if host.startswith("/") or "," in host:
+        host = "localhost"  # the socket (or the host list) stays in the query
+    else:
+        params.pop("host", None)
+    return _render_url(user, password, host, port, dbname, params)
+
+
+def _render_url(
+    user: str | None, password: str | None, host: str, port: str | None, dbname: str | None, query: dict[str, str]
+) -> str:
+    """Build the URL text ourselves: SQLAlchemy's URL object differs between 1.4 and 2.x, and the
+    projects we run may pin either."""
+    from urllib.parse import quote, urlencode
+
+    auth = ""
+    if user:
+        auth = quote(user, safe="")
+        if password:
+            auth += ":" + quote(password, safe="")
+        auth += "@"
+    netloc = host if ":" not in host else f"[{host}]"
+    if port:
+        netloc += f":{port}"
+    path = "/" + quote(dbname, safe="") if dbname else "/"
+    tail = "?" + urlencode(query, safe="/") if query else ""
+    return f"postgresql+psycopg://{auth}{netloc}{path}{tail}"
 
 
 class AlembicRunner:
@@ -268,7 +382,7 @@ class AlembicRunner:
                 revisions = list(script.walk_revisions("base", "heads"))
             except Exception as exc:  # any failure to read the project is an input error
                 raise VerifyUsageError(
-                    f"cannot read the Alembic project at {source}: {_one_line(exc)}"
+                    f"cannot read the Alembic project at {source}: {_one_line(exc)}{_last_frames(exc, self.origin)}"
                 ) from None
         revisions.reverse()
         if len(script.get_heads()) > 1:
@@ -305,6 +419,22 @@ class AlembicRunner:
 
     def has_down(self, index: int) -> bool:
         return True
+
+    def irreversible(self, index: int) -> str | None:
+        path = getattr(self._revisions[index], "path", None)
+        if not path:
+            return None
+        try:
+            source = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return markers.python_reason(source)
+
+    def prepare(self, conninfo: str) -> None:
+        """Alembic creates its version table itself, on the first upgrade."""
+
+    def extensions(self) -> dict[str, list[str]]:
+        return {}  # revisions are Python: what they create is known only by running them
 
     def open(self, conninfo: str) -> None:
         from psycopg.conninfo import conninfo_to_dict
@@ -378,7 +508,10 @@ class AlembicRunner:
                     raise VerifyUsageError(str(exc.orig)) from None
                 statement = (exc.statement or "").strip() or None
                 raise StepError(self._locate(db_error(exc.orig, statement, None, None, 0), exc)) from None
-            except Exception as exc:  # an error in the migration's own Python code
+            except Exception as exc:  # the migration's own Python code, or env.py and what it imports
+                setup = self._setup_error(exc)
+                if setup is not None:
+                    raise VerifyUsageError(setup) from None
                 raise StepError(
                     self._locate(DbError(f"{type(exc).__name__}: {_one_line(exc)}"), exc)
                 ) from None
@@ -401,6 +534,27 @@ class AlembicRunner:
             names = {str(row[0]) for row in conn.execute(query)}
         self.skip_tables = self.skip_tables | names
 
+    def _setup_error(self, exc: BaseException) -> str | None:
+        """The message for an error of the project's setup (env.py, its settings, an import), or
+        None when a revision's own code raised it: that is a failure of that migration."""
+        revisions = {str(Path(rev.path).resolve()) for rev in self._revisions if getattr(rev, "path", None)}
+        here = str(self.project_dir.resolve())
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if str(Path(frame.filename).resolve()) in revisions:
+                return None
+            if frame.filename.startswith(here):
+                break
+        else:
+            if not isinstance(exc, ImportError):
+                return None
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        if len(text) > 400:
+            text = text[:400] + " …"
+        return (
+            f"the Alembic environment failed before any migration ran: {type(exc).__name__}: {text}"
+            f"{_last_frames(exc, self.origin)}"
+        )
+
     def _locate(self, error: DbError, exc: BaseException) -> DbError:
         """Point at the innermost frame inside the project (the revision file, usually)."""
         here = str(self.project_dir.resolve())
@@ -413,6 +567,17 @@ class AlembicRunner:
 
 class _WrongDatabase(Exception):
     """env.py connected somewhere else than the scratch database."""
+
+
+def _last_frames(exc: BaseException, origin: Path, count: int = 3) -> str:
+    """The innermost frames of the traceback, as Python prints them, one per line."""
+    frames = traceback.extract_tb(exc.__traceback__)[-count:]
+    lines = []
+    for frame in frames:
+        lines.append(f"\n  {display_path(Path(frame.filename), origin)}:{frame.lineno} in {frame.name}")
+        if frame.line:
+            lines.append(f"\n    {frame.line.strip()}")
+    return "".join(lines)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -432,6 +597,18 @@ def _alembic_layout(path: Path) -> tuple[Path | None, Path | None] | None:
     return None
 
 
+def _check_readable(root: Path) -> None:
+    """Every SQL file lint would read must be readable here too: a file that is not UTF-8 would
+    otherwise drop out of the chain and the rest "verify" without it."""
+    from sqlguard.engine import read_source
+
+    for candidate in sorted(root.rglob("*.sql")):
+        if candidate.is_file():
+            text, problem = read_source(candidate)
+            if text is None:
+                raise VerifyUsageError(f"{display_path(candidate, Path.cwd())}: E002 {problem}")
+
+
 def discover_runner(path: Path) -> Runner:
     """Pick the runner for ``path``: an Alembic project, else SQL layouts, else a usage error."""
     if not path.exists():
@@ -448,6 +625,7 @@ def discover_runner(path: Path) -> Runner:
                 ) from None
         return AlembicRunner(path, ini.resolve() if ini else None, script_location)
     root = path if path.is_dir() else path.parent
+    _check_readable(root)
     steps = discover_steps(root)
     if not steps:
         raise VerifyUsageError(f"no migrations found in {path}")
