@@ -421,7 +421,8 @@ def local_major(bindir: Path) -> int | None:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return _major(out.rsplit(")", 1)[-1])
+    # "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)": the first number is the version
+    return next((_major(word) for word in out.split() if word[:1].isdigit()), None)
 
 
 def embedded_major() -> int | None:

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sqlguard.verify.backends import BACKENDS, BackendName
-from sqlguard.verify.diff import SHORT
+from sqlguard.verify.diff import SHORT, Difference
 from sqlguard.verify.errors import VerifyUsageError
 from sqlguard.verify.run import Failure, Options, VerifyReport, verify_path
 from sqlguard.verify.settings import project_settings
@@ -92,12 +92,14 @@ WIDTH = 100  # long before/after values are wrapped to this width, never cut
 
 
 def _wrapped(label: str, value: str | None) -> list[str]:
+    """``before: ...`` with the value's own lines kept and each wrapped to fit WIDTH."""
     text = "(none)" if value is None else value.strip()
+    first = f"      {label}: "
+    indent = " " * len(first)
     lines: list[str] = []
     for raw in text.splitlines() or [""]:
-        lines.extend(textwrap.wrap(raw, WIDTH - 8, subsequent_indent="  ", drop_whitespace=False) or [""])
-    first = f"      {label}: "
-    return [first + lines[0], *("      " + " " * (len(label) + 2) + line for line in lines[1:])]
+        lines.extend(textwrap.wrap(raw, WIDTH - len(first), subsequent_indent="  ") or [""])
+    return [first + lines[0], *(indent + line for line in lines[1:])]
 
 
 def _render_failure(console: Console, failure: Failure) -> None:
@@ -113,7 +115,8 @@ def _render_failure(console: Console, failure: Failure) -> None:
             if value:
                 console.print(f"  {label}: {escape(value)}")
     several = len(failure.differences) > 1  # a single one is the summary line already
-    for line, diff in zip(failure.differences, failure.raw_differences or [None] * len(failure.differences)):
+    raw: tuple[Difference | None, ...] = failure.raw_differences or (None,) * len(failure.differences)
+    for line, diff in zip(failure.differences, raw, strict=True):
         if several:
             console.print(f"  - {escape(line)}")
         for change in diff.changes if diff is not None else ():
@@ -133,7 +136,8 @@ def _render_text(console: Console, report: VerifyReport) -> None:
         _render_failure(console, failure)
     irreversible = report.irreversible
     for step in irreversible:
-        console.print(f"[yellow]IRREVERSIBLE[/] {escape(step.name)}: {escape(step.reason or '')} (applied up, not stepped down)")
+        reason = escape(step.reason or "")
+        console.print(f"[yellow]IRREVERSIBLE[/] {escape(step.name)}: {reason} (applied up, not stepped down)")
     marked = f", {len(irreversible)} irreversible (up only)" if irreversible else ""
     if not report.failures:
         console.print(

@@ -207,7 +207,7 @@ class SqlRunner:
             except Exception:  # pglast's ParseError: the server reports the syntax error itself
                 continue
             for raw in statements:
-                if isinstance(raw.stmt, ast.CreateExtensionStmt):
+                if isinstance(raw.stmt, ast.CreateExtensionStmt) and raw.stmt.extname:
                     found.setdefault(raw.stmt.extname, []).append(step.name)
         return found
 

@@ -60,7 +60,8 @@ _BOOKKEEPING = "c.relname <> ALL(%(skip)s)"
 
 QUERIES: tuple[str, ...] = (
     # schemas
-    f"""SELECT {_NSP}, n.oid, {_NSP}, n.oid, 'schema', n.nspname, 'exists', 'yes' FROM pg_namespace n WHERE {_USER_NS}
+    f"""SELECT {_NSP}, n.oid, {_NSP}, n.oid, 'schema'::text, n.nspname::text, 'exists'::text, 'yes'::text
+        FROM pg_namespace n WHERE {_USER_NS}
         AND {_scope('nsp', 'n.oid')}
         AND {_not_ext("pg_namespace", "n.oid")}""",
     # tables, partitioned tables, foreign tables, materialized views: kind and table-level options
@@ -137,7 +138,8 @@ QUERIES: tuple[str, ...] = (
           AND (t.oid IS NULL OR {_not_ext("pg_type", "t.oid")}) AND a.value IS NOT NULL
           AND ({_scope('rel', 'con.conrelid')} OR {_scope('typ', 'con.contypid')})""",
     # indexes, except those that implement a constraint (the constraint row already says it)
-    f"""SELECT {_REL}, t.oid, {_REL}, c.oid, 'index', format('%%I.%%I', n.nspname, c.relname), a.key, a.value
+    f"""SELECT {_REL}, t.oid, {_REL}, c.oid,
+               'index', format('%%I.%%I', n.nspname, c.relname), a.key, a.value
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         JOIN pg_class t ON t.oid = i.indrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -194,13 +196,15 @@ QUERIES: tuple[str, ...] = (
         WHERE c.relkind IN ('v', 'm') AND {_USER_NS} AND {_not_ext("pg_class", "c.oid")}
           AND {_scope('rel', 'c.oid')}""",
     # functions and procedures (aggregates by signature only: pg_get_functiondef rejects them)
-    f"""SELECT {_PROC}, p.oid, {_PROC}, p.oid, CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+    f"""SELECT {_PROC}, p.oid, {_PROC}, p.oid,
+               CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
                format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
                'definition', CASE WHEN p.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(p.oid) END
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE {_USER_NS} AND {_not_ext("pg_proc", "p.oid")} AND {_scope('proc', 'p.oid')}""",
     # triggers
-    f"""SELECT {_REL}, c.oid, {_TRG}, tg.oid, 'trigger', format('%%I on %%I.%%I', tg.tgname, n.nspname, c.relname), a.key, a.value
+    f"""SELECT {_REL}, c.oid, {_TRG}, tg.oid,
+               'trigger', format('%%I on %%I.%%I', tg.tgname, n.nspname, c.relname), a.key, a.value
         FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace,
         LATERAL (VALUES
@@ -211,7 +215,8 @@ QUERIES: tuple[str, ...] = (
         WHERE NOT tg.tgisinternal AND {_USER_NS} AND {_BOOKKEEPING} AND {_not_ext("pg_class", "c.oid")}
           AND {_scope('rel', 'c.oid')}""",
     # row-level security policies
-    f"""SELECT {_REL}, c.oid, {_POL}, pol.oid, 'policy', format('%%I on %%I.%%I', pol.polname, n.nspname, c.relname), a.key, a.value
+    f"""SELECT {_REL}, c.oid, {_POL}, pol.oid,
+               'policy', format('%%I on %%I.%%I', pol.polname, n.nspname, c.relname), a.key, a.value
         FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace,
         LATERAL (VALUES
@@ -321,7 +326,8 @@ def _group(
 # The same queries for a partial read: without the "all" switch, so the planner can look the
 # anchors up by OID whatever plan it caches, and the read costs what was touched, not the schema.
 # All of them are sent as one UNION ALL: a partial read touches a few rows, and one round trip
-# and one plan instead of twelve is most of its cost.
+# and one plan instead of twelve is most of its cost. (The first query's columns are text, so
+# the union's are too: a `name` column there would cut every name to 63 bytes.)
 _SCOPED_QUERY = " UNION ALL ".join(f"({query})" for query in QUERIES).replace("%(all)s OR ", "FALSE OR ")
 
 

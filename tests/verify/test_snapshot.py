@@ -189,3 +189,13 @@ def test_untouched_schema_is_not_read_again(conn: psycopg.Connection[tuple[objec
     changed = [anchor for anchor in second.groups if anchor not in same]
     assert len(same) == len(first.groups) - 1 and len(changed) == 1
     assert snapshots.take(second, BOOKKEEPING_TABLES) is second  # nothing touched: nothing read
+
+
+def test_partial_read_keeps_long_names(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """A constraint key longer than 63 bytes must come back whole from the partial read too."""
+    snapshots = Snapshotter(conn)
+    first = snapshots.take(None, BOOKKEEPING_TABLES)
+    conn.execute("CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY)")
+    second = snapshots.take(first, BOOKKEEPING_TABLES)
+    names = {o.name for o in second.objects if o.kind == "constraint"}
+    assert names == {"__diesel_schema_migrations_pkey on public.__diesel_schema_migrations"}
