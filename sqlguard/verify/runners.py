@@ -374,7 +374,8 @@ class AlembicRunner:
         self._conninfo = ""
         self._dbname = ""
         self._saved_env: str | None = None
-        with _in_directory(self.project_dir), self._quiet():
+        self._preloaded = frozenset(sys.modules)
+        with _in_directory(self.project_dir), self._on_path(), self._quiet():
             try:
                 from alembic.script import ScriptDirectory
 
@@ -398,6 +399,37 @@ class AlembicRunner:
         if self._url is not None:
             cfg.set_main_option("sqlalchemy.url", self._url.replace("%", "%%"))
         return cfg
+
+    @contextlib.contextmanager
+    def _on_path(self) -> Iterator[None]:
+        """The project folder first on sys.path while Alembic runs, as `prepend_sys_path = .` means.
+
+        Alembic adds the relative ".", and Python resolves it once, when first used, to the
+        working directory of that moment, which need not be the project's; so we add the
+        absolute folder ourselves and forget what "." was resolved to.
+        """
+        folder = str(self.project_dir.resolve())
+        sys.path.insert(0, folder)
+        sys.path_importer_cache.pop(".", None)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(folder)
+            sys.path_importer_cache.pop(".", None)
+
+    def _forget_project_modules(self) -> None:
+        """Drop the project's own modules (its settings, models) from sys.modules, so a fresh
+        database's URL is read again: settings objects are built once, at import."""
+        folder = str(self.project_dir.resolve()) + os.sep
+        for name, module in list(sys.modules.items()):
+            path = getattr(module, "__file__", None) or ""
+            if (
+                name not in self._preloaded  # sqlguard's own and its libraries stay
+                and path.startswith(folder)
+                and not any(part in path for part in ("site-packages", "dist-packages"))  # a .venv inside
+            ):
+                del sys.modules[name]
 
     @contextlib.contextmanager
     def _quiet(self) -> Iterator[None]:
@@ -444,8 +476,10 @@ class AlembicRunner:
         self._url = sqlalchemy_url(conninfo)
         self._saved_env = os.environ.get("DATABASE_URL")
         os.environ["DATABASE_URL"] = self._url
+        self._forget_project_modules()
 
     def close(self) -> None:
+        self._forget_project_modules()
         if self._saved_env is None:
             os.environ.pop("DATABASE_URL", None)
         else:
@@ -498,7 +532,7 @@ class AlembicRunner:
     def _command(self, fn: Any, target: str) -> None:
         from sqlalchemy.exc import DBAPIError
 
-        with _in_directory(self.project_dir), self._quiet(), self._only_scratch_database():
+        with _in_directory(self.project_dir), self._on_path(), self._quiet(), self._only_scratch_database():
             try:
                 fn(self._config(), target)
             except _WrongDatabase as exc:
@@ -571,7 +605,7 @@ class _WrongDatabase(Exception):
 
 def _last_frames(exc: BaseException, origin: Path, count: int = 3) -> str:
     """The innermost frames of the traceback, as Python prints them, one per line."""
-    frames = traceback.extract_tb(exc.__traceback__)[-count:]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<")][-count:]
     lines = []
     for frame in frames:
         lines.append(f"\n  {display_path(Path(frame.filename), origin)}:{frame.lineno} in {frame.name}")
