@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -84,6 +85,54 @@ def server_version(conninfo: str) -> str:
     return str(row[0]) if row else "?"
 
 
+SCRATCH_PREFIX = "sqlguard_verify_"
+ORPHAN_AGE = 24 * 3600  # a scratch database of another machine this old, with nobody in it, is dead
+
+
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def scratch_name() -> str:
+    """``sqlguard_verify_<host>_<pid>_<epoch>_<random>``: enough for a later run to tell a database
+    whose run was killed (its process is gone) from one a live run is using."""
+    return f"{SCRATCH_PREFIX}{_host_tag()}_{os.getpid()}_{int(time.time())}_{secrets.token_hex(3)}"
+
+
+def _orphaned(name: str, now: float) -> bool:
+    parts = name[len(SCRATCH_PREFIX) :].split("_")
+    if len(parts) != 4 or not (parts[1].isdigit() and parts[2].isdigit()):
+        return False  # not named by this scheme: never ours to drop
+    host, pid, created = parts[0], int(parts[1]), int(parts[2])
+    if host == _host_tag():
+        return not watchdog.process_alive(pid)
+    return now - created > ORPHAN_AGE
+
+
+def drop_orphans(conninfo: str) -> list[str]:
+    """Drop scratch databases of earlier runs that were killed before they could (SIGKILL during
+    CREATE DATABASE, which the server finishes after the watchdog's DROP). Only databases with no
+    session in them are dropped; the names of those dropped are returned."""
+    import psycopg
+
+    now = time.time()
+    with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+        rows = conn.execute(
+            "SELECT d.datname FROM pg_database d WHERE d.datname LIKE 'sqlguard\\_verify\\_%' AND NOT EXISTS"
+            " (SELECT FROM pg_stat_activity a WHERE a.datname = d.datname)"
+        ).fetchall()
+    dropped = []
+    for (name,) in rows:
+        if _orphaned(str(name), now):
+            with contextlib.suppress(psycopg.Error):
+                watchdog.drop_database(conninfo, str(name))
+                dropped.append(str(name))
+    return dropped
+
+
 @contextlib.contextmanager
 def scratch_database(server: Server) -> Iterator[str]:
     """Create ``sqlguard_verify_<random>`` from template0 and drop it afterwards.
@@ -94,7 +143,8 @@ def scratch_database(server: Server) -> Iterator[str]:
     import psycopg
     from psycopg import sql
 
-    name = f"sqlguard_verify_{secrets.token_hex(6)}"
+    drop_orphans(server.conninfo)
+    name = scratch_name()
     # the watchdog learns the name first, so no moment exists where a SIGKILL would orphan it
     guard = watchdog.spawn({"kind": "database", "conninfo": server.conninfo, "dbname": name})
     try:
@@ -251,11 +301,15 @@ def start_local(bindir: Path | None = None) -> Server:
     user = _unprivileged_user()
     tmpdir = _new_tmpdir_path()
     pgdata, sockdir, logfile = tmpdir / "data", tmpdir / "sock", tmpdir / "postgres.log"
-    guard = watchdog.spawn({"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir)})
+    uid = user[1] if user is not None else os.geteuid()
+    since = time.time() - 1  # ctime has coarse resolution on some filesystems
+    guard = watchdog.spawn(
+        {"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir), "uid": uid, "since": since}
+    )
     server = Server("local", "", detail=str(bindir))
 
     def teardown() -> None:
-        watchdog.remove_cluster(pgdata, tmpdir)
+        watchdog.remove_cluster(pgdata, tmpdir, uid, since)
         watchdog.release(guard)
 
     server.add_cleanup(teardown)

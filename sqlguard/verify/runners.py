@@ -350,7 +350,30 @@ def _render_url(
         netloc += f":{port}"
     path = "/" + quote(dbname, safe="") if dbname else "/"
     tail = "?" + urlencode(query, safe="/") if query else ""
-    return f"postgresql+psycopg://{auth}{netloc}{path}{tail}"
+    return f"{_driver()}://{auth}{netloc}{path}{tail}"
+
+
+def _driver() -> str:
+    """The SQLAlchemy dialect for the installed SQLAlchemy: psycopg 3 from 2.0 on, psycopg2 on 1.4
+    (which has no psycopg 3 dialect); older versions are refused with what to install."""
+    import sqlalchemy
+
+    version = sqlalchemy.__version__
+    parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    if parts >= (2, 0):
+        return "postgresql+psycopg"
+    if parts < (1, 4):
+        raise VerifyUsageError(
+            f"SQLAlchemy {version} is installed; verify runs Alembic projects on SQLAlchemy 1.4 or 2.x: "
+            "`pip install 'sqlalchemy>=1.4' psycopg2-binary` in a separate environment for verify"
+        )
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        raise VerifyUsageError(
+            f"SQLAlchemy {version} has no psycopg 3 dialect: `pip install psycopg2-binary` next to it"
+        ) from None
+    return "postgresql+psycopg2"
 
 
 class AlembicRunner:
