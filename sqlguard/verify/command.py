@@ -191,6 +191,13 @@ def _render_text(console: Console, report: VerifyReport) -> None:
     help="SQL run in each fresh database before the first migration (roles, extensions).",
 )
 @click.option(
+    "--app",
+    "app",
+    envvar="FLASK_APP",
+    help="Flask-Migrate projects: the app to run migrations in, as `flask --app` takes it "
+    "(module or module:factory; env FLASK_APP; default: app.py or wsgi.py).",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
@@ -206,6 +213,7 @@ def verify(
     keep_going: bool,
     strict_column_order: bool,
     setup: Path | None,
+    app: str | None,
     output_format: str,
 ) -> None:
     """Run every migration up, down and up again in a throwaway PostgreSQL and compare schemas.
@@ -213,7 +221,7 @@ def verify(
     PATH is an Alembic project (alembic.ini or its script folder) or a folder of SQL migrations.
     """
     with _interrupt_exits_130():
-        _verify(path, dsn, backend, pg_version, keep_going, strict_column_order, setup, output_format)
+        _verify(path, dsn, backend, pg_version, keep_going, strict_column_order, setup, app, output_format)
 
 
 @contextmanager
@@ -234,6 +242,7 @@ def _verify(
     keep_going: bool,
     strict_column_order: bool,
     setup: Path | None,
+    app: str | None,
     output_format: str,
 ) -> None:
     console = Console(highlight=False, soft_wrap=True)
@@ -257,6 +266,7 @@ def _verify(
                 options=options,
                 pg_version=pg_version if pg_version is not None else settings.target_version,
                 on_warning=lambda text: errors.print(f"sqlguard verify: warning: {escape(text)}"),
+                app=app,
             )
     except VerifyUsageError as exc:
         display.stop()

@@ -290,6 +290,7 @@ def verify_path(
     options: Options = Options(),
     pg_version: int | None = None,
     on_warning: Callable[[str], None] | None = None,
+    app: str | None = None,
 ) -> VerifyReport:
     """Find the migrations at ``path``, get a throwaway database, and verify every step.
 
@@ -297,7 +298,7 @@ def verify_path(
     failures (exit 1). The server and scratch databases are gone when this returns or raises.
     """
     started = time.perf_counter()
-    runner = discover_runner(path)
+    runner = discover_runner(path, app)
     server = open_server(backend, dsn, pg_version)
     try:
         if on_server is not None:

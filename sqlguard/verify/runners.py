@@ -385,18 +385,28 @@ class AlembicRunner:
 
     kind = "alembic"
 
-    def __init__(self, source: Path, ini: Path | None, script_location: Path | None) -> None:
+    def __init__(
+        self, source: Path, ini: Path | None, script_location: Path | None, app: str | None = None
+    ) -> None:
         self.source = source
         self.origin = Path.cwd()  # where the user ran us: file paths in errors are relative to it
         self.ini = ini
         self.project_dir = ini.parent if ini is not None else (script_location or source).parent
+        if ini is not None and script_location is None and not _ini_has_script_location(ini):
+            # Flask-Migrate's layout: the ini sits in the script folder, the app one folder up
+            script_location = ini.parent
+            self.project_dir = ini.parent.parent
         self.script_location = script_location
+        env_py = (script_location or self.project_dir) / "env.py"
+        self.flask = app is not None or _mentions_current_app(env_py)
+        self.app_import = app
+        self._app: Any = None
         self.skip_tables = BOOKKEEPING_TABLES
         self._revisions: list[Any] = []
         self._url: str | None = None
         self._conninfo = ""
         self._dbname = ""
-        self._saved_env: str | None = None
+        self._saved_env: dict[str, str | None] = {}
         self._preloaded = frozenset(sys.modules)
         with _in_directory(self.project_dir), self._on_path(), self._quiet():
             try:
@@ -497,16 +507,51 @@ class AlembicRunner:
         self._conninfo = conninfo
         self._dbname = str(conninfo_to_dict(conninfo).get("dbname", ""))
         self._url = sqlalchemy_url(conninfo)
-        self._saved_env = os.environ.get("DATABASE_URL")
-        os.environ["DATABASE_URL"] = self._url
+        self._saved_env = {name: os.environ.get(name) for name in _URL_VARIABLES}
+        for name in _URL_VARIABLES:
+            os.environ[name] = self._url
         self._forget_project_modules()
+        if self.flask:
+            self._app = self._load_flask_app()
+
+    def _load_flask_app(self) -> Any:
+        """The Flask app, made the way `flask db` makes it (``--app``/FLASK_APP, else app.py or
+        wsgi.py in the project folder), after the URL variables point at the scratch database."""
+        try:
+            from flask.cli import ScriptInfo
+        except ImportError:
+            raise VerifyUsageError("env.py uses Flask's current_app: `pip install flask` next to sqlguard") from None
+        with _in_directory(self.project_dir), self._on_path(), self._quiet():
+            try:
+                return ScriptInfo(app_import_path=self.app_import).load_app()
+            except Exception as exc:  # the app's own import or factory failed: a setup error
+                text = " ".join(str(exc).split()) or type(exc).__name__
+                here = str(self.project_dir.resolve())
+                ours = any(f.filename.startswith(here) for f in traceback.extract_tb(exc.__traceback__))
+                frames = _last_frames(exc, self.origin) if ours else ""  # Flask's own frames say nothing
+                raise VerifyUsageError(
+                    f"the Flask app could not be loaded (--app or FLASK_APP names it): {type(exc).__name__}: "
+                    f"{text}{frames}"
+                ) from None
+
+    def _dispose_flask_engines(self) -> None:
+        """Close the app's pooled connections: the scratch database is dropped next."""
+        extension = self._app.extensions.get("sqlalchemy") if self._app is not None else None
+        if extension is None:
+            return
+        with contextlib.suppress(Exception), self._app.app_context():  # engines need the context
+            for engine in extension.engines.values():
+                engine.dispose()
 
     def close(self) -> None:
+        self._dispose_flask_engines()
+        self._app = None
         self._forget_project_modules()
-        if self._saved_env is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = self._saved_env
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
     def up(self, index: int) -> None:
         from alembic import command
@@ -555,7 +600,14 @@ class AlembicRunner:
     def _command(self, fn: Any, target: str) -> None:
         from sqlalchemy.exc import DBAPIError
 
-        with _in_directory(self.project_dir), self._on_path(), self._quiet(), self._only_scratch_database():
+        app_context = self._app.app_context() if self._app is not None else contextlib.nullcontext()
+        with (
+            _in_directory(self.project_dir),
+            self._on_path(),
+            self._quiet(),
+            self._only_scratch_database(),
+            app_context,
+        ):
             try:
                 fn(self._config(), target)
             except _WrongDatabase as exc:
@@ -642,8 +694,45 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(text.splitlines()[0].split())
 
 
+# Where sqlguard puts the scratch database's URL for env.py and the app to find: the usual name,
+# Flask-SQLAlchemy's config key, and the FLASK_-prefixed form `app.config.from_prefixed_env()` reads.
+_URL_VARIABLES = ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "FLASK_SQLALCHEMY_DATABASE_URI")
+
+
+def _ini_has_script_location(ini: Path) -> bool:
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(ini, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return True  # let Alembic report what is wrong with the file
+    return parser.has_option("alembic", "script_location")
+
+
+def _mentions_current_app(env_py: Path) -> bool:
+    """Whether env.py takes its engine from a Flask app (Flask-Migrate's env.py does), read with
+    Python's own parser: an import of ``current_app`` from flask."""
+    import ast
+
+    try:
+        tree = ast.parse(env_py.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError):
+        return False
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "flask"
+        and any(alias.name == "current_app" for alias in node.names)
+        for node in ast.walk(tree)
+    )
+
+
 def _alembic_layout(path: Path) -> tuple[Path | None, Path | None] | None:
-    """(alembic.ini, script_location) if ``path`` is an Alembic project, else None."""
+    """(alembic.ini, script_location) if ``path`` is an Alembic project, else None.
+
+    Besides Alembic's own layouts, a folder holding Flask-Migrate's ``migrations/alembic.ini``
+    (the project root, where `flask db` runs) is one.
+    """
     if path.is_file() and path.suffix == ".ini":
         return path, None
     if path.is_dir():
@@ -651,6 +740,9 @@ def _alembic_layout(path: Path) -> tuple[Path | None, Path | None] | None:
             return path / "alembic.ini", None
         if (path / "env.py").is_file() and (path / "versions").is_dir():
             return None, path.resolve()
+        flask = path / "migrations"
+        if (flask / "alembic.ini").is_file() and (flask / "env.py").is_file():
+            return flask / "alembic.ini", None
     return None
 
 
@@ -666,7 +758,7 @@ def _check_readable(root: Path) -> None:
                 raise VerifyUsageError(f"{display_path(candidate, Path.cwd())}: E002 {problem}")
 
 
-def discover_runner(path: Path) -> Runner:
+def discover_runner(path: Path, app: str | None = None) -> Runner:
     """Pick the runner for ``path``: an Alembic project, else SQL layouts, else a usage error."""
     if not path.exists():
         raise VerifyUsageError(f"path does not exist: {path}")
@@ -680,7 +772,7 @@ def discover_runner(path: Path) -> Runner:
                 raise VerifyUsageError(
                     "this is an Alembic project: `pip install 'sqlguard[verify]'`"
                 ) from None
-        return AlembicRunner(path, ini.resolve() if ini else None, script_location)
+        return AlembicRunner(path, ini.resolve() if ini else None, script_location, app)
     root = path if path.is_dir() else path.parent
     _check_readable(root)
     steps = discover_steps(root)

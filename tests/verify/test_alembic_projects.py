@@ -6,8 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from psycopg.conninfo import conninfo_to_dict
 
+from sqlguard.verify.command import verify
 from sqlguard.verify.runners import sqlalchemy_url
 
 from .helpers import fixture, run_cli
@@ -68,3 +71,38 @@ def test_env_py_import_error_is_a_setup_error_with_frames(dsn: str, tmp_path: Pa
     assert lines[-2].endswith("app/alembic/env.py:9 in <module>")
     assert lines[-1].strip() == "from app.modles import metadata"
     assert "Traceback" not in result.stderr
+
+
+def test_flask_migrate_project_verifies_with_app(dsn: str) -> None:
+    """`flask db init` layout (no script_location), env.py on current_app, an app factory."""
+    result = run_cli(str(fixture("verify-flask-migrate")), "--dsn", dsn, "--app", "shop:create_app")
+    assert result.exit_code == 0, result.output
+    assert "verified 2 migration(s)" in result.stdout
+
+
+def test_flask_migrate_folder_with_flask_app_env(dsn: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the project folder on its migrations folder, the app named by FLASK_APP."""
+    monkeypatch.chdir(fixture("verify-flask-migrate"))
+    result = CliRunner().invoke(
+        verify, ["migrations", "--dsn", dsn], env={"FLASK_APP": "shop"}, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_flask_migrate_keep_going_builds_the_app_for_each_database(dsn: str, tmp_path: Path) -> None:
+    project = tmp_path / "shop-project"
+    shutil.copytree(fixture("verify-flask-migrate"), project)
+    first = project / "migrations" / "versions" / "1a2b3c4d5e6f_create_product.py"
+    first.write_text(first.read_text().replace('    op.drop_table("product")', '    op.execute("SELECT 1")'))
+    result = run_cli(str(project), "--dsn", dsn, "--app", "shop:create_app", "--keep-going", "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert [s["status"] for s in report["steps"]] == ["failed", "passed"]
+
+
+def test_flask_app_not_found_is_a_setup_error(dsn: str) -> None:
+    result = run_cli(str(fixture("verify-flask-migrate")), "--dsn", dsn)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "sqlguard verify: error: the Flask app could not be loaded (--app or FLASK_APP names it): NoAppException"
+    )
