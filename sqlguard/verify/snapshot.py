@@ -382,6 +382,10 @@ EXCEPTION WHEN OTHERS THEN NULL;
 END $$;
 CREATE EVENT TRIGGER sqlguard_verify_ddl ON ddl_command_end EXECUTE FUNCTION {LOG_SCHEMA}.log_ddl();
 CREATE EVENT TRIGGER sqlguard_verify_drop ON sql_drop EXECUTE FUNCTION {LOG_SCHEMA}.log_drop();
+-- also under session_replication_role = replica, which migrations set for bulk loads and which
+-- silences event triggers enabled the default way: a change made there would go unseen
+ALTER EVENT TRIGGER sqlguard_verify_ddl ENABLE ALWAYS;
+ALTER EVENT TRIGGER sqlguard_verify_drop ENABLE ALWAYS;
 """
 
 # The anchors of the touched objects that still exist, and of everything depending on them (two

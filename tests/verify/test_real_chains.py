@@ -188,3 +188,19 @@ def test_done_means_300_steps_keep_going(dsn: str, tmp_path: Path) -> None:
     assert report["irreversible"] == [{"step": "0150_drop_t49_c", "reason": "the values of c are gone"}]
     statuses = [s["status"] for s in report["steps"]]
     assert statuses.count("passed") == 298 and len(statuses) == 300
+
+
+def test_changes_under_replica_role_are_seen(dsn: str, tmp_path: Path) -> None:
+    """session_replication_role = replica silences event triggers enabled the default way; the
+    change log must still see the table this up leaves behind after its down."""
+    files = {
+        "1_a.up.sql": "CREATE TABLE a (id int);\n",
+        "1_a.down.sql": "DROP TABLE a;\n",
+        "2_load.up.sql": "SET session_replication_role = replica;\nCREATE TABLE staging (id int);\n",
+        "2_load.down.sql": "SELECT 1;\n",
+    }
+    code, report = verify_json(write(tmp_path, files), dsn)
+    assert code == 1
+    assert report["failure"]["differences"] == [
+        "table staging still exists after downgrade of 2_load (with 1 dependent object)"
+    ]
