@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlguard.verify.backends import BackendName, open_server, scratch_database
-from sqlguard.verify.diff import Difference, describe, diff_snapshots, to_json
+from sqlguard.verify.diff import Difference, describe, diff_snapshots, display_name, to_json
 from sqlguard.verify.errors import VerifyUsageError
 from sqlguard.verify.runners import DbError, Runner, StepError, discover_runner
-from sqlguard.verify.snapshot import Snapshot, Snapshotter
+from sqlguard.verify.snapshot import Snapshot, Snapshotter, take_snapshot
 
 Phase = Literal["up", "down", "re-up"]
 StepStatus = Literal["passed", "failed", "irreversible", "not run"]
@@ -123,22 +123,25 @@ def verify_steps(
     databases: Databases,
     options: Options = Options(),
     progress: Progress = _noop,
-) -> tuple[list[StepResult], list[Failure]]:
-    """Run the loop; ``databases()`` gives a fresh empty database (one, unless a step fails)."""
+) -> tuple[list[StepResult], list[Failure], list[str]]:
+    """Run the loop; ``databases()`` gives a fresh empty database (one, unless a step fails).
+
+    Returns the step results, the failures and warnings (the change log missed something)."""
     names = runner.step_names()
     results: list[StepResult] = []
     failures: list[Failure] = []
+    warnings: list[str] = []
     start = 0
     while start < len(names):
         with databases() as conninfo:
-            stopped = _run_from(runner, conninfo, start, results, failures, options, progress)
+            stopped = _run_from(runner, conninfo, start, results, failures, options, progress, warnings)
         if stopped is None:
             break
         if not options.keep_going or stopped + 1 >= len(names):
             results.extend(StepResult(n, "not run") for n in names[len(results) :])
             break
         start = stopped + 1
-    return results, failures
+    return results, failures, warnings
 
 
 def _run_from(
@@ -149,6 +152,7 @@ def _run_from(
     failures: list[Failure],
     options: Options,
     progress: Progress,
+    warnings: list[str],
 ) -> int | None:
     """Verify steps ``start``... in a fresh database; the index of the step that failed, or None."""
     import psycopg
@@ -186,9 +190,24 @@ def _run_from(
                 else:
                     results.append(StepResult(name, "passed", elapsed))
                     progress(index, name, "done")
+            if snapshots.incremental:
+                warnings.extend(_drift(before, take_snapshot(conn, runner.skip_tables)))
     finally:
         runner.close()
     return None
+
+
+def _drift(kept: Snapshot, full: Snapshot) -> list[str]:
+    """The last snapshot, kept up to date from the change log, must equal a full read at the end
+    of the run; if not, the log missed a change and a comparison may have missed it too."""
+    if kept == full:
+        return []
+    names = sorted({f"{o.kind} {display_name(o.name)}" for o in set(kept.objects) ^ set(full.objects)})
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return [
+        f"the incremental snapshot missed changes to {shown}; comparisons may have missed them too: "
+        "rerun with SQLGUARD_VERIFY_FULL_SNAPSHOTS=1 and please report it"
+    ]
 
 
 def _replay(runner: Runner, start: int, results: list[StepResult], failures: list[Failure]) -> None:
@@ -313,7 +332,11 @@ def verify_path(
             with scratch_database(server) as conninfo:
                 yield conninfo
 
-        results, failures = verify_steps(runner, databases, options, progress)
+        results, failures, drift = verify_steps(runner, databases, options, progress)
+        for warning in drift:
+            warnings.append(warning)
+            if on_warning is not None:
+                on_warning(warning)
     finally:
         server.close()
     return VerifyReport(

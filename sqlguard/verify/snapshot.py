@@ -13,11 +13,12 @@ before it (a 1,000-step chain re-reads 1,000 tables three times per step), so `S
 only the anchors the phase touched: event triggers log what each DDL command created, altered or
 dropped, the anchors of those objects and of everything that depends on them are re-read, and the
 rest is carried over. Where event triggers cannot be created (a non-superuser on --dsn) every
-snapshot is a full read.
+snapshot is a full read, as with SQLGUARD_VERIFY_FULL_SNAPSHOTS=1.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -434,7 +435,7 @@ class Snapshotter:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
-        self.incremental = self._install()
+        self.incremental = not os.environ.get("SQLGUARD_VERIFY_FULL_SNAPSHOTS") and self._install()
         # the partial read's plan, made once, looks anchors up by OID whatever they are; without
         # this the server plans it afresh each time (a few ms, more than running it)
         conn.execute("SET plan_cache_mode = force_generic_plan")

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sqlguard.verify.bench import write_real_chain
 
 from .helpers import run_cli
@@ -188,6 +190,7 @@ def test_done_means_300_steps_keep_going(dsn: str, tmp_path: Path) -> None:
     assert report["irreversible"] == [{"step": "0150_drop_t49_c", "reason": "the values of c are gone"}]
     statuses = [s["status"] for s in report["steps"]]
     assert statuses.count("passed") == 298 and len(statuses) == 300
+    assert report["warnings"] == []  # the incremental snapshot equalled a full read at the end
 
 
 def test_changes_under_replica_role_are_seen(dsn: str, tmp_path: Path) -> None:
@@ -204,3 +207,30 @@ def test_changes_under_replica_role_are_seen(dsn: str, tmp_path: Path) -> None:
     assert report["failure"]["differences"] == [
         "table staging still exists after downgrade of 2_load (with 1 dependent object)"
     ]
+
+
+def test_a_change_the_log_missed_is_reported(dsn: str, tmp_path: Path) -> None:
+    """The last incremental snapshot is checked against a full read: a migration that switches
+    the change log off cannot make the run pass silently."""
+    files = {
+        "1_quiet.up.sql": "ALTER EVENT TRIGGER sqlguard_verify_ddl DISABLE;\nCREATE TABLE unseen (id int);\n",
+        "1_quiet.down.sql": "DROP TABLE unseen;\n",
+    }
+    result = run_cli(str(write(tmp_path, files)), "--dsn", dsn, "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["warnings"] == [
+        "the incremental snapshot missed changes to column unseen.id, table unseen; comparisons may have"
+        " missed them too: rerun with SQLGUARD_VERIFY_FULL_SNAPSHOTS=1 and please report it"
+    ]
+    assert "sqlguard verify: warning: the incremental snapshot missed changes" in result.stderr
+
+
+def test_full_snapshots_on_request(dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQLGUARD_VERIFY_FULL_SNAPSHOTS", "1")
+    files = {
+        "1_quiet.up.sql": "ALTER EVENT TRIGGER sqlguard_verify_ddl DISABLE;\nCREATE TABLE unseen (id int);\n",
+        "1_quiet.down.sql": "SELECT 1;\n",
+    }
+    code, report = verify_json(write(tmp_path, files), dsn)
+    assert code == 1  # no change log is installed, so the statement fails
+    assert report["failure"]["error"]["message"] == 'event trigger "sqlguard_verify_ddl" does not exist'
