@@ -54,11 +54,13 @@ def test_strict_column_order_reports_one_line_per_table(dsn: str, tmp_path: Path
     assert code == 1
     failure = report["failure"]
     assert (failure["step"], failure["phase"]) == ("2_drop_email", "down")
-    assert failure["differences"] == [
+    table, view = failure["differences"]
+    assert table == (
         "table users differs after downgrade of 2_drop_email from before the upgrade:"
-        " column order was id, email, name, age, now id, name, age, email",
-        "view everyone differs after downgrade of 2_drop_email from before the upgrade: definition changed",
-    ]
+        " column order was id, email, name, age, now id, name, age, email"
+    )
+    # PostgreSQL 18 prints the view short enough to quote, 15 names the table in every column
+    assert view.startswith("view everyone differs after downgrade of 2_drop_email from before the upgrade: definition")
 
 
 def test_keep_going_reports_every_failure_and_checks_the_rest(dsn: str, tmp_path: Path) -> None:
