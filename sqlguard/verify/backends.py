@@ -561,11 +561,14 @@ def open_server(backend: BackendName = "auto", dsn: str | None = None, pg_versio
                 f"the --dsn server runs PostgreSQL {major}, older than the {pg_version} wanted"
             )
         return server
-    if backend == "docker" or (backend == "auto" and pg_version is None and not _any_local_or_embedded()):
+    if backend == "docker" or (backend == "auto" and not _any_local_or_embedded()):
         if backend == "docker" and not docker_available():
             raise VerifyUsageError("no Docker engine answers (needed by --backend docker)")
         if docker_available():
-            return _start("docker", start_docker)
+            image = f"postgres:{pg_version or 17}-alpine"  # the official image of each major version
+            server = _start("docker", functools.partial(start_docker, image))
+            server.detail += f"; PostgreSQL {pg_version} wanted" if pg_version else "; the default image"
+            return server
     pool: list[Candidate] = []
     if backend in ("auto", "local"):
         pool += local_candidates()
