@@ -149,6 +149,21 @@ def _strip_leading_comments(text: str) -> str:
             return trimmed
 
 
+def created_extensions(sql: str) -> list[str]:
+    """The extensions a script creates (``CREATE EXTENSION``), as PostgreSQL's parser reads it."""
+    from pglast import ast, parse_sql
+
+    try:
+        statements = parse_sql(sql)
+    except Exception:  # pglast's ParseError: the server reports the syntax error itself
+        return []
+    return [
+        raw.stmt.extname
+        for raw in statements
+        if isinstance(raw.stmt, ast.CreateExtensionStmt) and raw.stmt.extname
+    ]
+
+
 def db_error(exc: Any, statement: str | None, file: str | None, script: str | None, start: int) -> DbError:
     """A psycopg error as a `DbError`, with the error position turned into file line:column."""
     diag = getattr(exc, "diag", None)
@@ -198,17 +213,10 @@ class SqlRunner:
         return markers.sql_reason(step.up_sql()) or markers.sql_reason(step.down_sql() or "")
 
     def extensions(self) -> dict[str, list[str]]:
-        from pglast import ast, parse_sql
-
         found: dict[str, list[str]] = {}
         for step in self.steps:
-            try:
-                statements = parse_sql(step.up_sql())
-            except Exception:  # pglast's ParseError: the server reports the syntax error itself
-                continue
-            for raw in statements:
-                if isinstance(raw.stmt, ast.CreateExtensionStmt) and raw.stmt.extname:
-                    found.setdefault(raw.stmt.extname, []).append(step.name)
+            for name in created_extensions(step.up_sql()):
+                found.setdefault(name, []).append(step.name)
         return found
 
     def prepare(self, conninfo: str) -> None:
@@ -499,7 +507,22 @@ class AlembicRunner:
         """Alembic creates its version table itself, on the first upgrade."""
 
     def extensions(self) -> dict[str, list[str]]:
-        return {}  # revisions are Python: what they create is known only by running them
+        """From the SQL of ``op.execute(...)`` calls in ``upgrade()``, read as lint reads it."""
+        from sqlguard.frontends.alembic import parse_python
+        from sqlguard.model import RawStatement
+
+        found: dict[str, list[str]] = {}
+        for rev, name in zip(self._revisions, self.step_names(), strict=True):
+            path = getattr(rev, "path", None)
+            try:
+                text = Path(path).read_text(encoding="utf-8") if path else ""
+            except (OSError, UnicodeDecodeError):
+                continue
+            for change in parse_python(str(path), text).changes:
+                if isinstance(change, RawStatement) and change.kind == "CreateExtensionStmt":
+                    for extension in created_extensions(change.statement):
+                        found.setdefault(extension, []).append(name)
+        return found
 
     def open(self, conninfo: str) -> None:
         from psycopg.conninfo import conninfo_to_dict

@@ -98,3 +98,23 @@ def test_missing_extension_is_named_before_the_run(dsn: str, tmp_path: Path) -> 
         has_uuid = conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'uuid-ossp'").fetchone()
     # Debian's server has it, the embedded wheel (SQLGUARD_VERIFY_TEST_BACKEND=embedded) does not
     assert any("'uuid-ossp', which 2_crypto create(s)" in line for line in lines) == (has_uuid == (0,))
+
+
+def test_missing_extension_of_an_alembic_revision_is_named(dsn: str, tmp_path: Path) -> None:
+    import shutil
+
+    project = tmp_path / "backend"
+    shutil.copytree(fixture("verify-alembic"), project)
+    revision = project / "migrations" / "versions" / "a1_create_users.py"
+    revision.write_text(
+        revision.read_text().replace(
+            "def upgrade() -> None:\n", 'def upgrade() -> None:\n    op.execute("CREATE EXTENSION no_such_extension")\n'
+        )
+    )
+    result = run_cli(str(project), "--dsn", dsn)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "sqlguard verify: warning: this server has no extension 'no_such_extension', which "
+        "a1_create_users (create users) create(s): those steps will fail here; use a server that has it "
+        "(--pg-version, --backend, --dsn)"
+    )
