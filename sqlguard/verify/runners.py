@@ -318,12 +318,13 @@ def _in_directory(path: Path) -> Iterator[None]:
 
 
 def sqlalchemy_url(conninfo: str) -> str:
-    """The psycopg 3 SQLAlchemy URL for a libpq conninfo, in the shape settings classes accept.
+    """The SQLAlchemy URL for a libpq conninfo, in the shape settings classes accept.
 
     pydantic's ``PostgresDsn`` (and most hand-written settings) insist on a host in the URL, so a
     Unix socket folder goes into the ``host`` query parameter, which libpq prefers to the URL's host,
     and the URL names ``localhost``: ``postgresql+psycopg://postgres@localhost:5432/db?host=/sock``.
-    Every other parameter passes through as a query key.
+    Every other parameter passes through as a query key. The driver follows the installed
+    SQLAlchemy (`_driver`).
     """
     from psycopg.conninfo import conninfo_to_dict
 
@@ -337,6 +338,8 @@ def sqlalchemy_url(conninfo: str) -> str:
         host = "localhost"  # the socket (or the host list) stays in the query
     else:
         params.pop("host", None)
+    if port is not None and "," in port:  # one port per host of a list: not a URL's port
+        params["port"], port = port, None
     return _render_url(user, password, host, port, dbname, params)
 
 
