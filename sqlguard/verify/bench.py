@@ -29,6 +29,44 @@ def write_chain(folder: Path, steps: int) -> None:
         (folder / f"{i:04d}_create_t{i}.down.sql").write_text(f"DROP TABLE t{i};\n", encoding="utf-8")
 
 
+def write_real_chain(folder: Path, steps: int, broken: int | None = None, irreversible: int | None = None) -> None:
+    """A chain shaped like real projects': every third step creates a table and a ``SELECT *`` view
+    on it, the next drops a column (its down adds it back, at the end of the table, and recreates
+    the view), the next indexes it. Step ``broken`` (1-based, an index step) has a down that forgets
+    its index; step ``irreversible`` (an index step too) drops a column for good instead, marked
+    ``-- sqlguard: irreversible`` and without a down file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(1, steps + 1):
+        table, kind = f"t{(i - 1) // 3}", (i - 1) % 3
+        view = table.replace("t", "v", 1)
+        recreate = f"DROP VIEW {view};\n{{}}\nCREATE VIEW {view} AS SELECT * FROM {table};\n"
+        if kind == 0:
+            name = f"{i:04d}_create_{table}"
+            up = (
+                f"CREATE TABLE {table} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, a text NOT NULL,"
+                f" b integer DEFAULT 0, c text);\nCREATE VIEW {view} AS SELECT * FROM {table};\n"
+            )
+            down: str | None = f"DROP VIEW {view};\nDROP TABLE {table};\n"
+        elif kind == 1:
+            name = f"{i:04d}_drop_{table}_b"
+            up = recreate.format(f"ALTER TABLE {table} DROP COLUMN b;")
+            down = recreate.format(f"ALTER TABLE {table} ADD COLUMN b integer DEFAULT 0;")
+        elif i == irreversible:
+            name = f"{i:04d}_drop_{table}_c"
+            up = "-- sqlguard: irreversible the values of c are gone\n" + recreate.format(
+                f"ALTER TABLE {table} DROP COLUMN c;"
+            )
+            down = None
+        else:
+            name = f"{i:04d}_index_{table}_a"
+            up = f"CREATE INDEX ix_{table}_a ON {table} (a);\n"
+            down = f"DROP INDEX ix_{table}_a;\n" if i != broken else "SELECT 1;  -- forgot the index\n"
+        (folder / f"{name}.up.sql").write_text(up, encoding="utf-8")
+        if down is not None:
+            (folder / f"{name}.down.sql").write_text(down, encoding="utf-8")
+
+
 def bench_chain(steps: int = 50, backend: BackendName = "auto", dsn: str | None = None) -> VerifyReport:
     """Verify a fresh generated chain end to end (server start included) and return the report."""
     with tempfile.TemporaryDirectory(prefix="sqlguard-bench-") as tmp:

@@ -14,6 +14,8 @@ from pglast import parser
 
 from sqlguard.verify.snapshot import SchemaObject, Snapshot
 
+Key = tuple[str, str]
+
 DiffKind = Literal["extra", "missing", "changed"]
 
 
@@ -68,9 +70,33 @@ def display_name(name: str) -> str:
     return name
 
 
-def diff_snapshots(expected: Snapshot, actual: Snapshot) -> list[Difference]:
-    """What differs in ``actual`` compared with ``expected``, tables first, then by name."""
-    want, got = expected.by_key(), actual.by_key()
+def _changed_objects(expected: Snapshot, actual: Snapshot) -> tuple[dict[Key, SchemaObject], dict[Key, SchemaObject]]:
+    """The objects of the anchors whose groups differ, by (kind, name), on each side.
+
+    Snapshots taken one after another share every group the phases did not touch, so only the
+    touched ones are compared by name; a group under a new OID (dropped and created again) is
+    compared like any other, by name.
+    """
+    want: dict[Key, SchemaObject] = {}
+    got: dict[Key, SchemaObject] = {}
+    for anchor in expected.groups.keys() | actual.groups.keys():
+        before, after = expected.groups.get(anchor, ()), actual.groups.get(anchor, ())
+        if before is after or before == after:
+            continue
+        want.update(((o.kind, o.name), o) for o in before)
+        got.update(((o.kind, o.name), o) for o in after)
+    return want, got
+
+
+def diff_snapshots(expected: Snapshot, actual: Snapshot, strict_column_order: bool = False) -> list[Difference]:
+    """What differs in ``actual`` compared with ``expected``, tables first, then by name.
+
+    Column order is not compared unless ``strict_column_order``: a down that drops a column and an
+    up that adds it back leave it at the end of the table, and no query that names its columns can
+    tell. For the same reason a view's select list is compared as a set. With strict order, a
+    table whose columns moved gets one difference, its column order, instead of one per column.
+    """
+    want, got = _changed_objects(expected, actual)
     extra = [got[k] for k in got.keys() - want.keys()]
     missing = [want[k] for k in want.keys() - got.keys()]
     gone_tables = {o.name for o in extra + missing if o.kind == "table"}
@@ -93,25 +119,94 @@ def diff_snapshots(expected: Snapshot, actual: Snapshot) -> list[Difference]:
         out.append(Difference("extra", o.kind, o.name, folded=extra_counts.get(o.name, 0)))
     for o in missing:
         out.append(Difference("missing", o.kind, o.name, folded=missing_counts.get(o.name, 0)))
+    moved: set[str] = set()
     for key in want.keys() & got.keys():
         before, after = want[key].attrs(), got[key].attrs()
+        if key[0] == "column" and before.pop("position", None) != after.pop("position", None):
+            moved.add(before.get("table") or after.get("table") or "")
+        if key[0] in {"view", "materialized view"} and not strict_column_order:
+            before["definition"] = _unordered_select(before.get("definition", ""))
+            after["definition"] = _unordered_select(after.get("definition", ""))
         if before != after:
             changes = tuple(
-                Change(attr, before.get(attr), after.get(attr))
+                Change(attr, want[key].attrs().get(attr), got[key].attrs().get(attr))
                 for attr in sorted(before.keys() | after.keys())
                 if before.get(attr) != after.get(attr)
             )
             out.append(Difference("changed", key[0], key[1], changes))
+    if strict_column_order:
+        for table in sorted(moved - gone_tables - {""}):
+            out.append(
+                Difference(
+                    "changed",
+                    "table",
+                    table,
+                    (Change("column order", _column_order(want, table), _column_order(got, table)),),
+                )
+            )
     order = {"table": 0, "column": 1, "constraint": 2, "index": 3}
     out.sort(key=lambda d: (order.get(d.object_kind, 9), d.object_kind, d.name, d.kind))
     return out
 
 
+def _column_order(objects: dict[Key, SchemaObject], table: str) -> str:
+    columns = [
+        (int(o.attrs().get("position", "0")), o.name.rpartition(".")[2])
+        for (kind, _), o in objects.items()
+        if kind == "column" and o.table == table
+    ]
+    return ", ".join(name for _, name in sorted(columns))
+
+
+def _unordered_select(definition: str) -> str:
+    """A view definition with its top-level select list in a fixed order.
+
+    ``SELECT *`` is expanded when the view is created, so a view recreated over a table whose
+    columns moved lists them in another order. Only a plain SELECT is reordered, and not when its
+    ORDER BY or GROUP BY names output columns by position: there the order has a meaning.
+    """
+    from pglast import ast, parse_sql
+    from pglast.stream import RawStream
+
+    try:
+        statements = parse_sql(definition)
+    except Exception:  # pglast raises its own ParseError; any failure keeps the text as it is
+        return definition
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
+        return definition
+    select = statements[0].stmt
+    if select.op != 0 or not select.targetList:  # SETOP_NONE: no UNION / INTERSECT / EXCEPT
+        return definition
+    by_position = [
+        clause
+        for clause in (*(select.sortClause or ()), *(select.groupClause or ()))
+        if isinstance(getattr(clause, "node", clause), ast.A_Const)
+    ]
+    if by_position:
+        return definition
+    items = sorted(RawStream()(target) for target in select.targetList)
+    select.targetList = ()
+    return RawStream()(select) + " | " + ", ".join(items)
+
+
+SHORT = 60  # a value this long or shorter is quoted in the sentence itself
+
+
 def _value(text: str | None) -> str:
-    if text is None:
-        return "(none)"
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= 120 else one_line[:117] + "..."
+    return "(none)" if text is None else " ".join(text.split())
+
+
+def _changes(diff: Difference) -> str:
+    """``type was integer, now bigint``; a long value is only named here and shown in full by the
+    reporters from the structured before/after, so two long texts never look cut the same way."""
+    parts = []
+    for c in diff.changes:
+        before, after = _value(c.expected), _value(c.actual)
+        if len(before) <= SHORT and len(after) <= SHORT:
+            parts.append(f"{c.attribute} was {before}, now {after}")
+        else:
+            parts.append(f"{c.attribute} changed")
+    return "; ".join(parts)
 
 
 def describe(diff: Difference, phase: Literal["down", "re-up"], step: str) -> str:
@@ -126,13 +221,21 @@ def describe(diff: Difference, phase: Literal["down", "re-up"], step: str) -> st
             return f"{diff.label} still exists after downgrade of {step}{folded}"
         if diff.kind == "missing":
             return f"{diff.label} is missing after downgrade of {step}: it existed before the upgrade{folded}"
-        what = "; ".join(
-            f"{c.attribute} was {_value(c.expected)}, now {_value(c.actual)}" for c in diff.changes
-        )
-        return f"{diff.label} differs after downgrade of {step} from before the upgrade: {what}"
+        return f"{diff.label} differs after downgrade of {step} from before the upgrade: {_changes(diff)}"
     if diff.kind == "extra":
         return f"{diff.label} exists after re-upgrade of {step} but not after its first upgrade{folded}"
     if diff.kind == "missing":
         return f"{diff.label} is missing after re-upgrade of {step}: the first upgrade created it{folded}"
-    what = "; ".join(f"{c.attribute} was {_value(c.expected)}, now {_value(c.actual)}" for c in diff.changes)
-    return f"{diff.label} differs after re-upgrade of {step} from the first upgrade: {what}"
+    return f"{diff.label} differs after re-upgrade of {step} from the first upgrade: {_changes(diff)}"
+
+
+def to_json(diff: Difference) -> dict[str, object]:
+    """The structured form of a difference: the object, how it differs, and every changed
+    attribute's value before and after in full ("before" is what the comparison expected)."""
+    return {
+        "object": diff.object_kind,
+        "name": diff.name,
+        "difference": diff.kind,
+        "dependents": diff.folded,
+        "changes": [{"attribute": c.attribute, "before": c.expected, "after": c.actual} for c in diff.changes],
+    }

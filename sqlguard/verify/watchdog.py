@@ -51,6 +51,11 @@ def _alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine runs as ``pid`` (zombies count as gone)."""
+    return pid > 0 and _alive(pid)
+
+
 def _shmid(pgdata: Path) -> str | None:
     """The System V segment id from ``postmaster.pid`` (line 7: key and shmid)."""
     try:
@@ -120,8 +125,38 @@ def stray_processes(marker: str) -> list[int]:
     return found
 
 
-def remove_cluster(pgdata: Path, tmpdir: Path) -> None:
-    """Stop the cluster, kill anything still working on its directory, delete the temp dir.
+def orphan_segments(uid: int, since: float) -> list[Path]:
+    """POSIX shared memory segments of PostgreSQL (``/dev/shm/PostgreSQL.*``) that ``uid`` created
+    at or after ``since`` and that no live process has mapped.
+
+    initdb's bootstrap backends create them outside the data directory (our
+    ``dynamic_shared_memory_type = mmap`` is only written for the server afterwards), and a
+    bootstrap backend killed mid-way cannot remove them. Another server of the same user keeps
+    its segments mapped, so it never loses one here.
+    """
+    shm = Path("/dev/shm")
+    try:
+        candidates = [p for p in shm.glob("PostgreSQL.*") if p.stat().st_uid == uid and p.stat().st_ctime >= since]
+    except OSError:
+        return []
+    if not candidates:
+        return []
+    mapped: set[str] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                mapped.update(
+                    line.rsplit(" ", 1)[-1]
+                    for line in (entry / "maps").read_text().splitlines()
+                    if "/dev/shm/PostgreSQL." in line
+                )
+    return [p for p in candidates if str(p) not in mapped]
+
+
+def remove_cluster(pgdata: Path, tmpdir: Path, uid: int | None = None, since: float | None = None) -> None:
+    """Stop the cluster, kill anything still working on its directory, delete the temp dir, and
+    remove the shared memory segments an interrupted initdb left (when ``uid`` and ``since`` say
+    whose and from when).
 
     If strays were found, a server that was starting may still come up, so look once more.
     """
@@ -133,8 +168,12 @@ def remove_cluster(pgdata: Path, tmpdir: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
         remove_tree(tmpdir)
         if not strays:
-            return
+            break
         time.sleep(0.5)
+    if uid is not None and since is not None:
+        for segment in orphan_segments(uid, since):
+            with contextlib.suppress(OSError):
+                segment.unlink()
 
 
 def drop_database(conninfo: str, dbname: str) -> None:
@@ -155,7 +194,7 @@ def cleanup(job: dict[str, Any]) -> None:
     """Undo what a backend set up; safe to run twice."""
     kind = job.get("kind")
     if kind == "cluster":
-        remove_cluster(Path(job["pgdata"]), Path(job["tmpdir"]))
+        remove_cluster(Path(job["pgdata"]), Path(job["tmpdir"]), job.get("uid"), job.get("since"))
     elif kind == "database":
         drop_database(job["conninfo"], job["dbname"])
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -147,3 +147,130 @@ def test_sigkill_with_dsn_drops_scratch_database(dsn: str) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _segments() -> set[Path]:
+    return set(Path("/dev/shm").glob("PostgreSQL.*"))
+
+
+def _mapped_segments() -> set[str]:
+    """Segments some live process has mapped: other servers' (other runs, other users) stay out."""
+    found: set[str] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                maps = (entry / "maps").read_text().splitlines()
+            except OSError:
+                continue
+            found.update(line.split()[-1] for line in maps if "/dev/shm/" in line)
+    return found
+
+
+def _interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool], timeout: float = 30) -> None:
+    """SIGINT to verify's whole process group (what Ctrl-C in a terminal does) once ``ready()``."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the moment to interrupt never came"
+    os.killpg(proc.pid, signal.SIGINT)
+
+
+def _start_verify(private_tmp: Path) -> subprocess.Popen[str]:
+    if not backends.find_local_bindirs():
+        no_postgres("no local PostgreSQL binaries for the interrupt test")
+    return subprocess.Popen(
+        module_argv(str(fixture("verify-good-updown")), "--backend", "local"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(TMPDIR=str(private_tmp)),
+        cwd=REPO,
+        start_new_session=True,
+    )
+
+
+def test_interrupt_while_initdb_runs_leaves_no_shared_memory(private_tmp: Path) -> None:
+    """initdb's bootstrap backend creates POSIX segments in /dev/shm; killed as a stray while it
+    starts (the interrupt lands on initdb first), it cannot remove them."""
+    before = _segments()
+    proc = _start_verify(private_tmp)
+    try:
+
+        def bootstrapping() -> bool:
+            marker = f"{private_tmp}/sqlguard-verify-"
+            return any("initdb" in _cmdline(pid) for pid in _processes_mentioning(marker))
+
+        _interrupt_when(proc, bootstrapping)
+        assert proc.wait(timeout=30) == 130, proc.communicate()
+        left = {str(p) for p in _segments() - before} - _mapped_segments()
+        assert left == set(), "shared memory segments left in /dev/shm"
+        assert list(private_tmp.iterdir()) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("moment", ["at once", "watchdog started", "initdb running", "server running"])
+def test_ctrl_c_exits_130_at_any_moment(moment: str, private_tmp: Path) -> None:
+    proc = _start_verify(private_tmp)
+    marker = f"{private_tmp}/sqlguard-verify-"
+    ready: dict[str, Callable[[], bool]] = {
+        "at once": lambda: True,
+        "watchdog started": lambda: any(
+            _parent(pid) == proc.pid for pid in _processes_mentioning("sqlguard.verify.watchdog")
+        ),
+        "initdb running": lambda: any("initdb" in _cmdline(pid) for pid in _processes_mentioning(marker)),
+        "server running": lambda: any(postmaster_pid(d) for d in private_tmp.glob("sqlguard-verify-*/data")),
+    }
+    try:
+        _interrupt_when(proc, ready[moment])
+        code = proc.wait(timeout=30)
+        # before Python has set up its handler, SIGINT ends the process by the signal (a shell shows 130)
+        assert code == 130 or (moment == "at once" and code == -signal.SIGINT), proc.communicate()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and list(private_tmp.iterdir()):
+            time.sleep(0.1)
+        assert list(private_tmp.iterdir()) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path(f"/proc/{pid}/cmdline")).read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_orphaned_scratch_databases_of_killed_runs_are_dropped(dsn: str) -> None:
+    """A run killed during CREATE DATABASE leaves a database the server created after the watchdog
+    dropped nothing; the name says whose it was, and the next run drops it."""
+    finished = subprocess.Popen(["true"])  # its pid is one that has exited
+    finished.wait()
+    host = backends._host_tag()
+    orphan = f"sqlguard_verify_{host}_{finished.pid}_{int(time.time())}_abcdef"
+    live = f"sqlguard_verify_{host}_{os.getpid()}_{int(time.time())}_abcdef"
+    foreign = "sqlguard_verify_unrelated"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for name in (orphan, live, foreign):
+            conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        result = run_cli(str(fixture("verify-good-dir")), "--dsn", dsn)
+        assert result.exit_code == 0, result.output
+        left = databases(dsn)
+        assert orphan not in left
+        assert {live, foreign} <= left  # a live run's and one not named by verify stay
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for name in (orphan, live, foreign):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
