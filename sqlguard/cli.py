@@ -113,6 +113,8 @@ def cli() -> None:
               help="Cache folder (default: $SQLGUARD_CACHE_DIR, cache-dir in config, or .sqlguard_cache).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse files (default: every core, for large runs only).")
+@click.option("--changed-since", metavar="REF",
+              help="Report only files changed since the merge base of REF and HEAD (git); all are still read.")
 def lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -131,6 +133,7 @@ def lint(
     no_cache: bool = False,
     cache_dir: str | None = None,
     jobs: int | None = None,
+    changed_since: str | None = None,
 ) -> None:
     """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
     if not paths:
@@ -158,6 +161,9 @@ def lint(
         config = config.with_overrides(**overrides)
     except ConfigError as error:
         _fail(str(error))
+    if changed_since and (apply_fixes or show_diff):
+        raise click.UsageError("--changed-since narrows what is reported; it cannot be combined with --fix or --diff")
+    changed = _changed_files(changed_since) if changed_since else None
     _batch_gc()
     linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
@@ -172,10 +178,17 @@ def lint(
         _fix(linter, result, config, output_format, write=not show_diff, stdin=stdin, color=not no_color)
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
-    _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
+    reports, scope = result.reports, None
+    if changed_since and changed is not None:
+        from sqlguard.gitdiff import keep_changed
+
+        narrowed = keep_changed(reports, changed)
+        reports = narrowed.reports
+        scope = github.Scope(changed_since, narrowed.hidden_findings, narrowed.hidden_files)
+    _emit(reports, output_format, color=not no_color and text.use_color(sys.stdout), scope=scope)
     if not result.reports:
         _fail("no SQL or Python files found to lint")
-    sys.exit(exit_code(result.reports, config.fail_on))
+    sys.exit(exit_code(reports, config.fail_on))
 
 
 def _fix(
@@ -219,7 +232,19 @@ def _fix(
     sys.exit(exit_code(reports, config.fail_on))
 
 
-def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None:
+def _changed_files(ref: str) -> frozenset[Path]:
+    from sqlguard.gitdiff import GitError, changed_files
+
+    try:
+        return changed_files(ref, Path.cwd())
+    except GitError as error:
+        _fail(f"--changed-since {ref}: {error}")
+        raise  # not reached: _fail exits
+
+
+def _emit(
+    reports: list[FileReport], output_format: str, *, color: bool, scope: github.Scope | None = None
+) -> None:
     shown = [report for report in reports if report.diagnostics] if output_format != "text" else reports
     if output_format == "text":
         click.echo(text.render(reports, color=color), nl=False, color=color)
@@ -231,6 +256,20 @@ def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None
         click.echo(sarif.render(reports), nl=False)
     else:
         click.echo(github.render(shown), nl=False)
+        click.echo(github.summary_line(reports, scope))
+        _write_step_summary(github.job_summary(reports, scope))
+
+
+def _write_step_summary(markdown: str) -> None:
+    """Append to the job summary GitHub Actions shows on the run's page, when running there."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(markdown)
+    except OSError as error:
+        click.echo(f"sqlguard: warning: cannot write the job summary to {target}: {error.strerror}", err=True)
 
 
 def _batch_gc() -> None:
