@@ -18,6 +18,13 @@ _OPTIONAL = ("pygls", "lsprotocol", "cattrs", "attrs")
 @click.option("--stdio", is_flag=True, help="Talk LSP over stdin/stdout (the default; editors pass it).")
 def lsp(stdio: bool) -> None:
     """Start the language server (editors run this): diagnostics, hover, quick fixes."""
+    if _missing(*_OPTIONAL[:2]):
+        click.echo(INSTALL_HINT, err=True)
+        sys.exit(2)
+    from sqlguard.lsp.early import answer_initialize
+
+    # The editor waits for this answer; pygls takes longer to import than it should take.
+    stdin, stdout = answer_initialize(sys.stdin.buffer, sys.stdout.buffer)
     try:
         from sqlguard.lsp.server import build_server
     except ImportError as error:
@@ -28,7 +35,20 @@ def lsp(stdio: bool) -> None:
     server = build_server()
     _quiet_collector()
     server.freeze_after_warm_up = True
-    server.start_io()
+    server.start_io(stdin=stdin, stdout=stdout)  # type: ignore[arg-type]  # file-like enough for pygls
+
+
+def _missing(*packages: str) -> bool:
+    """Whether a package cannot be imported, found without importing it (that is the slow part)."""
+    import importlib.util
+
+    for package in packages:
+        try:
+            if importlib.util.find_spec(package) is None:
+                return True
+        except (ImportError, ValueError):  # ValueError: blocked through sys.modules[name] = None
+            return True
+    return False
 
 
 def _quiet_collector() -> None:
