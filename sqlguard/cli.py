@@ -179,7 +179,7 @@ def lint(
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
     reports, scope = result.reports, None
-    if changed_since and changed is not None:
+    if changed_since and changed is not None:  # report on the changed files only
         from sqlguard.gitdiff import keep_changed
 
         narrowed = keep_changed(reports, changed)
@@ -257,19 +257,9 @@ def _emit(
     else:
         click.echo(github.render(shown), nl=False)
         click.echo(github.summary_line(reports, scope))
-        _write_step_summary(github.job_summary(reports, scope))
-
-
-def _write_step_summary(markdown: str) -> None:
-    """Append to the job summary GitHub Actions shows on the run's page, when running there."""
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    try:
-        with open(target, "a", encoding="utf-8") as summary:
-            summary.write(markdown)
-    except OSError as error:
-        click.echo(f"sqlguard: warning: cannot write the job summary to {target}: {error.strerror}", err=True)
+        problem = github.write_step_summary(reports, scope)
+        if problem:
+            click.echo(f"sqlguard: warning: {problem}", err=True)
 
 
 def _batch_gc() -> None:

@@ -131,3 +131,18 @@ def job_summary(reports: list[FileReport], scope: Scope | None = None, environ: 
             out += ["", f"… and {len(rows) - MAX_SUMMARY_ROWS} more (run `sqlguard lint` locally for all of them)."]
         out.append("")
     return "\n".join(out) + "\n"
+
+
+def write_step_summary(reports: list[FileReport], scope: Scope | None = None) -> str | None:
+    """Append the job summary to ``$GITHUB_STEP_SUMMARY`` when it is set (inside Actions).
+
+    Returns a one-line problem to show as a warning when the file cannot be written."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(job_summary(reports, scope))
+    except OSError as error:
+        return f"cannot write the job summary to {target}: {error.strerror}"
+    return None

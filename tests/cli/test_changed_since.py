@@ -180,3 +180,12 @@ def test_job_summary_escapes_table_cells_and_skips_links_outside_actions(tmp_pat
     finding = Diagnostic("SG004", Span(0, 1), "a | b\nc <d>", name="n")
     markdown = github.job_summary([FileReport("x|y.sql", "x\n", [finding])], None, environ={})
     assert "| error | x\\|y.sql:1:1 | SG004 n | a \\| b c &lt;d> |" in markdown.splitlines()
+
+
+def test_an_unwritable_job_summary_is_a_warning_not_a_failure(repo: Path) -> None:
+    result = lint(repo, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(repo / "missing" / "summary.md")})
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"sqlguard: warning: cannot write the job summary to {repo / 'missing' / 'summary.md'}: "
+        "No such file or directory\n"
+    )
