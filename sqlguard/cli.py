@@ -115,6 +115,8 @@ def cli() -> None:
               help="Cache folder (default: $SQLGUARD_CACHE_DIR, cache-dir in config, or .sqlguard_cache).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse files (default: every core, for large runs only).")
+@click.option("--changed-since", metavar="REF",
+              help="Report only files changed since the merge base of REF and HEAD (git); all are still read.")
 def lint(
     paths: tuple[str, ...],
     output_format: str,
@@ -134,6 +136,7 @@ def lint(
     no_cache: bool = False,
     cache_dir: str | None = None,
     jobs: int | None = None,
+    changed_since: str | None = None,
 ) -> None:
     """Lint SQL files, Alembic migrations and Python code under PATHS ('-' reads stdin)."""
     if not paths:
@@ -161,6 +164,9 @@ def lint(
         config = config.with_overrides(**overrides)
     except ConfigError as error:
         _fail(str(error))
+    if changed_since and (apply_fixes or show_diff):
+        raise click.UsageError("--changed-since narrows what is reported; it cannot be combined with --fix or --diff")
+    changed = _changed_files(changed_since) if changed_since else None
     _batch_gc()
     linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
@@ -181,10 +187,17 @@ def lint(
              color=not no_color)
     for note in result.notes:
         click.echo(f"sqlguard: warning: {note}", err=True)
-    _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
+    reports, scope = result.reports, None
+    if changed_since and changed is not None:  # report on the changed files only
+        from sqlguard.gitdiff import keep_changed
+
+        narrowed = keep_changed(reports, changed)
+        reports = narrowed.reports
+        scope = github.Scope(changed_since, narrowed.hidden_findings, narrowed.hidden_files)
+    _emit(reports, output_format, color=not no_color and text.use_color(sys.stdout), scope=scope)
     if not result.reports and not result.excluded:
         _fail("no SQL or Python files found to lint")
-    sys.exit(exit_code(result.reports, config.fail_on))
+    sys.exit(exit_code(reports, config.fail_on))
 
 
 def _fix(
@@ -230,7 +243,19 @@ def _fix(
     sys.exit(exit_code(reports, config.fail_on))
 
 
-def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None:
+def _changed_files(ref: str) -> frozenset[Path]:
+    from sqlguard.gitdiff import GitError, changed_files
+
+    try:
+        return changed_files(ref, Path.cwd())
+    except GitError as error:
+        _fail(f"--changed-since {ref}: {error}")
+        raise  # not reached: _fail exits
+
+
+def _emit(
+    reports: list[FileReport], output_format: str, *, color: bool, scope: github.Scope | None = None
+) -> None:
     shown = [report for report in reports if report.diagnostics] if output_format != "text" else reports
     if output_format == "text":
         click.echo(text.render(reports, color=color), nl=False, color=color)
@@ -242,6 +267,10 @@ def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None
         click.echo(sarif.render(reports), nl=False)
     else:
         click.echo(github.render(shown), nl=False)
+        click.echo(github.summary_line(reports, scope))
+        problem = github.write_step_summary(reports, scope)
+        if problem:
+            click.echo(f"sqlguard: warning: {problem}", err=True)
 
 
 def _batch_gc() -> None:

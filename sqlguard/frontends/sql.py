@@ -110,6 +110,17 @@ _TYPE_TAIL_KEYWORDS = {"WITH", "WITHOUT", "TIME", "ZONE", "VARYING", "PRECISION"
 _BRACKET_DEPTH = {"ASCII_40": 1, "ASCII_41": -1, "ASCII_91": 1, "ASCII_93": -1}
 
 
+def syntax_error(message: str, text: str, base: int, at: int) -> Diagnostic:
+    """E001 at file offset ``at``, over the token PostgreSQL names (``at or near "CREAT"``) when
+    it is there in ``text`` (whose first character is at file offset ``base``); else one character."""
+    width = 1
+    _, near, rest = message.partition('at or near "')
+    token = rest[: rest.rfind('"')] if near else ""
+    if token and text.startswith(token, at - base):
+        width = len(token)
+    return Diagnostic(SYNTAX_ERROR, Span(at, at + width), message, name="syntax-error")
+
+
 @dataclass
 class ParsedSql:
     """Changes and syntax errors found in one piece of SQL."""
@@ -130,10 +141,7 @@ def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str
     for piece_start, statements, error in _parse_pieces(text):
         if error is not None:
             message, index = error
-            at = base + piece_start + index
-            result.errors.append(
-                Diagnostic(SYNTAX_ERROR, Span(at, at + 1), message, name="syntax-error")
-            )
+            result.errors.append(syntax_error(message, text, base, base + piece_start + index))
             continue
         for statement in statements:
             result.changes.extend(builder.changes_for(statement, piece_start))
@@ -424,8 +432,7 @@ class StatementCache:
                 entry.placed_at = offset
             result.changes.extend(entry.placed)
             if entry.error is not None:
-                at = offset + entry.error[1]
-                result.errors.append(Diagnostic(SYNTAX_ERROR, Span(at, at + 1), entry.error[0], name="syntax-error"))
+                result.errors.append(syntax_error(entry.error[0], text, base, offset + entry.error[1]))
             in_transaction = entry.in_transaction_after
         return result
 

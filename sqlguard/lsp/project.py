@@ -2,8 +2,11 @@
 
 Editors open one file at a time, so the server finds its config the way the CLI does (the
 nearest sqlguard.toml or pyproject.toml above the file), caches it per folder, and reloads it
-when the file's mtime or size changes or the client reports a watched file change. Building a
-``Linter`` once per config keeps the dispatch tables warm between keystrokes.
+when the file's mtime or size changes or the client reports a watched file change. Many clients
+watch no files (Neovim before 0.10, for one), so each lint also stats the candidate files between
+the document and the config found (a few ``stat`` calls): a config created nearer, or the one
+found deleted, takes effect on the next lint. Building a ``Linter`` once per config keeps the
+dispatch tables warm between keystrokes.
 
 For a migration, the schema state before it in its chain (``sqlguard.chains``: numbered files,
 one folder per migration, an Alembic revision graph...) is folded once, from the parse cache the
@@ -31,6 +34,29 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class _Found:
+    """The config file found for a folder, and the stamps of every candidate that decided it."""
+
+    path: Path | None
+    candidates: tuple[tuple[Path, tuple[int, int]], ...]
+
+    def still_valid(self) -> bool:
+        return all(_stat(candidate) == stamp for candidate, stamp in self.candidates)
+
+
+def _candidates(folder: Path, found: Path | None) -> tuple[tuple[Path, tuple[int, int]], ...]:
+    """sqlguard.toml and pyproject.toml in each folder from ``folder`` up to the one holding
+    ``found`` (or to the root), with their stamps: a change to any of them can change the answer."""
+    stamps = []
+    for candidate in (folder, *folder.parents):
+        for name in ("sqlguard.toml", "pyproject.toml"):
+            stamps.append((candidate / name, _stat(candidate / name)))
+        if found is not None and found.parent == candidate:
+            break
+    return tuple(stamps)
+
+
+@dataclass
 class _Loaded:
     stamp: tuple[int, int] | None
     linter: Linter | None
@@ -41,7 +67,7 @@ class Project:
     """Config, linters and earlier-migration schema states, cached by folder and file stamps."""
 
     def __init__(self) -> None:
-        self._config_for_folder: dict[Path, Path | None] = {}
+        self._config_for_folder: dict[Path, _Found] = {}
         self._loaded: dict[Path | None, _Loaded] = {}
         self._earlier: dict[Path, tuple[tuple[object, ...], SchemaState, ChainFacts]] = {}
         self._listings: dict[ChainKey, tuple[tuple[object, ...], list[str]]] = {}
@@ -56,9 +82,15 @@ class Project:
 
     def config_path(self, document: Path) -> Path | None:
         folder = document.parent
-        if folder not in self._config_for_folder:
-            self._config_for_folder[folder] = find_config_file(folder) if folder.is_dir() else None
-        return self._config_for_folder[folder]
+        cached = self._config_for_folder.get(folder)
+        if cached is None or not cached.still_valid():
+            if folder.is_dir():
+                found = find_config_file(folder)
+                cached = _Found(found, _candidates(folder.resolve(), found))
+            else:  # an unsaved document's folder: look again once it exists
+                cached = _Found(None, ((folder, _stat(folder)),))
+            self._config_for_folder[folder] = cached
+        return cached.path
 
     def linter(self, document: Path) -> Linter:
         """The linter for this document's config; raises ``ConfigError`` for a broken config."""

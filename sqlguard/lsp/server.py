@@ -4,6 +4,10 @@ Thin on purpose (as Fixit's LSP is over its CLI function): linting, fixes and su
 rules all live in the engine; this module only schedules work and converts types.
 Diagnostics are published on open and save at once, and on change after a short quiet
 period (``DEBOUNCE_SECONDS``) so typing does not queue a lint per keystroke.
+
+Start-up is kept short because editors wait for the ``initialize`` answer: the rule pages, the
+rule registry (every check module) and pglast's statement cache are loaded by the first lint,
+not when the server is built (benchmarks/lsp_startup.py measures spawn to initialize).
 """
 
 from __future__ import annotations
@@ -19,14 +23,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from sqlguard import __version__
-from sqlguard.catalogue import RulePage, load_pages
+from sqlguard.catalogue import RulePage
 from sqlguard.config import ConfigError
 from sqlguard.diagnostics import Diagnostic, FileReport, Span
 from sqlguard.engine import SQL_SUFFIXES
-from sqlguard.fixes import fix_text
 from sqlguard.frontends import PYTHON_SUFFIXES
 from sqlguard.lsp import convert
-from sqlguard.lsp.ignore import ignore_edit
 from sqlguard.lsp.project import Project
 
 DEBOUNCE_SECONDS = 0.2
@@ -55,11 +57,37 @@ class SqlguardServer(LanguageServer):
         super().__init__(
             "sqlguard", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
         )
-        self.project = Project()
-        self.pages: dict[str, RulePage] = load_pages()
+        self._project: Project | None = None
+        self._pages: dict[str, RulePage] | None = None
+        self.freeze_after_warm_up = False  # ``sqlguard lsp`` sets it: see command._quiet_collector
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.linted: dict[str, Linted] = {}
         self.shown_errors: set[str] = set()
+        self.relinting: asyncio.Task[None] | None = None
+
+    @property
+    def project(self) -> Project:
+        """Configs and linters, built by the first lint (importing every check module)."""
+        if self._project is None:
+            from sqlguard.frontends.sql import enable_statement_cache
+
+            # A long-lived process re-linting the same files on every keystroke: reuse unchanged statements.
+            enable_statement_cache()
+            self._project = Project()
+            if self.freeze_after_warm_up:
+                import gc
+
+                gc.collect()
+                gc.freeze()  # what the first lint loaded lives as long as the server: never walk it again
+        return self._project
+
+    @property
+    def pages(self) -> dict[str, RulePage]:
+        if self._pages is None:
+            from sqlguard.catalogue import load_pages
+
+            self._pages = load_pages()
+        return self._pages
 
     # -- linting -------------------------------------------------------------------------------
     def lint_path(self, uri: str) -> str | None:
@@ -151,11 +179,28 @@ class SqlguardServer(LanguageServer):
             task.cancel()
 
     def relint_open_documents(self) -> None:
-        self.project.forget()
+        """Re-lint every open document after a config or migration changed on disk.
+
+        In the background and one document per turn of the event loop, so hover and code
+        actions are answered in between (a save announces the saved file to every watcher, and
+        linting ten documents in the notification handler kept requests waiting for seconds).
+        The caches need no flushing: each checks the stamps of the files it was built from.
+        """
         self.linted.clear()
         self.shown_errors.clear()
-        for uri in list(self.workspace.text_documents):
-            self.publish(uri)
+        if self.relinting is not None:
+            self.relinting.cancel()
+        uris = list(self.workspace.text_documents)
+        self.relinting = asyncio.get_running_loop().create_task(self._relint_one_by_one(uris))
+
+    async def _relint_one_by_one(self, uris: list[str]) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)  # one save can announce several files: take them together
+        for uri in uris:
+            if uri in self.workspace.text_documents:
+                self.cancel(uri)
+                self.publish(uri)
+            await asyncio.sleep(0)  # let waiting requests in before the next document
+        self.relinting = None
 
     async def watch_files(self) -> None:
         """Ask the client to report config and migration changes, when it can register watchers."""
@@ -210,6 +255,8 @@ class SqlguardServer(LanguageServer):
         path = self.lint_path(uri)
         if linted is None or path is None or not any(d.fix and d.fix.safe for d in linted.report.diagnostics):
             return None
+        from sqlguard.fixes import fix_text
+
         linter = self.project.linter(Path(path))
         schema, chain = self.project.context_before(linter, Path(path), linted.view.text)
         outcome = fix_text(linter, path, linted.view.text, schema, chain)
@@ -255,6 +302,8 @@ class SqlguardServer(LanguageServer):
                 )
             if finding.rule not in self.pages:
                 continue  # input and config errors cannot be suppressed
+            from sqlguard.lsp.ignore import ignore_edit
+
             line = linted.view.index.position(finding.span.start).line
             edit = ignore_edit(linted.view.text, linted.kind, line, finding.rule)
             if edit is not None:

@@ -1,16 +1,23 @@
 """Machine-readable findings: one JSON document with every finding and a summary.
 
-Lines and columns are 1-based; ``end`` is exclusive, like the spans it comes from.
+Lines and columns are 1-based; ``end`` is exclusive, like the spans it comes from. The document
+is described field by field in docs/json.md and by the JSON Schema shipped beside this module
+(``SCHEMA_PATH``). ``version`` is the format's version: it goes up only when a field is removed
+or changes meaning; new fields may appear without it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from sqlguard import __version__
 from sqlguard.diagnostics import Diagnostic, FileReport, LineIndex
+
+FORMAT_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("json-v1.schema.json")
 
 
 def diagnostic_record(diagnostic: Diagnostic, lines: LineIndex, path: str) -> dict[str, Any]:
@@ -57,7 +64,8 @@ def render(reports: Iterable[FileReport]) -> str:
         for diagnostic in report.diagnostics
     ]
     document = {
-        "version": __version__,
+        "version": FORMAT_VERSION,
+        "sqlguard": __version__,
         "files": len(reports),
         "summary": {
             "findings": sum(1 for r in records if r["rule"].startswith("SG")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import unicodedata
 from collections.abc import Iterable
 
 from sqlguard.diagnostics import Diagnostic, FileReport, LineIndex, Severity
@@ -35,6 +36,19 @@ def _clean(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def display_width(text: str) -> int:
+    """Terminal cells ``text`` takes: two for wide East Asian characters (and emoji), none for
+    combining marks and zero-width characters, one for the rest."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for character in text:
+        if unicodedata.combining(character) or unicodedata.category(character) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+    return width
+
+
 def _finding(diagnostic: Diagnostic, lines: LineIndex, path: str) -> list[Line]:
     start = lines.position(diagnostic.span.start)
     style = _STYLES.get(diagnostic.severity, "bold")
@@ -48,13 +62,17 @@ def _finding(diagnostic: Diagnostic, lines: LineIndex, path: str) -> list[Line]:
         heading += [(" ", ""), (f"[{diagnostic.name}]", "dim")]
     out = [heading]
     if lines.text:
-        source = _clean(lines.line_text(start.line).expandtabs(1))
+        raw = lines.line_text(start.line)
         end = lines.position(diagnostic.span.end)
-        last = end.column if end.line == start.line else len(source) + 1
-        width = max(1, last - start.column)
+        last = end.column if end.line == start.line else len(raw) + 1
+        # The caret is measured in terminal cells of the line as printed (tabs as one space,
+        # controls dropped), so it stays under the flagged text after wide characters.
+        before, flagged = raw[: start.column - 1], raw[start.column - 1 : last - 1]
+        indent = display_width(_clean(before.expandtabs(1)))
+        width = max(1, display_width(_clean(flagged.expandtabs(1))))
         gutter = str(start.line)
-        out.append([(f"{gutter} |", "dim"), (f" {source}", "")])
-        out.append([(f"{' ' * len(gutter)} |", "dim"), (f" {' ' * (start.column - 1)}", ""), ("^" * width, style)])
+        out.append([(f"{gutter} |", "dim"), (f" {_clean(raw.expandtabs(1))}", "")])
+        out.append([(f"{' ' * len(gutter)} |", "dim"), (f" {' ' * indent}", ""), ("^" * width, style)])
     if diagnostic.why:
         out.append([("  ", ""), ("why:", "dim"), (f" {_clean(diagnostic.why)}", "")])
     if diagnostic.help:

@@ -28,8 +28,10 @@ def test_findings_exit_1_and_show_caret_why_and_help() -> None:
         "blocks writes to it until the index is built [non-concurrent-index]",
         "2 | CREATE INDEX orders_placed_at_idx ON orders (placed_at);",
         "  | " + "^" * len("CREATE INDEX orders_placed_at_idx ON orders (placed_at)"),
-        "  why: A plain CREATE INDEX holds a SHARE lock on the table for the whole build, so every INSERT, "
-        "UPDATE and DELETE waits until the index is done; on a large table that is minutes of blocked writes.",
+        "  why: Without CONCURRENTLY, building, dropping or rebuilding an index locks its table for the whole "
+        "operation: CREATE INDEX and REINDEX block every INSERT, UPDATE and DELETE until the index is done "
+        "(minutes on a large table), and DROP INDEX blocks reads as well as writes while it waits for running "
+        "queries and drops the index.",
         "  help: CREATE INDEX CONCURRENTLY orders_placed_at_idx ON orders (placed_at);",
         "",
     ]

@@ -42,8 +42,9 @@ vim.api.nvim_create_autocmd("VimEnter", {{
 """
 
 
-def test_headless_neovim_shows_the_finding_at_its_position(tmp_path: Path) -> None:
-    migration = tmp_path / "001_index.sql"
+@pytest.mark.parametrize("suffix", [".sql", ".pgsql", ".psql"])
+def test_headless_neovim_shows_the_finding_at_its_position(tmp_path: Path, suffix: str) -> None:
+    migration = tmp_path / f"001_index{suffix}"
     migration.write_text("SELECT 1;\n  CREATE INDEX idx_a ON orders (a);\n", encoding="utf-8")
     out = tmp_path / "diagnostics.json"
     init = tmp_path / "init.lua"

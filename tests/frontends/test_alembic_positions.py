@@ -161,7 +161,7 @@ def test_sql_syntax_error_inside_a_string_is_e001_at_its_place() -> None:
     migration = parse_python("r.py", revision_file(body))
     assert where(migration) == [
         ("CreateTable", FIRST_BODY_LINE, 17, "CREATE TABLE t (a int)"),
-        ("E001", FIRST_BODY_LINE, 42, "C"),
+        ("E001", FIRST_BODY_LINE, 42, "CREAT"),
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 REPO = Path(__file__).resolve().parents[2]
-SERVER_ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+# Recorded initialize answers (sqlguard/lsp/early.py) go to a folder of this test session, not ~/.cache.
+SERVER_ENV = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="sqlguard-lsp-")}
 SERVER_COMMAND = [sys.executable, "-m", "sqlguard", "lsp", "--stdio"]
 
 

@@ -110,7 +110,7 @@ async def test_hover_shows_the_rule_page(client: LanguageClient, tmp_path: Path)
     text = hover.contents.value
     assert text.startswith('**SG004** CREATE INDEX on "orders" blocks writes')
     assert "**SG004 non-concurrent-index** (locking, error, fix: sometimes)" in text
-    assert "### Why\nA plain CREATE INDEX holds a SHARE lock" in text
+    assert "### Why\nWithout CONCURRENTLY, building, dropping or rebuilding an index locks" in text
     assert "```diagnostics" not in text
     assert hover.range == _range((1, 2), (1, 34))
     nothing = await client.text_document_hover_async(

@@ -4,6 +4,8 @@
 --   require("sqlguard").setup({ cmd = { "/path/to/venv/bin/sqlguard", "lsp" } })
 --
 -- Works on Neovim 0.7 and later (uses vim.lsp.start when present, else start_client).
+-- setup() also makes .pgsql and .psql files "sql" buffers; `on_attach` is passed to the client
+-- (before Neovim 0.10, map hover there: K is not mapped to it by default).
 local M = {}
 
 local defaults = {
@@ -11,6 +13,7 @@ local defaults = {
   cmd_env = nil,
   filetypes = { "sql", "python" },
   root_markers = { "sqlguard.toml", "pyproject.toml", ".git" },
+  on_attach = nil,
 }
 
 -- The folder holding the nearest root marker above the buffer, else the buffer's folder.
@@ -38,6 +41,7 @@ local function attach(bufnr, opts)
     cmd = opts.cmd,
     cmd_env = opts.cmd_env,
     root_dir = root,
+    on_attach = opts.on_attach,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
   }
   if vim.lsp.start then
@@ -57,6 +61,17 @@ end
 function M.setup(user)
   local opts = vim.tbl_deep_extend("force", defaults, user or {})
   local group = vim.api.nvim_create_augroup("sqlguard", { clear = true })
+  -- PostgreSQL scripts under their other names. Neovim 0.7 detects file types in Vim script
+  -- (vim.filetype.add is ignored there), so it gets an autocommand instead.
+  if vim.fn.has("nvim-0.8") == 1 then
+    vim.filetype.add({ extension = { pgsql = "sql", psql = "sql" } })
+  else
+    vim.api.nvim_create_autocmd({ "BufRead", "BufNewFile" }, {
+      group = group,
+      pattern = { "*.pgsql", "*.psql" },
+      command = "setfiletype sql",
+    })
+  end
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
     pattern = opts.filetypes,
