@@ -181,7 +181,7 @@ def _statements(text: str) -> tuple[_Parsed, ...]:
     entries = json.loads(parser.parse_sql_json(text)).get("stmts", ())
     places = [_char_place(text, entry) for entry in entries]
     kinds = [_node_kind(entry) for entry in entries]
-    wanted = [_needs_tree(kind) for kind in kinds]
+    wanted = [_needs_tree(kind, entry) for kind, entry in zip(kinds, entries, strict=True)]
     if wanted and all(wanted):  # every tree is read: one parse of the whole text, as before
         return _statements_with_trees(text)
     statements = []
@@ -723,7 +723,8 @@ class _Builder:
         """The statement's changes: its converter's (``_CONVERTERS``, by node type), else a
         ``RawStatement`` naming the node type (a statement not modelled, or a variant of it)."""
         convert = _CONVERTERS.get(statement.kind)
-        changes = convert(self, statement.node) if convert is not None else []
+        # No tree: a kind read only in some shapes (a plain SELECT), which ``_needs_tree`` skipped.
+        changes = convert(self, statement.node) if convert is not None and statement.node is not None else []
         return changes or [RawStatement(kind=statement.kind, **self._common())]
 
     def _alter_table_stmt(self, node: ast.AlterTableStmt) -> list[Change]:
@@ -1141,8 +1142,12 @@ _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
 }
 
 
-def _needs_tree(kind: str) -> bool:
-    """Whether the front end reads the tree of a statement of node type ``kind``."""
+def _needs_tree(kind: str, entry: dict[str, Any]) -> bool:
+    """Whether the front end reads the tree of a statement of node type ``kind`` (libpg_query's
+    JSON ``entry`` for it): a SELECT only when it makes a table (SELECT ... INTO), since seeds and
+    data fixes are full of plain ones whose tree would cost more than the rest of the file."""
+    if kind == "SelectStmt":
+        return "intoClause" in (entry.get("stmt", {}).get("SelectStmt") or {})
     return kind in _CONVERTERS
 
 
