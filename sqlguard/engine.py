@@ -398,8 +398,8 @@ class Linter:
     ) -> None:
         """``_fold`` with the cache (see ``sqlguard.cache``): stored results while the links of the
         chain hit; from the first wanted file whose link misses, the state before it (a snapshot,
-        or rebuilt from the earlier files' parses) and the checks, storing each later wanted file's
-        result and snapshots of the state before and after the chain's last migration."""
+        or rebuilt from the earlier files' parses and then kept as one) and the checks, storing
+        each later wanted file's result."""
         keys = _keys(cache, chain, stamps)
         if stamps is not None:  # the files read this run, under the stamps taken before reading
             for (path, text, _), each in zip(chain, keys, strict=True):
@@ -426,12 +426,8 @@ class Linter:
             return
         state = self._state_after(chain, first_miss, keys, links, served)
         rest = [i for i in range(first_miss, len(chain)) if not _down_only(chain[i][0]) or chain[i][0] in wanted]
-        last = max((i for i in range(len(chain)) if not _down_only(chain[i][0])), default=-1)
-        snapshots = self.snapshots if len(chain) >= SNAPSHOT_MIN_FILES else None
         parsed = self._parse_sources([chain[i] for i in rest], [keys[i] for i in rest], [True] * len(rest))
         for index, item in zip(rest, parsed, strict=True):
-            if index == last and index > first_miss and snapshots is not None:
-                snapshots.store(links[index - 1], state)  # the newest migration's edits find it
             if item.path not in wanted:
                 if isinstance(item, Migration):
                     self.advance(state, item)
@@ -445,11 +441,6 @@ class Linter:
             )
             done[item.path] = (report, note)
             cache.store_result(links[index], (report.path, note, report.diagnostics))
-        whole_run = len(wanted) == len(chain)
-        if snapshots is not None and rest and (whole_run or chain[last][0] not in wanted):
-            # A migration written after the last one finds it. Not kept when the last one is the
-            # file being linted (pre-commit on an edited newest migration): each edit would write one.
-            snapshots.store(links[-1], state)
 
     def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with

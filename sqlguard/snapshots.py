@@ -6,9 +6,9 @@ file's parse; a snapshot skips it. A snapshot is keyed by the cache link of the 
 covers (``cache.ParseCache.chain_next``: the config, the code, and the path and content of every
 file up to it, in order), so it can never describe other files than the ones a run sees.
 
-Each run that folds a chain keeps two: the state after its last migration (a new migration
-written after it finds it) and the state before its last migration (an edit of the newest
-migration, the usual pre-commit case, finds it). Snapshots are JSON files of plain values
+A run that had to rebuild the state before a file from the earlier files' parses keeps it, so the
+next run on that file (pre-commit after another edit of the newest migration, the editor reopening
+it) starts from it; a whole-chain run rebuilds nothing and keeps none. Snapshots are JSON files of plain values
 (``SchemaState.to_data``): reading one cannot run code, whoever wrote the folder. Any problem
 reading one (missing, truncated, another format) is a miss. Only the ``KEEP`` newest are kept.
 """

@@ -32,11 +32,15 @@ def _found(linter: Linter, path: Path) -> list[tuple[str, int]]:
     return [(d.rule, d.span.start) for d in linter.lint_paths([str(path)]).diagnostics]
 
 
-def test_an_edit_of_the_newest_migration_starts_from_the_snapshot_before_it(tmp_path: Path) -> None:
+def test_a_second_edit_of_the_newest_migration_starts_from_the_snapshot_the_first_kept(tmp_path: Path) -> None:
     files = _chain(tmp_path / "m", SNAPSHOT_MIN_FILES + 8)
     cache_dir = tmp_path / "cache"
     Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG)).lint_paths([str(tmp_path / "m")])
     last = files[-1]
+    last.write_text("SELECT 1;\n", encoding="utf-8")
+    first = Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG))
+    first.lint_paths([str(last)])
+    assert first.snapshots is not None and first.snapshots.loaded == 0  # rebuilt, and kept
     last.write_text(
         "ALTER TABLE t3 ADD CONSTRAINT fk FOREIGN KEY (parent_id) REFERENCES t2 (id) NOT VALID;\n"
         "CREATE INDEX t1_id_idx ON t1 (id);\n",
@@ -49,11 +53,13 @@ def test_an_edit_of_the_newest_migration_starts_from_the_snapshot_before_it(tmp_
     assert found == _found(Linter(CONFIG), last) == [("SG004", 87)]  # the index made in 003 counts
 
 
-def test_a_migration_added_after_the_last_starts_from_the_snapshot_after_it(tmp_path: Path) -> None:
+def test_a_migration_being_written_after_the_last_starts_from_a_snapshot(tmp_path: Path) -> None:
     files = _chain(tmp_path / "m", SNAPSHOT_MIN_FILES + 2)
     cache_dir = tmp_path / "cache"
     Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG)).lint_paths([str(tmp_path / "m")])
     new = files[-1].with_name("999_fk.sql")
+    new.write_text("SELECT 1;\n")
+    Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG)).lint_paths([str(new)])
     new.write_text("ALTER TABLE t5 ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES t4 (id) NOT VALID;\n")
     warm = Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG))
     assert _found(warm, new) == _found(Linter(CONFIG), new) == []  # t5's primary key covers it
@@ -64,6 +70,8 @@ def test_a_damaged_or_foreign_snapshot_is_a_miss_not_a_different_answer(tmp_path
     files = _chain(tmp_path / "m", SNAPSHOT_MIN_FILES + 2)
     cache_dir = tmp_path / "cache"
     Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG)).lint_paths([str(tmp_path / "m")])
+    files[-1].write_text("SELECT 1;\n", encoding="utf-8")
+    Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG)).lint_paths([str(files[-1])])  # keeps one
     snapshots = sorted((cache_dir / "states").glob("*.json"))
     assert snapshots
     snapshots[0].write_text("{not json", encoding="utf-8")
