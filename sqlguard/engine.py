@@ -235,14 +235,20 @@ class Linter:
         )
 
     def _chain_sources(
-        self, key: ChainKey, asked: list[Source], seen: set[object], stamps: Stamps | None = None
+        self,
+        key: ChainKey,
+        asked: list[Source],
+        seen: set[object],
+        stamps: Stamps | None = None,
+        listed: Sequence[str] | None = None,
     ) -> list[Source]:
         """Every file of the chain, in fold order: ``asked`` (already read) and the others, read
         here (each file once: one met among ``asked``, under any name, is not read again). With
         ``stamps``, a file whose stamp is unchanged since the last run is not read: its source
         is ``(path, None, UNREAD)`` and ``stamps`` holds its key."""
         by_path = {source[0]: source for source in asked}
-        listed = chains.members(key, self.config, self.discover)
+        if listed is None:
+            listed = chains.members(key, self.config, self.discover)
         to_read = []
         taken: dict[str, Stamp | None] = {}  # each file stat'ed once, as itself or as a counterpart
 
@@ -287,21 +293,23 @@ class Linter:
     ) -> tuple[SchemaState, ChainFacts]:
         """The schema state just before ``path`` in its chain (for a down file: just after its up)
         and the chain's facts, from the chain's files on disk (``text`` is the file's own text,
-        which may be unsaved: the editor's buffer, or stdin)."""
-        key, found = self.chain_before(path) if member_paths is None else (chain_of(path, self.config), member_paths)
-        sources = [source for source in _read_unique([p for p in found if p != path], set())]
+        which may be unsaved: the editor's buffer, or stdin; ``member_paths``: the chain's files
+        as ``chain_before`` listed them, when the caller keeps that listing)."""
+        key = chain_of(path, self.config)
+        stamps = self._stamps(key)
         own: Source = (path, text, "")
-        start = len(os.path.join(key.root, "")) if key.root else 0
-        pool = sorted([*sources, own], key=lambda source: natural_key(source[0][start:]))
-        ordered = chains.fold_order(key, pool, _path, _text)
-        facts = chain_facts(key, ordered)
+        ordered = self._chain_sources(key, [own], set(), stamps, member_paths)
+        facts = chain_facts(key, ordered, stamps)
         end = next(index for index, source in enumerate(ordered) if source is own)
         if self.cache is None:
             return self._state_after(ordered, end), facts
-        keys = _keys(self.cache, ordered)
+        keys = _keys(self.cache, ordered, stamps)
+        _remember_stamps(stamps, ordered, keys)
         links = self._links(self.cache, key, facts, keys)
         state = self._state_after(ordered, end, keys, links)
         self.cache.flush()
+        if stamps is not None:
+            stamps.flush()
         return state, facts
 
     def _state_after(
@@ -401,11 +409,7 @@ class Linter:
         or rebuilt from the earlier files' parses and then kept as one) and the checks, storing
         each later wanted file's result."""
         keys = _keys(cache, chain, stamps)
-        if stamps is not None:  # the files read this run, under the stamps taken before reading
-            for (path, text, _), each in zip(chain, keys, strict=True):
-                taken = stamps.taken.get(path)
-                if taken is not None and text is not None:
-                    stamps.remember(path, taken[0], taken[1], each, has_dbmate_down(text))
+        _remember_stamps(stamps, chain, keys)
         links = self._links(cache, key, facts, keys)
         first_miss = len(chain)
         served: set[str] = set()
@@ -734,6 +738,16 @@ def _keys(cache: ParseCache, sources: Sequence[Source], stamps: Stamps | None = 
         else:
             keys.append(f"unreadable:{problem}")
     return keys
+
+
+def _remember_stamps(stamps: Stamps | None, chain: Sequence[Source], keys: Sequence[str]) -> None:
+    """Keep the keys of the files read this run under the stamps taken before reading them."""
+    if stamps is None:
+        return
+    for (path, text, _), key in zip(chain, keys, strict=True):
+        taken = stamps.taken.get(path)
+        if taken is not None and text is not None:
+            stamps.remember(path, taken[0], taken[1], key, has_dbmate_down(text))
 
 
 def _counterpart(path: str) -> str | None:
