@@ -167,6 +167,8 @@ def lint(
         if "-" in paths:
             raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
         result = linter.lint_paths(paths)
+    if linter.cache is not None:
+        result.notes.extend(linter.cache.warnings)
     if apply_fixes or show_diff:
         stdin = paths == ("-",)
         _fix(linter, result, config, output_format, write=not show_diff, stdin=stdin, color=not no_color)

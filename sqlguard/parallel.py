@@ -7,14 +7,15 @@ this is why parallel and serial runs give the same reports. Parsed files are yie
 the workers finish them, so the parent's checks run while the workers still parse, instead of
 after them.
 
-Each worker sends a migration back pickled by itself, without its text (the parent has it): the
-parent unpickles it once, and the same bytes are what the parse cache stores, so no migration is
-pickled twice.
+Each worker sends a migration back encoded by itself as the parse cache stores it (JSON text from
+``sqlguard.codec``, without the file's text, which the parent has): the parent decodes it once,
+and the same text is what the cache stores, so no migration is encoded twice. (The codec's JSON
+is also quicker to write than a pickle and about as quick to read.)
 
 A pool costs a few tens of milliseconds to start, so it is used only when there are more than
 ``MIN_FILES_FOR_POOL`` files to parse and more than one worker; one small file never pays for it.
 If the pool fails for any reason (a platform without working processes, a result that cannot be
-pickled), the files not yet yielded are parsed serially instead, so a bug in a front end surfaces
+encoded), the files not yet yielded are parsed serially instead, so a bug in a front end surfaces
 the same way in both modes.
 """
 
@@ -22,12 +23,12 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
+from sqlguard import codec
 from sqlguard.config import Config
 from sqlguard.frontends import parse_file
 from sqlguard.model import Migration
@@ -61,9 +62,9 @@ def workers_for(jobs: int | None, pending: int) -> int:
 
 def parse_all(
     sources: Sequence[tuple[str, str]], config: Config, jobs: int | None = None
-) -> Iterator[tuple[Migration, bytes | None]]:
+) -> Iterator[tuple[Migration, str | None]]:
     """Parse ``(path, text)`` pairs into migrations, yielded in the same order, on ``jobs``
-    processes; each comes with its pickled form (``pickled``) when a worker made one, else None."""
+    processes; each comes with its encoded form (``encoded``) when a worker made one, else None."""
     workers = workers_for(jobs, len(sources))
     done = 0
     if workers > 1:
@@ -77,23 +78,25 @@ def parse_all(
         yield parse_file(path, text, config), None
 
 
-def pickled(migration: Migration) -> bytes:
-    """``migration`` without its text, pickled: what a worker sends and the parse cache stores."""
-    return pickle.dumps(replace(migration, text=""), protocol=pickle.HIGHEST_PROTOCOL)
+def encoded(migration: Migration) -> str:
+    """``migration`` without its text, as JSON: what a worker sends and the parse cache stores.
+    Raises ``TypeError`` for a migration holding something the codec does not store."""
+    return codec.encode(replace(migration, text=""))
 
 
-def unpickled(blob: bytes, text: str) -> Migration:
-    """The migration ``pickled`` made, with its ``text`` put back."""
-    migration = pickle.loads(blob)
+def decoded(blob: str, text: str) -> Migration:
+    """The migration ``encoded`` made, with its ``text`` put back. Raises ``ValueError`` for
+    anything else."""
+    migration = codec.decode(blob)
     if not isinstance(migration, Migration):
-        raise TypeError(f"expected a Migration, got {type(migration).__name__}")
-    migration.text = text  # a fresh object from the pickle: no one else holds it
+        raise ValueError(f"expected a Migration, got {type(migration).__name__}")
+    migration.text = text  # a fresh object from the text: no one else holds it
     return migration
 
 
 def _parse_in_pool(
     sources: Sequence[tuple[str, str]], config: Config, workers: int
-) -> Iterator[tuple[Migration, bytes]]:
+) -> Iterator[tuple[Migration, str]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -115,7 +118,7 @@ def _parse_in_pool(
                 gc.unfreeze()
             for blobs in results:
                 for blob in blobs:
-                    yield unpickled(blob, next(texts)), blob
+                    yield decoded(blob, next(texts)), blob
         finished = True
     finally:
         # Done: reap the idle workers. Given up (an error, or the caller stopped): do not wait
@@ -125,9 +128,9 @@ def _parse_in_pool(
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while unpickling many objects that all survive.
+    """No cyclic garbage collection while decoding many objects that all survive.
 
-    Unpickling parsed migrations allocates hundreds of thousands of small objects and frees none;
+    Decoding parsed migrations allocates hundreds of thousands of small objects and frees none;
     the collector would walk them again and again (measured: 6x slower loads). The objects hold
     no cycles, so nothing is lost by collecting once afterwards instead.
     """
@@ -145,6 +148,6 @@ def _init_worker(config: Config) -> None:
     _worker_config = config
 
 
-def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[bytes]:
+def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[str]:
     config = _worker_config if _worker_config is not None else Config()
-    return [pickled(parse_file(path, text, config)) for path, text in chunk]
+    return [encoded(parse_file(path, text, config)) for path, text in chunk]
