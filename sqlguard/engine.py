@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 Source = tuple[str, str | None, str]
 
 SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
+# O_BINARY: no newline translation on Windows. O_NONBLOCK: opening a FIFO named x.sql returns at
+# once instead of waiting for a writer (it is then refused as not a regular file).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 ALL_SELECTOR = "ALL"
 
 
@@ -371,6 +373,8 @@ def _read(path: str) -> tuple[object, str | None, str]:
         return _identity(path), None, f"cannot read file: {error.strerror or error}"
     try:
         status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            return (status.st_dev, status.st_ino), None, f"not a regular file ({_file_kind(status.st_mode)}), skipped"
         data = _read_all(descriptor, status.st_size if stat.S_ISREG(status.st_mode) else -1)
     except IsADirectoryError:  # opening a folder read-only works on Linux; reading it does not
         return _identity(path), None, "is a directory"
@@ -397,14 +401,25 @@ def _read_all(descriptor: int, size: int) -> bytes:
 def _decode(data: bytes) -> tuple[str | None, str]:
     """The text of a file's bytes: UTF-8 with its byte order mark, if any, left out (as the
     ``utf-8-sig`` codec does, whose Python-level decoder cost more than the C one it calls)."""
-    if b"\x00" in data[:8192]:
-        return None, "binary file (contains NUL bytes), not SQL"
+    nul = data.find(b"\x00")  # anywhere: parsers stop at a NUL, so a late one would cut the file short
+    if nul != -1:
+        return None, f"binary file (NUL byte at offset {nul}), not text"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8"), ""
     except UnicodeDecodeError as error:  # the offset counts from after the mark, as utf-8-sig's
         return None, f"not UTF-8 text (invalid byte at offset {error.start})"
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def _read_unique(paths: Iterable[str]) -> list[Source]:
