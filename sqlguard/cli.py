@@ -21,6 +21,7 @@ from sqlguard.diagnostics import FileReport, Severity
 from sqlguard.engine import Linter, RunResult, known_rules, selectors
 from sqlguard.reporters import FORMATS, concise, github, sarif, text
 from sqlguard.reporters import json as json_reporter
+from sqlguard.reporters.escape import escaped as _escaped
 
 if TYPE_CHECKING:
     from sqlguard.cache import ParseCache
@@ -173,7 +174,7 @@ def lint(
         stdin = paths == ("-",)
         _fix(linter, result, config, output_format, write=not show_diff, stdin=stdin, color=not no_color)
     for note in result.notes:
-        click.echo(f"sqlguard: warning: {note}", err=True)
+        click.echo(f"sqlguard: warning: {_escaped(note)}", err=True)
     _emit(result.reports, output_format, color=not no_color and text.use_color(sys.stdout))
     if not result.reports:
         _fail("no SQL or Python files found to lint")
@@ -198,7 +199,7 @@ def _fix(
 
     outcomes = fixes.fix_run(linter, result)
     for note in result.notes:
-        click.echo(f"sqlguard: warning: {note}", err=True)
+        click.echo(f"sqlguard: warning: {_escaped(note)}", err=True)
     if not write:
         click.echo("".join(f.diff() for f in outcomes if f.changed), nl=False)
         click.echo(f"sqlguard: {fixes.summary(outcomes, written=False)}", err=True)
@@ -258,7 +259,7 @@ def _parse_cache(config: Config, no_cache: bool, cache_dir: str | None) -> Parse
 
 
 def _fail(message: str) -> None:
-    click.echo(f"sqlguard: error: {message}", err=True)
+    click.echo(f"sqlguard: error: {_escaped(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -338,7 +339,7 @@ def main() -> None:
 
             traceback.print_exc()
         click.echo(
-            f"sqlguard: internal error: {type(error).__name__}: {error} "
+            f"sqlguard: internal error: {type(error).__name__}: {_escaped(str(error))} "
             "(a bug; rerun with SQLGUARD_DEBUG=1 for the traceback and report it)",
             err=True,
         )
