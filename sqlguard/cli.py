@@ -211,15 +211,27 @@ def _fix(
         click.echo(outcomes[0].fixed, nl=False)
         click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
         sys.exit(exit_code([f.report for f in outcomes if f.report is not None], config.fail_on))
-    for outcome in outcomes:
-        if outcome.changed:
+    # Every file is tried: one that cannot be written keeps its original bytes, its findings as
+    # they were before the fix, and a line saying so; the others are written.
+    failed: list[tuple[str, str]] = []
+    for index, outcome in enumerate(outcomes):
+        if not outcome.changed:
+            continue
+        try:
             fixes.write_fixed(Path(outcome.path), outcome.fixed)
+        except fixes.WriteError as error:
+            failed.append((outcome.path, str(error)))
+            outcomes[index] = fixes.FileFix(outcome.path, outcome.original, outcome.original,
+                                            report=result.reports[index])
     reports = [f.report for f in outcomes if f.report is not None]
     _emit(reports, output_format, color=color and text.use_color(sys.stdout))
     click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
+    for path, reason in failed:
+        click.echo(f"sqlguard: error: {_escaped(f'{path}: fixes not written, the file is unchanged: {reason}')}",
+                   err=True)
     if not reports:
         _fail("no SQL or Python files found to lint")
-    sys.exit(exit_code(reports, config.fail_on))
+    sys.exit(EXIT_ERROR if failed else exit_code(reports, config.fail_on))
 
 
 def _emit(reports: list[FileReport], output_format: str, *, color: bool) -> None:
