@@ -6,6 +6,7 @@ Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 usage, config or in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -18,7 +19,7 @@ from sqlguard import __version__
 from sqlguard.catalogue import load_pages
 from sqlguard.config import Config, ConfigError, find_config_file, load_config, parse_target_version
 from sqlguard.diagnostics import FileReport, Severity
-from sqlguard.engine import Linter, RunResult, known_rules, selectors
+from sqlguard.engine import Linter, RunResult, decode_source, known_rules, selectors
 from sqlguard.reporters import FORMATS, concise, github, sarif, text
 from sqlguard.reporters import json as json_reporter
 from sqlguard.reporters.escape import escaped as _escaped
@@ -163,7 +164,10 @@ def lint(
     linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
         name = stdin_filename or "stdin.sql"
-        result = RunResult(reports=[linter.lint_text(name, sys.stdin.read())])
+        source, problem = decode_source(sys.stdin.buffer.read())  # bytes: a BOM or bad UTF-8 as in a file
+        if source is None:
+            _fail(f"{name} (stdin): {problem}")
+        result = RunResult(reports=[linter.lint_text(name, source or "")])
     else:
         if "-" in paths:
             raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
@@ -338,13 +342,37 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
+_signal_seen = 2  # SIGINT; SIGTERM's handler records itself here
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so ``finally`` blocks run (the process pool ends its workers)."""
+    global _signal_seen
+    _signal_seen = signum
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Console entry point: never a traceback for a user's mistake; a one-line note for a bug."""
+    """Console entry point: never a traceback for a user's mistake; a one-line note for a bug.
+    Ctrl-C exits 130 and SIGTERM 143 (128 + the signal), after the process pool's workers end.
+    Click runs without its standalone handling, which would turn Ctrl-C into "Aborted!", exit 1."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:
-        click.echo("sqlguard: interrupted", err=True)
-        sys.exit(130)
+        code = cli.main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        # Every ``finally`` has run (verify's servers are gone). Exit now, without the exit
+        # handlers: concurrent.futures' would wait for pool workers to finish their chunks; they
+        # get SIGTERM as this process ends (sqlguard.parallel).
+        with contextlib.suppress(Exception):
+            click.echo("sqlguard: interrupted", err=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(128 + _signal_seen)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
     except Exception as error:  # a bug in sqlguard: say so in one line, trace only on request
         if os.environ.get("SQLGUARD_DEBUG"):
             import traceback  # only here: it and textwrap cost ~2.5 ms of every start
@@ -356,6 +384,7 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -398,6 +398,11 @@ def _read_all(descriptor: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
+def decode_source(data: bytes) -> tuple[str | None, str]:
+    """Bytes read some other way (stdin) as a file's bytes are read: the text, or None and why."""
+    return _decode(data)
+
+
 def _decode(data: bytes) -> tuple[str | None, str]:
     """The text of a file's bytes: UTF-8 with its byte order mark, if any, left out (as the
     ``utf-8-sig`` codec does, whose Python-level decoder cost more than the C one it calls)."""

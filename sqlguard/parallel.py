@@ -21,9 +21,12 @@ the same way in both modes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -104,7 +107,7 @@ def _parse_in_pool(
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
     chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config,))
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config, os.getpid()))
     texts = iter(text for _, text in sources)
     finished = False
     try:
@@ -113,7 +116,8 @@ def _parse_in_pool(
             # worker's collections then never walk them (which would also copy their pages).
             gc.freeze()
             try:
-                results = pool.map(_parse_chunk, chunks)  # submits every chunk: the workers fork now
+                with _signals_held():
+                    results = pool.map(_parse_chunk, chunks)  # submits every chunk: the workers fork now
             finally:
                 gc.unfreeze()
             for blobs in results:
@@ -122,8 +126,26 @@ def _parse_in_pool(
         finished = True
     finally:
         # Done: reap the idle workers. Given up (an error, or the caller stopped): do not wait
-        # for chunks nobody will read.
+        # for chunks nobody will read. (Terminating the workers here could kill one holding the
+        # pool's queue lock and hang the interpreter's exit; on Ctrl-C or SIGTERM the CLI exits
+        # at once instead, and each worker gets SIGTERM when its parent dies, see _init_worker.)
         pool.shutdown(wait=finished, cancel_futures=not finished)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait while the workers fork: a Python signal handler that runs inside
+    fork's after-fork hooks has its exception swallowed ("Exception ignored in _releaseLock"), so
+    a Ctrl-C then would be lost and the run would go on. Delivered when this block ends."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    blocking = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if blocking:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 @contextmanager
@@ -143,9 +165,23 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, parent: int) -> None:
+    """Keep the config; leave Ctrl-C to the parent (which ends the pool), and on Linux ask to be
+    sent SIGTERM when the parent dies, however it dies (even SIGKILL), so no worker outlives it."""
     global _worker_config
     _worker_config = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: just end
+    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them (_signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+            if os.getppid() != parent:  # the parent died before the call: nobody will send it
+                os._exit(1)
 
 
 def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[str]:

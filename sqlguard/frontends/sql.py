@@ -120,7 +120,7 @@ class ParsedSql:
 def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str = "sql") -> ParsedSql:
     """Parse ``text`` into changes whose spans are offsets into the enclosing file (``+ base``)."""
     result = ParsedSql()
-    text = _blank_copy_data(text)
+    text = _blank_copy_data(_without_surrogates(text))
     if _statement_cache is not None:
         cached = _statement_cache.parse(text, base, in_transaction, origin)
         if cached is not None:
@@ -137,6 +137,19 @@ def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str
         for statement in statements:
             result.changes.extend(builder.changes_for(statement, piece_start))
     return result
+
+
+def _without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (a Python string may hold one, written ``"\\ud800"``)
+    replaced by U+FFFD: libpg_query takes UTF-8, which cannot encode them. One character for one,
+    so every offset stays where it was."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
