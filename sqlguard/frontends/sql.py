@@ -239,8 +239,13 @@ def _parse_pieces(text: str) -> Iterator[tuple[int, tuple[_Parsed, ...], tuple[s
             pass
     try:
         pieces = list(split_top_level(cleaned))
-    except parser.ParseError as error:
+    except parser.ParseError as error:  # an open quote: the scanner stops where it starts
         message, index = _error_parts(error)
+        # The statements that end before it are whole: read them, then report the quote.
+        for start, end in split_top_level(cleaned[:index]):
+            if cleaned[end - 1 : end] == ";":
+                statements, problem = _parse_piece(cleaned[start:end])
+                yield start, statements, problem
         yield 0, (), (message, index)
         return
     for start, end in pieces:

@@ -124,3 +124,16 @@ def test_device_named_like_sql_is_skipped_with_a_note(tmp_path: Path) -> None:
     """/dev/zero never ends: reading it would fill the memory."""
     (tmp_path / "zero.sql").symlink_to("/dev/zero")
     assert lint(tmp_path, "zero.sql") == (2, ["zero.sql:1:1: E002 not a regular file (a device), skipped"])
+
+
+@pytest.mark.parametrize(("tail", "error"), [
+    ("SELECT 'open;\n", "2:8: E001 unterminated quoted string at or near \"'open;\\n\""),
+    ("SELECT $$ open\n", "2:8: E001 unterminated dollar-quoted string at or near \"$$ open\\n\""),
+])
+def test_statements_before_an_unterminated_quote_are_still_checked(tmp_path: Path, tail: str, error: str) -> None:
+    """The scanner stops at the open quote; the whole file used to be that one E001 (exit 2)."""
+    (tmp_path / "q.sql").write_text("SELECT 'é'; " + INDEX + tail, encoding="utf-8")
+    code, lines = lint(tmp_path, "q.sql")
+    assert code == 1
+    assert lines[0] == 'q.sql:1:13: SG004 CREATE INDEX on "t" blocks writes to it until the index is built'
+    assert lines[1] == f"q.sql:{error}"
