@@ -362,7 +362,8 @@ class ParseCache:
             reason = _untrusted(self.directory) or _untrusted(self._folder)
             self._usable = reason is None
             if reason is not None:
-                self.warnings.append(f"cache folder {self.directory} {reason}: not using it (see --cache-dir)")
+                advice = "remove it, or choose another with --cache-dir"
+                self.warnings.append(f"cache folder {self.directory} {reason}: not using it ({advice})")
         return self._usable
 
     def _prepare(self) -> bool:

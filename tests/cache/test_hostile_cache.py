@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "fixtures" / "hostile-cache"
 MARKER = "HOSTILE-CACHE-RAN"
 NOBODY = 65534
+ADVICE = "remove it, or choose another with --cache-dir"
 EXPECTED = (
     "db/1_index.sql:2:1: SG004 CREATE INDEX on \"orders\" blocks writes to it until the index is built\n"
     "  help: CREATE INDEX CONCURRENTLY orders_placed_at_idx ON orders (placed_at);\n"
@@ -83,7 +84,7 @@ def assert_not_used(folder: Path, cache_dir: Path, reason: str) -> None:
     report, cache = lint(folder, cache_dir)
     assert report == SCHEMA_AWARE_REPORT.format(root=folder)
     assert cache is not None and (cache.hits, cache.misses) == (0, 2)
-    assert cache.warnings == [f"cache folder {cache_dir} {reason}: not using it (see --cache-dir)"]
+    assert cache.warnings == [f"cache folder {cache_dir} {reason}: not using it ({ADVICE})"]
     assert snapshot(cache_dir) == before
 
 
@@ -174,7 +175,7 @@ def test_cli_says_once_why_the_cache_is_not_used(tmp_path: Path) -> None:
     result = run_cli(".", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
     assert result.stderr == (
-        f"sqlguard: warning: cache folder {cache_dir} is writable by other users: not using it (see --cache-dir)\n"
+        f"sqlguard: warning: cache folder {cache_dir} is writable by other users: not using it ({ADVICE})\n"
     )
     assert sorted(p.name for p in cache_dir.iterdir()) == []
 
