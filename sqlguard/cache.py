@@ -37,23 +37,32 @@ The key is a SHA-256 of everything the parse can depend on:
   versions, and ``FORMAT``.
 
 Storage: entries are grouped into 16 shard files by the key's first hex digit (parses in
-``0.pickle`` .. ``f.pickle``, results in ``r0.pickle`` .. ``rf.pickle``; a fully warm run reads
-only the small result shards). Creating a file
-is the slow part of a cold run on some file systems (2.5 ms each on the benchmark machine, more
-than parsing the file), so one file per entry would cost more than it saves; 16 shards keep a
-one-file lint cheap (it reads one shard of ~1/16 of the entries, each entry a separate pickle
-loaded only when asked for). A shard is rewritten at the end of a run when the run added or
-refreshed entries in it: read again (to keep what a concurrent run added meanwhile), merged, written
-to a temporary file in the same folder and moved into place with ``os.replace``, so concurrent runs
-never see half a shard; at worst one run's new entries are lost, which only costs a later parse.
-Entries unused for ``KEEP_DAYS`` are dropped when their shard is rewritten, so the cache does not
-grow forever as files change (runs served by level 2 do not touch level 1, so its entries may
-expire first: a later miss then parses those files again, which costs time, never correctness).
+``v4/0.shard`` .. ``f.shard``, results in ``r0.shard`` .. ``rf.shard``; a fully warm run reads
+only the small result shards). Creating a file is the slow part of a cold run on some file
+systems (2.5 ms each on the benchmark machine, more than parsing the file), so one file per entry
+would cost more than it saves; 16 shards keep a one-file lint cheap (it reads one shard of ~1/16
+of the entries, each entry decoded only when asked for). A shard is a header line, then one line
+per entry: ``key day payload``, the payload being the JSON of ``[key, value]`` (ASCII, so it
+holds no newline). It is rewritten at the end of a run when the run added or refreshed entries in
+it: read again (to keep what a concurrent run added meanwhile), merged, written to a temporary
+file in the same folder and moved into place with ``os.replace``, so concurrent runs never see
+half a shard; at worst one run's new entries are lost, which only costs a later parse. Entries
+unused for ``KEEP_DAYS`` are dropped when their shard is rewritten, and a shard over its share of
+``MAX_BYTES`` loses its least recently used entries (each edit adds a result for every later
+file, so a busy day would otherwise grow the cache by megabytes per edit).
 
 Anything wrong with a shard or an entry (missing, truncated, unreadable, another format, another
-key, a class that no longer exists) is a miss, never a crash and never a different result.
-Entries are pickles: the cache folder is as trusted as the project it sits in (ruff and mypy make
-the same call for their caches).
+key, a class that no longer exists, a field of the wrong type) is a miss, never a crash and
+never a different result.
+
+The cache folder is input sqlguard does not trust: a repository may commit one, and a shared
+folder (``/tmp``) may hold one another user planted. So entries are data, not code: JSON that
+``sqlguard.codec`` turns back only into sqlguard's own value classes, checked field by field (a
+pickle would run whatever it names). A folder (or its ``v4`` folder, or a shard) that is a
+symbolic link, is owned by another user or is writable by others is not used at all, with one
+warning; files are never written through a symlink. A committed cache is still read, but its
+keys pin this machine's installed sqlguard and parsers by size and modification time (see
+``_salt``), so entries written elsewhere do not match and are parsed again.
 """
 
 from __future__ import annotations
@@ -63,26 +72,27 @@ import functools
 import hashlib
 import importlib.util
 import os
-import pickle
+import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
-from sqlguard import __version__, layouts
+from sqlguard import __version__, codec, layouts
 from sqlguard.config import Config
 from sqlguard.diagnostics import Diagnostic
 from sqlguard.model import Migration
-from sqlguard.parallel import paused_gc, pickled, unpickled
+from sqlguard.parallel import encoded
 
-FORMAT = 3  # 3: a parse entry holds the migration's own pickle (bytes), as workers send it
+FORMAT = 4  # 4: JSON entries (sqlguard.codec) in line-based shard files; 3 was pickles
 KEEP_DAYS = 30
+MAX_BYTES = 128 * 1024 * 1024  # the shard files together, about; least recently used entries go first
 ENV_VAR = "SQLGUARD_CACHE_DIR"
 DEFAULT_DIR = ".sqlguard_cache"
-RESULT_PREFIX = "r"  # result shards are r0.pickle .. rf.pickle, beside the parse shards 0 .. f
+RESULT_PREFIX = "r"  # result shards are r0 .. rf, beside the parse shards 0 .. f
+SHARD_SUFFIX = ".shard"
 _PACKAGE = Path(__file__).resolve().parent
 
 # One file's final result: the report's path, the "empty file" note (or None), its diagnostics.
@@ -112,8 +122,11 @@ class ParseCache:
         self._place = repr([(name, str(getattr(config, name))) for name in sorted(_PLACE)]).encode("utf-8")
         self._salted = hashlib.sha256(self._salt)  # copied for each key instead of hashing the salt again
         self._today = int(time.time() // 86400)
-        self._shards: dict[str, dict[str, Any]] = {}
-        self._changed: dict[str, dict[str, tuple[int, bytes]]] = {}
+        self._shards: dict[str, dict[str, tuple[int, str]]] = {}
+        self._changed: dict[str, dict[str, tuple[int, str]]] = {}
+        self._used: set[str] = set()  # keys read this run: never pruned by it
+        self._usable: bool | None = None  # decided on first use, see ``usable``
+        self.warnings: list[str] = []  # why the cache folder is not used, once
         self._digests: dict[str, str] = {}  # path -> content digest, for files keyed this run
         self.hits = 0  # files not parsed: served by a stored result or a cached parse
         self.misses = 0  # files parsed
@@ -184,27 +197,29 @@ class ParseCache:
         return migration
 
     def _migration(self, key: str, text: str) -> Migration | None:
-        blob = self._unpack(key[0], key, self._shard(key[0]).get(key))
-        if not isinstance(blob, bytes):
+        migration = self._unpack(key[0], key)
+        if not isinstance(migration, Migration):
             return None
-        try:
-            return unpickled(blob, text)
-        except Exception:  # a damaged entry, or a class that no longer exists: a miss
-            return None
+        migration.text = text  # a fresh object from the entry's text: no one else holds it
+        return migration
 
-    def _unpack(self, prefix: str, key: str, entry: object) -> object:
-        if not isinstance(entry, tuple) or len(entry) != 2:
+    def _unpack(self, prefix: str, key: str) -> object:
+        """The value stored under ``key`` in shard ``prefix``, or None: absent, damaged, or not
+        what ``codec`` writes. Only the codec's value classes are ever built from an entry."""
+        entry = self._shard(prefix).get(key)
+        if entry is None:
             return None
-        day, blob = entry
+        day, payload = entry
         try:
-            stored_format, stored_key, payload = pickle.loads(blob)
-        except Exception:  # a missing, truncated or foreign entry is a miss, whatever went wrong
+            stored = codec.decode(payload)
+        except ValueError:  # a truncated or foreign entry is a miss, whatever went wrong
             return None
-        if stored_format != FORMAT or stored_key != key:
+        if type(stored) is not list or len(stored) != 2 or stored[0] != key:
             return None
-        if not isinstance(day, int) or day < self._today:  # used today: keep it from expiring
-            self._changed.setdefault(prefix, {})[key] = (self._today, blob)
-        return payload
+        self._used.add(key)
+        if day < self._today:  # used today: keep it from expiring
+            self._changed.setdefault(prefix, {})[key] = (self._today, payload)
+        return stored[1]
 
     # -- results (the second level) --------------------------------------------------------------
     def chain_start(self, paths: Sequence[str]) -> str:
@@ -226,92 +241,204 @@ class ParseCache:
 
     def load_result(self, chain: str) -> Result | None:
         """The stored result of the file whose link is ``chain``, or None on any problem."""
-        prefix = RESULT_PREFIX + chain[0]
-        result = self._unpack(prefix, chain, self._shard(prefix).get(chain))
-        if not _is_result(result):
+        result = _as_result(self._unpack(RESULT_PREFIX + chain[0], chain))
+        if result is None:
             return None
         self.hits += 1
         self.result_hits += 1
-        return result  # type: ignore[return-value]
+        return result
 
     def store_result(self, chain: str, result: Result) -> None:
         """Keep one file's final result (report path, empty-file note, diagnostics) for ``flush``."""
         try:
-            blob = pickle.dumps((FORMAT, chain, result), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
+            payload = codec.encode([chain, result])
+        except (TypeError, ValueError):  # something the codec does not store: not cached
             return
-        self._changed.setdefault(RESULT_PREFIX + chain[0], {})[chain] = (self._today, blob)
+        self._changed.setdefault(RESULT_PREFIX + chain[0], {})[chain] = (self._today, payload)
 
-    def store(self, key: str, migration: Migration | bytes) -> None:
+    def store(self, key: str, migration: Migration | str) -> None:
         """Keep ``migration`` (without its text, which the key already pins) for ``flush``.
 
-        Bytes are a migration already pickled by ``parallel.pickled`` (a worker process sends
-        it so) and are stored as they are: pickling it again in the parent cost as much. A
-        migration that cannot be pickled (a front end keeping a parser object) is not cached."""
+        A string is a migration already encoded by ``parallel.encoded`` (a worker process sends
+        it so) and is stored as it is. A migration the codec cannot store (a front end keeping a
+        parser object) is not cached."""
         if isinstance(migration, Migration):
             try:
-                migration = pickled(migration)
-            except Exception:
+                migration = encoded(migration)
+            except (TypeError, ValueError):
                 return
-        blob = pickle.dumps((FORMAT, key, migration), protocol=pickle.HIGHEST_PROTOCOL)
-        self._changed.setdefault(key[0], {})[key] = (self._today, blob)
+        payload = f'["{key}",{migration}]'  # what codec.encode([key, migration]) writes
+        self._changed.setdefault(key[0], {})[key] = (self._today, payload)
 
     def flush(self) -> None:
-        """Write the shards this run changed. A cache that cannot be written (read-only folder,
-        full disk) only costs speed, so every OSError is swallowed here."""
+        """Write the shards this run changed, each pruned to its share of ``MAX_BYTES``. A cache
+        that cannot be written (read-only folder, full disk) only costs speed, so every OSError is
+        swallowed here."""
         if not self._changed:
             return
         try:
-            self._prepare()
+            if not self._prepare():
+                return
             for prefix, entries in sorted(self._changed.items()):
-                shard = {
-                    key: entry
-                    for key, entry in self._read_shard(prefix).items()
-                    if isinstance(entry, tuple) and entry and isinstance(entry[0], int)
-                    and entry[0] >= self._today - KEEP_DAYS
-                }
+                oldest = self._today - KEEP_DAYS
+                shard = {key: entry for key, entry in self._read_shard(prefix).items() if entry[0] >= oldest}
+                for key in entries:  # rewritten entries move to the end: the most recently used
+                    shard.pop(key, None)
                 shard.update(entries)
-                self._write_shard(prefix, shard)
+                self._write_shard(prefix, self._pruned(shard, entries))
                 self._shards[prefix] = shard
         except OSError:
             return
         finally:
             self._changed.clear()
 
-    def _shard(self, prefix: str) -> dict[str, Any]:
+    def _pruned(self, shard: dict[str, tuple[int, str]], written: Container[str]) -> dict[str, tuple[int, str]]:
+        """``shard`` within ``MAX_BYTES / 32``: the least recently used entries go first (by day,
+        then in the order they were written), never one this run read or wrote."""
+        budget = MAX_BYTES // 32
+        size = sum(len(key) + len(payload) + 16 for key, (_, payload) in shard.items())
+        if size <= budget:
+            return shard
+        for key, (_, payload) in sorted(shard.items(), key=lambda item: item[1][0]):
+            if size <= budget:
+                break
+            if key in self._used or key in written:
+                continue
+            del shard[key]
+            size -= len(key) + len(payload) + 16
+        return shard
+
+    def _shard(self, prefix: str) -> dict[str, tuple[int, str]]:
         shard = self._shards.get(prefix)
         if shard is None:
             shard = self._shards[prefix] = self._read_shard(prefix)
         return shard
 
-    def _shard_path(self, prefix: str) -> Path:
-        return self._folder / f"{prefix}.pickle"
+    def _shard_path(self, prefix: str) -> str:
+        return os.path.join(self._folder, f"{prefix}{SHARD_SUFFIX}")
 
-    def _read_shard(self, prefix: str) -> dict[str, Any]:
-        try:
-            with open(self._shard_path(prefix), "rb") as handle, paused_gc():
-                stored_format, shard = pickle.load(handle)
-        except Exception:  # no shard yet, or a damaged one: both are simply empty
+    def _read_shard(self, prefix: str) -> dict[str, tuple[int, str]]:
+        """The entries of one shard file, their payloads not yet decoded; empty when there is no
+        usable shard (none yet, damaged, another format, or a cache folder that is not trusted)."""
+        if not self.usable():
             return {}
-        return shard if stored_format == FORMAT and isinstance(shard, dict) else {}
+        data = _read_private_file(self._shard_path(prefix))
+        if data is None:
+            return {}
+        try:
+            lines = data.decode("ascii").split("\n")
+        except UnicodeDecodeError:
+            return {}
+        if lines[0] != _HEADER:
+            return {}
+        shard: dict[str, tuple[int, str]] = {}
+        for line in lines[1:]:
+            key, _, rest = line.partition(" ")
+            day, _, payload = rest.partition(" ")
+            if payload and day.isdigit():  # a cut-off last line has no payload yet
+                shard[key] = (int(day), payload)
+        return shard
 
-    def _write_shard(self, prefix: str, shard: dict[str, tuple[int, bytes]]) -> None:
-        payload = pickle.dumps((FORMAT, shard), protocol=pickle.HIGHEST_PROTOCOL)
+    def _write_shard(self, prefix: str, shard: dict[str, tuple[int, str]]) -> None:
+        lines = [_HEADER, *(f"{key} {day} {payload}" for key, (day, payload) in shard.items()), ""]
+        data = "\n".join(lines).encode("ascii")
+        # mkstemp opens with O_EXCL (a planted symlink is refused, never followed), mode 0600;
+        # os.replace swaps the name, so a symlink at the shard's name is replaced, not followed.
         handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
+                stream.write(data)
             os.replace(temporary, self._shard_path(prefix))
         except BaseException:
             _remove(temporary)
             raise
 
-    def _prepare(self) -> None:
-        """Create the folder, with a ``.gitignore`` of ``*`` (as ruff does) the first time."""
-        self._folder.mkdir(parents=True, exist_ok=True)
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by sqlguard automatically.\n*\n", encoding="utf-8")
+    # -- where the cache lives -------------------------------------------------------------------
+    def usable(self) -> bool:
+        """Whether the cache folder may be read and written: it and its format folder are real
+        folders (not symbolic links), owned by this user and writable by no one else, or do not
+        exist yet. Anyone else able to write there could plant entries; a symlink would make
+        sqlguard write outside the project. Otherwise the cache is off, with one ``warnings``
+        line saying why."""
+        if self._usable is None:
+            reason = _untrusted(self.directory) or _untrusted(self._folder)
+            self._usable = reason is None
+            if reason is not None:
+                advice = "remove it, or choose another with --cache-dir"
+                self.warnings.append(f"cache folder {self.directory} {reason}: not using it ({advice})")
+        return self._usable
+
+    def _prepare(self) -> bool:
+        """Create the folder (private to this user), with a ``.gitignore`` of ``*`` (as ruff does)
+        the first time; False when the folder turns out not to be usable."""
+        if not self.usable():
+            return False
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._folder.mkdir(mode=0o700, exist_ok=True)
+        self._usable = None  # created, or there already: look again (it may have been planted)
+        if not self.usable():
+            return False
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+        try:  # O_EXCL: an existing name, a dangling symlink too, is left alone, never written through
+            handle = os.open(self.directory / ".gitignore", flags, 0o644)
+        except FileExistsError:
+            return True
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write("# Created by sqlguard automatically.\n*\n")
+        return True
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_HEADER = f"sqlguard-cache {FORMAT}"
+
+
+def _untrusted(folder: Path) -> str | None:
+    """Why ``folder`` must not hold a cache, or None (fine, or absent: it will be created)."""
+    try:
+        status = os.lstat(folder)
+    except OSError:
+        return None
+    if stat.S_ISLNK(status.st_mode):
+        return "is a symbolic link"
+    if not stat.S_ISDIR(status.st_mode):
+        return None  # a file in the way: writing fails, which only costs speed
+    return _foreign(status)
+
+
+def _foreign(status: os.stat_result) -> str | None:
+    """Why a file or folder with this status may hold what someone else wrote, or None."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # Windows: no owner and mode bits to compare
+        return None
+    if status.st_uid != geteuid():
+        return f"is owned by another user (uid {status.st_uid})"
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "is writable by other users"
+    return None
+
+
+def _read_private_file(path: str) -> bytes | None:
+    """The bytes of a regular file this user owns and no one else can write, read without
+    following a symlink and without blocking on a FIFO; None for anything else."""
+    try:
+        handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode) or _foreign(status) is not None or status.st_size > MAX_BYTES:
+            return None
+        chunks: list[bytes] = []
+        while True:
+            chunk = os.read(handle, max(status.st_size + 1, 65536))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
 
 
 def _remove(path: str) -> None:
@@ -319,16 +446,19 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
-def _is_result(value: object) -> bool:
-    if not isinstance(value, tuple) or len(value) != 3:
-        return False
+def _as_result(value: object) -> Result | None:
+    """A stored result as the engine takes it, or None when ``value`` is not one."""
+    if type(value) is not list or len(value) != 3:
+        return None
     path, note, diagnostics = value
-    return (
-        isinstance(path, str)
-        and (note is None or isinstance(note, str))
-        and isinstance(diagnostics, list)
-        and all(isinstance(d, Diagnostic) for d in diagnostics)
-    )
+    if (
+        type(path) is str
+        and (note is None or type(note) is str)
+        and type(diagnostics) is list
+        and all(type(d) is Diagnostic for d in diagnostics)
+    ):
+        return path, note, diagnostics
+    return None
 
 
 def _text_digest(text: str) -> str:

@@ -6,6 +6,7 @@ Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 usage, config or in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -18,9 +19,10 @@ from sqlguard import __version__
 from sqlguard.catalogue import load_pages
 from sqlguard.config import Config, ConfigError, find_config_file, load_config, parse_target_version
 from sqlguard.diagnostics import FileReport, Severity
-from sqlguard.engine import Linter, RunResult, known_rules, selectors
+from sqlguard.engine import Linter, RunResult, decode_source, known_rules, selectors
 from sqlguard.reporters import FORMATS, concise, github, sarif, text
 from sqlguard.reporters import json as json_reporter
+from sqlguard.reporters.escape import escaped as _escaped
 
 if TYPE_CHECKING:
     from sqlguard.cache import ParseCache
@@ -171,7 +173,10 @@ def lint(
     linter = Linter(config, cache=_parse_cache(config, no_cache, cache_dir), jobs=jobs)
     if paths == ("-",):
         name = stdin_filename or "stdin.sql"
-        source = sys.stdin.read()
+        source, problem = decode_source(sys.stdin.buffer.read())  # bytes: a BOM or bad UTF-8 as in a file
+        if source is None:
+            _fail(f"{name} (stdin): {problem}")
+        source = source or ""
         # An editor piping a buffer names the file it came from: it sees its chain like the file would.
         schema, chain = (None, None)
         if stdin_filename and not no_context:
@@ -181,12 +186,14 @@ def lint(
         if "-" in paths:
             raise click.UsageError("'-' (stdin) cannot be mixed with other paths")
         result = linter.lint_paths(paths, context=not no_context)
+    if linter.cache is not None:
+        result.notes.extend(linter.cache.warnings)
     if apply_fixes or show_diff:
         fixed_paths = None if paths == ("-",) else paths
         _fix(linter, result, config, output_format, fixed_paths, not no_context, write=not show_diff,
              color=not no_color)
     for note in result.notes:
-        click.echo(f"sqlguard: warning: {note}", err=True)
+        click.echo(f"sqlguard: warning: {_escaped(note)}", err=True)
     reports, scope = result.reports, None
     if changed_since and changed is not None:  # report on the changed files only
         from sqlguard.gitdiff import keep_changed
@@ -220,7 +227,7 @@ def _fix(
     stdin = paths is None
     outcomes = fixes.fix_run(linter, result, paths, context=context)
     for note in result.notes:
-        click.echo(f"sqlguard: warning: {note}", err=True)
+        click.echo(f"sqlguard: warning: {_escaped(note)}", err=True)
     if not write:
         click.echo("".join(f.diff() for f in outcomes if f.changed), nl=False)
         click.echo(f"sqlguard: {fixes.summary(outcomes, written=False)}", err=True)
@@ -232,15 +239,27 @@ def _fix(
         click.echo(outcomes[0].fixed, nl=False)
         click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
         sys.exit(exit_code([f.report for f in outcomes if f.report is not None], config.fail_on))
-    for outcome in outcomes:
-        if outcome.changed:
+    # Every file is tried: one that cannot be written keeps its original bytes, its findings as
+    # they were before the fix, and a line saying so; the others are written.
+    failed: list[tuple[str, str]] = []
+    for index, outcome in enumerate(outcomes):
+        if not outcome.changed:
+            continue
+        try:
             fixes.write_fixed(Path(outcome.path), outcome.fixed)
+        except fixes.WriteError as error:
+            failed.append((outcome.path, str(error)))
+            outcomes[index] = fixes.FileFix(outcome.path, outcome.original, outcome.original,
+                                            report=result.reports[index])
     reports = [f.report for f in outcomes if f.report is not None]
     _emit(reports, output_format, color=color and text.use_color(sys.stdout))
     click.echo(f"sqlguard: {fixes.summary(outcomes, written=True)}", err=True)
+    for path, reason in failed:
+        click.echo(f"sqlguard: error: {_escaped(f'{path}: fixes not written, the file is unchanged: {reason}')}",
+                   err=True)
     if not reports:
         _fail("no SQL or Python files found to lint")
-    sys.exit(exit_code(reports, config.fail_on))
+    sys.exit(EXIT_ERROR if failed else exit_code(reports, config.fail_on))
 
 
 def _changed_files(ref: str) -> frozenset[Path]:
@@ -296,7 +315,7 @@ def _parse_cache(config: Config, no_cache: bool, cache_dir: str | None) -> Parse
 
 
 def _fail(message: str) -> None:
-    click.echo(f"sqlguard: error: {message}", err=True)
+    click.echo(f"sqlguard: error: {_escaped(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -363,24 +382,49 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
+_signal_seen = 2  # SIGINT; SIGTERM's handler records itself here
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so ``finally`` blocks run (the process pool ends its workers)."""
+    global _signal_seen
+    _signal_seen = signum
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Console entry point: never a traceback for a user's mistake; a one-line note for a bug."""
+    """Console entry point: never a traceback for a user's mistake; a one-line note for a bug.
+    Ctrl-C exits 130 and SIGTERM 143 (128 + the signal), after the process pool's workers end.
+    Click runs without its standalone handling, which would turn Ctrl-C into "Aborted!", exit 1."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:
-        click.echo("sqlguard: interrupted", err=True)
-        sys.exit(130)
+        code = cli.main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        # Every ``finally`` has run (verify's servers are gone). Exit now, without the exit
+        # handlers: concurrent.futures' would wait for pool workers to finish their chunks; they
+        # get SIGTERM as this process ends (sqlguard.parallel).
+        with contextlib.suppress(Exception):
+            click.echo("sqlguard: interrupted", err=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(128 + _signal_seen)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
     except Exception as error:  # a bug in sqlguard: say so in one line, trace only on request
         if os.environ.get("SQLGUARD_DEBUG"):
             import traceback  # only here: it and textwrap cost ~2.5 ms of every start
 
             traceback.print_exc()
         click.echo(
-            f"sqlguard: internal error: {type(error).__name__}: {error} "
+            f"sqlguard: internal error: {type(error).__name__}: {_escaped(str(error))} "
             "(a bug; rerun with SQLGUARD_DEBUG=1 for the traceback and report it)",
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -133,20 +133,34 @@ def find_config_file(start: Path) -> Path | None:
     folder = folder.resolve()
     for candidate in (folder, *folder.parents):
         own = candidate / "sqlguard.toml"
-        if own.is_file():
-            return own
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and _has_sqlguard_table(pyproject):
-            return pyproject
+        try:
+            if own.is_file():
+                return own
+            if pyproject.is_file() and _has_sqlguard_table(pyproject):
+                return pyproject
+        except OSError as error:  # a folder or file above us that we may not read: say so
+            raise ConfigError(f"{error.filename or candidate}: cannot read ({error.strerror or error})") from error
     return None
 
 
 def _has_sqlguard_table(pyproject: Path) -> bool:
+    """Whether ``pyproject`` configures sqlguard; raises ``OSError`` when it cannot be read (an
+    unreadable config is an error, not a reason to lint with another one)."""
+    text = pyproject.read_bytes().decode("utf-8", errors="replace")
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return "[tool.sqlguard]" in pyproject.read_text(encoding="utf-8", errors="replace")
-    return isinstance(data.get("tool"), dict) and "sqlguard" in data["tool"]
+        data = _parse_toml(text)
+    except (tomllib.TOMLDecodeError, ConfigError):
+        return "[tool.sqlguard]" in text  # a broken one that means us: load_config says what is wrong
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "sqlguard" in tool
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except RecursionError as error:  # tomllib recurses once per nested array or table
+        raise ConfigError("nested too deeply") from error
 
 
 def load_config(path: Path | None, known_selectors: Iterable[str]) -> Config:
@@ -154,18 +168,23 @@ def load_config(path: Path | None, known_selectors: Iterable[str]) -> Config:
     if path is None:
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _parse_toml(path.read_text(encoding="utf-8"))
+    except ConfigError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
     except FileNotFoundError as error:
         raise ConfigError(f"{path}: config file not found") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read config file ({error})") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table")
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("sqlguard", {})
+        table = tool.get("sqlguard", {})
         where = f"{path} [tool.sqlguard]"
     else:
-        table = data.get("tool", {}).get("sqlguard", data) if "tool" in data else data
+        table = tool.get("sqlguard", data) if "tool" in data else data
         where = str(path)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table of settings")
@@ -196,7 +215,9 @@ def parse_settings(table: dict[str, Any], where: str, path: Path | None, known: 
         raise ConfigError(f"{where}: 'per-file-ignores' must be a table of glob = [rule ids]")
     per_file_ignores = []
     for pattern, ids in per_file.items():
-        if not isinstance(ids, list):
+        if not pattern.strip():
+            raise ConfigError(f"{where}: per-file-ignores has an empty glob; name the files it is for")
+        if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
             raise ConfigError(f"{where}: per-file-ignores[{pattern!r}] must be a list of rule ids")
         per_file_ignores.append((pattern, frozenset(check_selectors(ids, known, f"{where}: per-file-ignores"))))
     settings["per_file_ignores"] = tuple(per_file_ignores)

@@ -64,7 +64,8 @@ class Severity(str, Enum):
 # Ids of findings that are about the input itself rather than about a rule.
 SYNTAX_ERROR = "E001"
 UNREADABLE_FILE = "E002"
-INPUT_ERROR_IDS = frozenset({SYNTAX_ERROR, UNREADABLE_FILE})
+TOO_COMPLEX = "E003"  # readable, but nested deeper (or larger) than sqlguard's parsers can take
+INPUT_ERROR_IDS = frozenset({SYNTAX_ERROR, UNREADABLE_FILE, TOO_COMPLEX})
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,15 @@ if TYPE_CHECKING:
 Source = tuple[str, str | None, str]
 
 SQL_SUFFIXES = chains.SQL_SUFFIXES
-PYTHON_SYNTAX_ERROR = "Python syntax error"
+PYTHON_SYNTAX_ERROR = "Python syntax error"  # how the Python front end words a file it cannot parse
 # The problem of a source not read because its stamp is unchanged (``sqlguard.stamps``).
-UNREAD = "\0not read: known by its stamp"  # how the Python front end words a file it cannot parse
+UNREAD = "\0not read: known by its stamp"
 # What ``--fix`` runs instead of the checks for each file asked for: the file, parsed, and the
 # state just before it, which it must move past the file (``Linter.advance``).
 Visit = Callable[[Migration, "SchemaState", "ChainFacts | None"], FileReport]
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
+# O_BINARY: no newline translation on Windows. O_NONBLOCK: opening a FIFO named x.sql returns at
+# once instead of waiting for a writer (it is then refused as not a regular file).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 ALL_SELECTOR = "ALL"
 # Chains shorter than this are rebuilt from their parses rather than kept as state snapshots.
 SNAPSHOT_MIN_FILES = 32
@@ -632,6 +634,8 @@ def _read(path: str) -> tuple[object, str | None, str]:
         return _identity(path), None, f"cannot read file: {error.strerror or error}"
     try:
         status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            return (status.st_dev, status.st_ino), None, f"not a regular file ({_file_kind(status.st_mode)}), skipped"
         data = _read_all(descriptor, status.st_size if stat.S_ISREG(status.st_mode) else -1)
     except IsADirectoryError:  # opening a folder read-only works on Linux; reading it does not
         return _identity(path), None, "is a directory"
@@ -655,11 +659,17 @@ def _read_all(descriptor: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
+def decode_source(data: bytes) -> tuple[str | None, str]:
+    """Bytes read some other way (stdin) as a file's bytes are read: the text, or None and why."""
+    return _decode(data)
+
+
 def _decode(data: bytes) -> tuple[str | None, str]:
     """The text of a file's bytes: UTF-8 with its byte order mark, if any, left out (as the
     ``utf-8-sig`` codec does, whose Python-level decoder cost more than the C one it calls)."""
-    if b"\x00" in data[:8192]:
-        return None, "binary file (contains NUL bytes), not SQL"
+    nul = data.find(b"\x00")  # anywhere: parsers stop at a NUL, so a late one would cut the file short
+    if nul != -1:
+        return None, f"binary file (NUL byte at offset {nul}), not text"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -693,6 +703,16 @@ def has_dbmate_down(text: str) -> bool:
 def _capped(configured: Severity, cap: Severity) -> Severity:
     """The configured severity, lowered to the check's cap (``Context.diagnostic(at_most=...)``)."""
     return cap if cap.rank < configured.rank else configured
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def _read_unique(paths: Iterable[str], seen: set[object]) -> list[Source]:

@@ -9,7 +9,11 @@ linted again, because one fix can reveal or settle another finding; a few rounds
 from __future__ import annotations
 
 import codecs
+import contextlib
 import difflib
+import os
+import stat
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,11 +133,61 @@ def _unchanged(report: FileReport) -> FileFix:
     return FileFix(path=report.path, original=report.text, fixed=report.text, report=report)
 
 
-def write_fixed(path: Path, text: str) -> None:
-    """Write ``text`` back as it was read: UTF-8, the same line endings, a byte-order mark kept."""
-    bom = path.read_bytes().startswith(codecs.BOM_UTF8)
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        handle.write(text)
+class WriteError(Exception):
+    """A fixed file could not be written; the original is left as it was. The message says why."""
+
+
+def write_fixed(path: Path, text: str, *, root: Path | None = None) -> None:
+    """Replace the file by ``text`` as it was read (UTF-8, its line endings, a byte-order mark
+    kept), atomically: the new bytes go to a temporary file beside it, are flushed to disk, get
+    the file's mode (and owner, where allowed), and only then take its name with ``os.replace``.
+    A failure at any step (full disk, file-size limit, read-only folder) leaves the original
+    bytes untouched and raises ``WriteError``; writing in place would leave it cut short.
+
+    A symbolic link is written through only when its target lies under ``root`` (default: the
+    current folder), so a link in a repository cannot make ``--fix`` write elsewhere; the link
+    itself is kept. A file without write permission is left alone."""
+    target = Path(os.path.realpath(path))
+    top = Path(os.path.realpath(root if root is not None else os.getcwd()))
+    if path.is_symlink() and not target.is_relative_to(top):
+        raise WriteError(f"a symbolic link to {target}, outside {top}")
+    try:
+        status = os.stat(target)
+        original = target.read_bytes()
+    except OSError as error:
+        raise WriteError(f"cannot read it: {error.strerror or error}") from error
+    if not stat.S_ISREG(status.st_mode):
+        raise WriteError("not a regular file")
+    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise WriteError("the file is read-only")
+    try:
+        data = (codecs.BOM_UTF8 if original.startswith(codecs.BOM_UTF8) else b"") + text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise WriteError(f"the fixed text is not valid UTF-8 ({error.reason})") from error
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".sqlguard-fix")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        if hasattr(os, "chown") and (status.st_uid, status.st_gid) != _owner(temporary):
+            with contextlib.suppress(OSError):  # only root may give a file away; the mode is kept
+                os.chown(temporary, status.st_uid, status.st_gid)
+        os.replace(temporary, target)
+        temporary = None
+    except OSError as error:
+        raise WriteError(f"cannot write it: {error.strerror or error}") from error
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _owner(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_uid, status.st_gid
 
 
 def summary(fixes: Sequence[FileFix], *, written: bool) -> str:

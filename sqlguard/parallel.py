@@ -7,27 +7,31 @@ this is why parallel and serial runs give the same reports. Parsed files are yie
 the workers finish them, so the parent's checks run while the workers still parse, instead of
 after them.
 
-Each worker sends a migration back pickled by itself, without its text (the parent has it): the
-parent unpickles it once, and the same bytes are what the parse cache stores, so no migration is
-pickled twice.
+Each worker sends a migration back encoded by itself as the parse cache stores it (JSON text from
+``sqlguard.codec``, without the file's text, which the parent has): the parent decodes it once,
+and the same text is what the cache stores, so no migration is encoded twice. (The codec's JSON
+is also quicker to write than a pickle and about as quick to read.)
 
 A pool costs a few tens of milliseconds to start, so it is used only when there are more than
 ``MIN_FILES_FOR_POOL`` files to parse and more than one worker; one small file never pays for it.
 If the pool fails for any reason (a platform without working processes, a result that cannot be
-pickled), the files not yet yielded are parsed serially instead, so a bug in a front end surfaces
+encoded), the files not yet yielded are parsed serially instead, so a bug in a front end surfaces
 the same way in both modes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
-import pickle
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
+from sqlguard import codec
 from sqlguard.config import Config
 from sqlguard.frontends import parse_file
 from sqlguard.model import Migration
@@ -61,9 +65,9 @@ def workers_for(jobs: int | None, pending: int) -> int:
 
 def parse_all(
     sources: Sequence[tuple[str, str]], config: Config, jobs: int | None = None
-) -> Iterator[tuple[Migration, bytes | None]]:
+) -> Iterator[tuple[Migration, str | None]]:
     """Parse ``(path, text)`` pairs into migrations, yielded in the same order, on ``jobs``
-    processes; each comes with its pickled form (``pickled``) when a worker made one, else None."""
+    processes; each comes with its encoded form (``encoded``) when a worker made one, else None."""
     workers = workers_for(jobs, len(sources))
     done = 0
     if workers > 1:
@@ -77,23 +81,25 @@ def parse_all(
         yield parse_file(path, text, config), None
 
 
-def pickled(migration: Migration) -> bytes:
-    """``migration`` without its text, pickled: what a worker sends and the parse cache stores."""
-    return pickle.dumps(replace(migration, text=""), protocol=pickle.HIGHEST_PROTOCOL)
+def encoded(migration: Migration) -> str:
+    """``migration`` without its text, as JSON: what a worker sends and the parse cache stores.
+    Raises ``TypeError`` for a migration holding something the codec does not store."""
+    return codec.encode(replace(migration, text=""))
 
 
-def unpickled(blob: bytes, text: str) -> Migration:
-    """The migration ``pickled`` made, with its ``text`` put back."""
-    migration = pickle.loads(blob)
+def decoded(blob: str, text: str) -> Migration:
+    """The migration ``encoded`` made, with its ``text`` put back. Raises ``ValueError`` for
+    anything else."""
+    migration = codec.decode(blob)
     if not isinstance(migration, Migration):
-        raise TypeError(f"expected a Migration, got {type(migration).__name__}")
-    migration.text = text  # a fresh object from the pickle: no one else holds it
+        raise ValueError(f"expected a Migration, got {type(migration).__name__}")
+    migration.text = text  # a fresh object from the text: no one else holds it
     return migration
 
 
 def _parse_in_pool(
     sources: Sequence[tuple[str, str]], config: Config, workers: int
-) -> Iterator[tuple[Migration, bytes]]:
+) -> Iterator[tuple[Migration, str]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -101,7 +107,7 @@ def _parse_in_pool(
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
     chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config,))
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config, os.getpid()))
     texts = iter(text for _, text in sources)
     finished = False
     try:
@@ -110,24 +116,43 @@ def _parse_in_pool(
             # worker's collections then never walk them (which would also copy their pages).
             gc.freeze()
             try:
-                results = pool.map(_parse_chunk, chunks)  # submits every chunk: the workers fork now
+                with _signals_held():
+                    results = pool.map(_parse_chunk, chunks)  # submits every chunk: the workers fork now
             finally:
                 gc.unfreeze()
             for blobs in results:
                 for blob in blobs:
-                    yield unpickled(blob, next(texts)), blob
+                    yield decoded(blob, next(texts)), blob
         finished = True
     finally:
         # Done: reap the idle workers. Given up (an error, or the caller stopped): do not wait
-        # for chunks nobody will read.
+        # for chunks nobody will read. (Terminating the workers here could kill one holding the
+        # pool's queue lock and hang the interpreter's exit; on Ctrl-C or SIGTERM the CLI exits
+        # at once instead, and each worker gets SIGTERM when its parent dies, see _init_worker.)
         pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while unpickling many objects that all survive.
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait while the workers fork: a Python signal handler that runs inside
+    fork's after-fork hooks has its exception swallowed ("Exception ignored in _releaseLock"), so
+    a Ctrl-C then would be lost and the run would go on. Delivered when this block ends."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    blocking = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if blocking:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
-    Unpickling parsed migrations allocates hundreds of thousands of small objects and frees none;
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while decoding many objects that all survive.
+
+    Decoding parsed migrations allocates hundreds of thousands of small objects and frees none;
     the collector would walk them again and again (measured: 6x slower loads). The objects hold
     no cycles, so nothing is lost by collecting once afterwards instead.
     """
@@ -140,11 +165,25 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, parent: int) -> None:
+    """Keep the config; leave Ctrl-C to the parent (which ends the pool), and on Linux ask to be
+    sent SIGTERM when the parent dies, however it dies (even SIGKILL), so no worker outlives it."""
     global _worker_config
     _worker_config = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: just end
+    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them (_signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+            if os.getppid() != parent:  # the parent died before the call: nobody will send it
+                os._exit(1)
 
 
-def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[bytes]:
+def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[str]:
     config = _worker_config if _worker_config is not None else Config()
-    return [pickled(parse_file(path, text, config)) for path, text in chunk]
+    return [encoded(parse_file(path, text, config)) for path, text in chunk]

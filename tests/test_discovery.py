@@ -83,7 +83,7 @@ def test_unreadable_inputs_are_reported_with_their_reason(tmp_path: Path) -> Non
     assert read_source(folder / "missing.sql") == (None, "cannot read file: No such file or directory")
     reports = Linter(Config()).lint_paths([str(folder)]).reports
     assert [(Path(r.path).name, [d.message for d in r.diagnostics]) for r in reports] == [
-        ("1_binary.sql", ["binary file (contains NUL bytes), not SQL"]),
+        ("1_binary.sql", ["binary file (NUL byte at offset 9), not text"]),
         ("2_latin1.sql", ["not UTF-8 text (invalid byte at offset 11)"]),
         ("3_bom.sql", []),
     ]

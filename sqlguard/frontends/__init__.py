@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from sqlguard.config import Config
+from sqlguard.diagnostics import TOO_COMPLEX, Diagnostic, Span
 from sqlguard.model import Migration
 
 PYTHON_SUFFIXES = (".py",)
@@ -21,6 +22,33 @@ def parse_sql_file(path: str, text: str, *, assume_in_transaction: bool = False)
 
 
 def parse_file(path: str, text: str, config: Config) -> Migration:
+    """The file's migration. Input nested too deeply for the default stack is parsed again with
+    room to recurse (``deep``); deeper still, the migration holds one E003 saying so, never a
+    crash and never an empty migration that would pass for a clean file."""
+    from sqlguard.frontends.deep import call_deep, hit_recursion_limit
+
+    try:
+        return _parse_file(path, text, config)
+    except Exception as error:
+        if not hit_recursion_limit(error):
+            raise
+    try:
+        return call_deep(_parse_file, path, text, config)
+    except Exception as error:
+        if not hit_recursion_limit(error):
+            raise
+    return too_complex(path, text, "nested too deeply for sqlguard's parsers")
+
+
+def too_complex(path: str, text: str, reason: str) -> Migration:
+    """A migration of nothing but an E003 note: ``reason``, and that nothing in it was checked."""
+    python = path.lower().endswith(PYTHON_SUFFIXES)
+    message = f"{reason}: nothing in this file was checked"
+    note = Diagnostic(TOO_COMPLEX, Span(0, 0), message, name="too-complex")
+    return Migration(path=path, text=text, kind="python" if python else "sql", errors=[note])
+
+
+def _parse_file(path: str, text: str, config: Config) -> Migration:
     if path.lower().endswith(PYTHON_SUFFIXES):
         from sqlguard.frontends.alembic import parse_python  # libcst loads only when Python is linted
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
@@ -160,22 +161,67 @@ def parse_python(path: str, text: str, dialect: str = "postgres") -> Migration:
     migration = Migration(path=path, text=text, kind="python", dialect=dialect)
     if not any(marker in text for marker in QUICK_MARKERS):
         return migration
+    too_deep = _beyond_libcst(text)
+    if too_deep is not None:
+        from sqlguard.frontends import too_complex
+
+        return too_complex(path, text, too_deep)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         migration.errors.append(_syntax_error(text, error))
         return migration
-    except RecursionError:
-        return migration  # nested too deeply for the parser: nothing is read, nothing guessed
-    try:
-        source = _Source(text, module)
-        functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
-        if _is_revision(module, functions):
-            _read_revision(migration, module, functions, source)
-        migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
-    except RecursionError:  # an expression thousands of terms long: give up on the file, quietly
-        return Migration(path=path, text=text, kind="python", dialect=dialect)
+    # A RecursionError from here on (a chain of hundreds of terms) goes to ``parse_file``, which
+    # parses the file again with room to recurse.
+    source = _Source(text, module)
+    functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+    if _is_revision(module, functions):
+        _read_revision(migration, module, functions, source)
+    migration.changes.extend(find_interpolated_sql(module, source.span, source.code))
     return migration
+
+
+MAX_PYTHON_CHARS = 1_000_000
+MAX_BRACKET_DEPTH = 200  # CPython's own limit on nested parentheses
+
+
+def _beyond_libcst(text: str) -> str | None:
+    """Why libcst must not be given ``text``, or None.
+
+    libcst's native parser recurses on the C stack with the nesting of the input and kills the
+    process past about a thousand levels (exit 139: no report for any file), and its time and
+    memory grow steeply with depth (~750x the text in memory). CPython's own parser (C, with
+    guards) says first whether the nesting is within what Python itself accepts: more than 200
+    nested brackets is a SyntaxError there, and an expression thousands of terms deep a
+    RecursionError. A file with another syntax error is still given to libcst (it may know
+    newer syntax than this Python) unless its brackets nest too deeply."""
+    if len(text) > MAX_PYTHON_CHARS:
+        return f"a Python file of {len(text):,} characters (sqlguard reads up to {MAX_PYTHON_CHARS:,})"
+    try:
+        with warnings.catch_warnings():  # invalid escapes and the like are not sqlguard's to report
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        if "too many nested" in str(error.msg) or _bracket_depth(text) > MAX_BRACKET_DEPTH:
+            return f"brackets nested more than {MAX_BRACKET_DEPTH} deep"
+    except (RecursionError, MemoryError):
+        return "an expression nested thousands of levels deep"
+    except ValueError:  # NUL bytes: libcst reports them
+        return None
+    return None
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of ``( [ {`` in ``text``, strings and comments included (an upper
+    bound, used only on text CPython rejected)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 class _Source:

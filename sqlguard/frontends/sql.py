@@ -132,7 +132,7 @@ class ParsedSql:
 def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str = "sql") -> ParsedSql:
     """Parse ``text`` into changes whose spans are offsets into the enclosing file (``+ base``)."""
     result = ParsedSql()
-    text = _blank_copy_data(text)
+    text = _blank_copy_data(_without_surrogates(text))
     if _statement_cache is not None:
         cached = _statement_cache.parse(text, base, in_transaction, origin)
         if cached is not None:
@@ -146,6 +146,19 @@ def parse(text: str, *, base: int = 0, in_transaction: bool = False, origin: str
         for statement in statements:
             result.changes.extend(builder.changes_for(statement, piece_start))
     return result
+
+
+def _without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (a Python string may hold one, written ``"\\ud800"``)
+    replaced by U+FFFD: libpg_query takes UTF-8, which cannot encode them. One character for one,
+    so every offset stays where it was."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,8 +377,13 @@ def _parse_pieces(text: str) -> Iterator[tuple[int, tuple[_Parsed, ...], tuple[s
             pass
     try:
         pieces = list(split_top_level(cleaned))
-    except parser.ParseError as error:
+    except parser.ParseError as error:  # an open quote: the scanner stops where it starts
         message, index = _error_parts(error)
+        # The statements that end before it are whole: read them, then report the quote.
+        for start, end in split_top_level(cleaned[:index]):
+            if cleaned[end - 1 : end] == ";":
+                statements, problem = _parse_piece(cleaned[start:end])
+                yield start, statements, problem
         yield 0, (), (message, index)
         return
     for start, end in pieces:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlguard.diagnostics import Diagnostic, FileReport, LineIndex, positions_in_order
+from sqlguard.reporters.escape import escaped
 
 HELP_PREFIX = "  help: "
 
@@ -19,12 +20,21 @@ def format_diagnostic(diagnostic: Diagnostic, lines: LineIndex, path: str | None
 
 def _format(diagnostic: Diagnostic, line: int, column: int, path: str | None) -> str:
     where = f"{line}:{column}"
-    prefix = f"{path}:{where}:" if path else where
-    head = f"{prefix} {diagnostic.rule} {diagnostic.message}"
+    prefix = f"{escaped(path)}:{where}:" if path else where
+    head = f"{prefix} {diagnostic.rule} {escaped(diagnostic.message)}"
     if not diagnostic.help:
         return head
     continuation = "\n" + " " * len(HELP_PREFIX)
-    return head + "\n" + HELP_PREFIX + continuation.join(diagnostic.help.splitlines())
+    return head + "\n" + HELP_PREFIX + continuation.join(escaped_lines(diagnostic.help))
+
+
+def escaped_lines(text: str) -> list[str]:
+    """The lines of ``text`` (split at ``\n``, a ``\r`` before it dropped), each escaped: other
+    line breaks (``\r``, ``\x0b``, ``\u2028``...) stay inside their line, written as escapes."""
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return [escaped(line.removesuffix("\r")) for line in lines]
 
 
 def render(reports: Iterable[FileReport]) -> str:

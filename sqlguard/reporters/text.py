@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from sqlguard.diagnostics import Diagnostic, FileReport, LineIndex, Severity
+from sqlguard.reporters.concise import escaped_lines
+from sqlguard.reporters.escape import blanked, escaped
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 
@@ -20,9 +22,12 @@ _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity
 Piece = tuple[str, str]
 Line = list[Piece]
 
-# C0 controls (but tab) and DEL from a file or a message would move the cursor or inject terminal
-# escapes; they are dropped, as rich does for the characters it knows.
-_CONTROLS = {code: None for code in [*range(0x20), 0x7F] if code != ord("\t")}
+# Characters of a source line shown around a finding: a long line (a minified dump, a seed
+# INSERT on one line) is shown as a window with "…" on the cut sides, so each finding prints a
+# bounded amount whatever the line's length (the whole line per finding made a 115 KB one-line
+# file print 689 MB).
+WINDOW = 120
+_LEAD = 40  # of which before the finding's start
 
 
 def use_color(stream: object) -> bool:
@@ -32,8 +37,31 @@ def use_color(stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def _clean(text: str) -> str:
-    return text.translate(_CONTROLS)
+def _finding(diagnostic: Diagnostic, lines: LineIndex, path: str) -> list[Line]:
+    start = lines.position(diagnostic.span.start)
+    style = _STYLES.get(diagnostic.severity, "bold")
+    heading: Line = [
+        (f"{escaped(path)}:{start.line}:{start.column}:", "bold"),
+        (" ", ""),
+        (diagnostic.rule, style),
+        (f" {escaped(diagnostic.message)}", ""),
+    ]
+    if diagnostic.name:
+        heading += [(" ", ""), (f"[{diagnostic.name}]", "dim")]
+    out = [heading]
+    if lines.text:
+        source, column, width = _source_window(lines, start.line, diagnostic.span.start, diagnostic.span.end)
+        gutter = str(start.line)
+        out.append([(f"{gutter} |", "dim"), (f" {source}", "")])
+        out.append([(f"{' ' * len(gutter)} |", "dim"), (f" {' ' * column}", ""), ("^" * width, style)])
+    if diagnostic.why:
+        out.append([("  ", ""), ("why:", "dim"), (f" {escaped(diagnostic.why)}", "")])
+    if diagnostic.help:
+        first, *rest = escaped_lines(diagnostic.help) or [""]
+        out.append([("  ", ""), ("help:", "green"), (f" {first}", "")])
+        out.extend([[(f"        {line}", "")] for line in rest])
+    out.append([])
+    return out
 
 
 def display_width(text: str) -> int:
@@ -49,42 +77,35 @@ def display_width(text: str) -> int:
     return width
 
 
-def _finding(diagnostic: Diagnostic, lines: LineIndex, path: str) -> list[Line]:
-    start = lines.position(diagnostic.span.start)
-    style = _STYLES.get(diagnostic.severity, "bold")
-    heading: Line = [
-        (f"{_clean(path)}:{start.line}:{start.column}:", "bold"),
-        (" ", ""),
-        (diagnostic.rule, style),
-        (f" {_clean(diagnostic.message)}", ""),
-    ]
-    if diagnostic.name:
-        heading += [(" ", ""), (f"[{diagnostic.name}]", "dim")]
-    out = [heading]
-    if lines.text:
-        raw = lines.line_text(start.line)
-        end = lines.position(diagnostic.span.end)
-        last = end.column if end.line == start.line else len(raw) + 1
-        # The caret is measured in terminal cells of the line as printed (tabs as one space,
-        # controls dropped), so it stays under the flagged text after wide characters.
-        before, flagged = raw[: start.column - 1], raw[start.column - 1 : last - 1]
-        indent = display_width(_clean(before.expandtabs(1)))
-        width = max(1, display_width(_clean(flagged.expandtabs(1))))
-        gutter = str(start.line)
-        out.append([(f"{gutter} |", "dim"), (f" {_clean(raw.expandtabs(1))}", "")])
-        out.append([(f"{' ' * len(gutter)} |", "dim"), (f" {' ' * indent}", ""), ("^" * width, style)])
-    if diagnostic.why:
-        out.append([("  ", ""), ("why:", "dim"), (f" {_clean(diagnostic.why)}", "")])
-    if diagnostic.help:
-        first, *rest = _clean_lines(diagnostic.help)
-        out.append([("  ", ""), ("help:", "green"), (f" {first}", "")])
-        out.extend([[(f"        {line}", "")] for line in rest])
-    out.append([])
-    return out
+def _source_window(lines: LineIndex, line: int, start: int, end: int) -> tuple[str, int, int]:
+    """The part of ``line`` to show under a finding spanning ``start``..``end``, the caret's
+    0-based column in it and the caret's width. At most ``WINDOW`` characters of the line are
+    looked at, so the cost does not grow with the line's length."""
+    text = lines.text
+    line_start = lines.line_starts[line - 1]
+    start = max(line_start, min(start, len(text)))
+    left = max(line_start, start - _LEAD)
+    newline = text.find("\n", left, left + WINDOW + 1)
+    line_end = newline if newline != -1 else min(len(text), left + WINDOW + 1)
+    right = min(line_end, left + WINDOW)
+    cut_right = right < line_end or (newline == -1 and right < len(text))
+    shown = text[left:right]
+    if not cut_right:
+        shown = shown.rstrip("\r")
+    lead = "…" if left > line_start else ""
+    source = lead + _printed(shown)
+    caret_end = min(max(end, start + 1), right)
+    # Column and width in terminal cells of the line as printed, so the caret stays under the
+    # flagged text after wide characters.
+    column = display_width(lead + _printed(text[left:start]))
+    width = max(1, display_width(_printed(text[start:caret_end])))
+    if cut_right:
+        source += "…"
+    return source, column, width
 
 
-def _clean_lines(text: str) -> list[str]:
-    return [_clean(line) for line in text.splitlines()] or [""]
+def _printed(text: str) -> str:
+    return blanked(text.expandtabs(1) if "\t" in text else text)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlguard.config import Config
+from sqlguard.diagnostics import Position
 from sqlguard.engine import Linter
 from sqlguard.frontends.revisions import order_revisions, revision_ids
 from tests.conftest import FIXTURES, concise, run_cli
@@ -161,22 +162,37 @@ def test_every_fixture_python_file_lints_without_crashing() -> None:
         assert all(d.rule != "E002" for d in report.diagnostics), concise(report)
 
 
-def test_parenthesized_and_very_long_concatenations_do_not_crash(tmp_path: Path) -> None:
+def test_parenthesized_and_very_long_concatenations_are_read_or_named(tmp_path: Path) -> None:
+    """Grouped and long concatenations reach SG007 at the call's argument; one thousands of terms
+    deep (more than CPython itself nests) is an E003 note for the file, never a silent pass."""
     grouped = 'cur.execute(("SELECT " + x) + (" FROM t"))\nQ = ("a" + "b") + "c"\ncur.execute(Q)\n'
+    long = 'def f(cur, x):\n    cur.execute("SELECT a"' + " + x" * 480 + ")\n"
     deep = 'cur.execute("a"' + " + x" * 3000 + ")\n"
     linter = Linter(Config(select=frozenset({"SG007"})))
     assert [d.rule for d in linter.lint_text("grouped.py", grouped).diagnostics] == ["SG007"]
-    assert linter.lint_text("deep.py", deep).diagnostics == []
+    report = linter.lint_text("long.py", long)
+    assert [(d.rule, report.lines.position(d.span.start)) for d in report.diagnostics] == [
+        ("SG007", Position(2, 17))
+    ]
+    report = linter.lint_text("deep.py", deep)
+    assert [(d.rule, d.message) for d in report.diagnostics] == [
+        ("E003", "an expression nested thousands of levels deep: nothing in this file was checked")
+    ]
 
 
-def test_mangled_fixture_files_never_crash_the_linter() -> None:
-    """Cut, paste and splice the fixture revisions at random (fixed seed): lint must never raise."""
+def test_mangled_fixture_files_get_a_syntax_error_exactly_when_python_rejects_them() -> None:
+    """Cut, paste and splice the fixture revisions at random (fixed seed): the linter never
+    raises, reports an E001 on the line CPython names when CPython rejects the text, and none
+    when CPython accepts it."""
+    import ast
     import random
+    import warnings
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(VERSIONS.glob("*.py"))]
     pieces = ["(", ")", ",", "=", "None", "'x'", '"""', "f'{a}'", "op.execute", "\\", "\n", "    ", "*", ":"]
     rng = random.Random(7)
     linter = Linter(Config())
+    rejected = 0
     for _ in range(120):
         text = rng.choice(texts)
         for _ in range(rng.randint(1, 3)):
@@ -185,4 +201,16 @@ def test_mangled_fixture_files_never_crash_the_linter() -> None:
                 text = text[:at] + text[at + rng.randint(1, 30) :]
             else:
                 text = text[:at] + rng.choice(pieces) + text[at:]
-        linter.lint_text("mangled.py", text)
+        report = linter.lint_text("mangled.py", text)
+        python_errors = [d for d in report.diagnostics if d.message.startswith("Python syntax error")]
+        lines = [report.lines.position(d.span.start).line for d in python_errors]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(text)
+        except SyntaxError as error:
+            rejected += 1
+            assert lines == [error.lineno], text
+        else:
+            assert lines == [], text
+    assert 20 < rejected < 110  # both sides of the property were exercised

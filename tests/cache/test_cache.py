@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import subprocess
 import sys
 import threading
@@ -154,10 +155,28 @@ def test_down_file_appearing_or_emptying_is_seen(tmp_path: Path) -> None:
 
 def shard_files(cache_dir: Path, *, results: bool | None = None) -> list[Path]:
     """Shard files: parse shards (0..f), result shards (r0..rf), or both when ``results`` is None."""
-    found = sorted(p for p in cache_dir.rglob("*.pickle"))
+    found = sorted(p for p in cache_dir.rglob(f"*{sqlguard.cache.SHARD_SUFFIX}"))
     if results is None:
         return found
     return [p for p in found if p.stem.startswith(sqlguard.cache.RESULT_PREFIX) == results]
+
+
+def read_shard(path: Path) -> dict[str, Any]:
+    """A shard file's entries as ``key -> (day, payload)`` (the on-disk format, read here by hand)."""
+    header, *lines = path.read_text(encoding="ascii").split("\n")
+    assert header == f"sqlguard-cache {sqlguard.cache.FORMAT}"
+    entries = {}
+    for line in lines:
+        if line:
+            key, day, payload = line.split(" ", 2)
+            entries[key] = (int(day), payload)
+    return entries
+
+
+def write_shard(path: Path, entries: dict[str, Any], *, header: str | None = None) -> None:
+    lines = [header or f"sqlguard-cache {sqlguard.cache.FORMAT}"]
+    lines += [f"{key} {day} {payload}" for key, (day, payload) in entries.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
 
 
 def rewrite_entries(
@@ -165,17 +184,52 @@ def rewrite_entries(
 ) -> None:
     """Apply ``change`` to the entries of every shard file, writing the shards back."""
     for shard_path in shard_files(cache_dir, results=results):
-        stored_format, shard = pickle.loads(shard_path.read_bytes())
+        shard = read_shard(shard_path)
         change(shard)
-        shard_path.write_bytes(pickle.dumps((stored_format, shard)))
+        write_shard(shard_path, shard)
 
 
-DAMAGES = [
+class WritesMarker:
+    """Pickles to a call that creates ``MARKER`` in the current folder, were it ever unpickled."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, ("MARKER-unpickled", "w"))
+
+
+def spoil_field(payload: str, span: str) -> str:
+    """``payload`` with its first Span's start (group 1) rewritten as ``span`` says; a result
+    without a Span (a file with no finding) gets a number for its note instead, so every entry is
+    spoiled."""
+    if '{"Span":[' in payload:
+        return re.sub(r'\{"Span":\[(\d+)', span, payload, count=1)
+    assert ",null," in payload
+    return payload.replace(",null,", ",0,", 1)
+
+
+def _middle_of_first_entry(data: bytes) -> int:
+    """Where a write cut short would leave a shard: inside its first entry (every entry lost;
+    cutting at half the file may keep whole entries, depending on which keys share the shard)."""
+    header_end = data.index(b"\n") + 1
+    first_end = data.find(b"\n", header_end)
+    return header_end + (max(first_end, header_end + 2) - header_end) // 2
+
+
+SHARD_DAMAGES = [
     pytest.param(lambda data: b"", id="empty"),
-    pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
-    pytest.param(lambda data: b"\x80\x05garbage that is no pickle", id="garbage"),
-    pytest.param(lambda data: pickle.dumps(("not", "a", "migration")), id="foreign-object"),
-    pytest.param(lambda data: pickle.dumps((sqlguard.cache.FORMAT + 1, {})), id="other-format"),
+    pytest.param(lambda data: data[: _middle_of_first_entry(data)], id="truncated"),
+    pytest.param(lambda data: data.replace(b"\n", b"\r\n"), id="crlf"),
+    pytest.param(lambda data: b"\x80\x05garbage that is no shard", id="garbage"),
+    pytest.param(lambda data: pickle.dumps((sqlguard.cache.FORMAT, {"0": WritesMarker()})), id="hostile-pickle"),
+    pytest.param(lambda data: data.replace(b"sqlguard-cache 4", b"sqlguard-cache 5", 1), id="other-format"),
+]
+DAMAGES = [
+    pytest.param(lambda payload: "", id="empty"),
+    pytest.param(lambda payload: payload[: len(payload) // 2], id="truncated"),
+    pytest.param(lambda payload: "garbage that is no JSON", id="garbage"),
+    pytest.param(lambda payload: '["k", {"system": ["touch MARKER"]}]', id="foreign-class"),
+    pytest.param(lambda payload: spoil_field(payload, r'{"Span":["\1"'), id="wrong-field-type"),
+    pytest.param(lambda payload: spoil_field(payload, r'{"Span":[\1,0'), id="extra-field"),
+    pytest.param(lambda payload: "[" * 100_000 + "]" * 100_000, id="deeply-nested"),
 ]
 
 
@@ -187,7 +241,7 @@ def assert_misses_then_heals(folder: Path, cache_dir: Path, expected: str) -> No
     assert healed is not None and (healed.hits, healed.misses) == (2, 0)
 
 
-@pytest.mark.parametrize("damage", DAMAGES)
+@pytest.mark.parametrize("damage", SHARD_DAMAGES)
 def test_corrupt_shard_file_is_a_miss(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
     folder = write(tmp_path / "m", SCHEMA_AWARE)
     expected, _ = lint(folder, tmp_path / "cache")
@@ -198,7 +252,7 @@ def test_corrupt_shard_file_is_a_miss(tmp_path: Path, damage: Callable[[bytes], 
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
-def test_corrupt_entry_is_a_miss(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
+def test_corrupt_entry_is_a_miss(tmp_path: Path, damage: Callable[[str], str]) -> None:
     folder = write(tmp_path / "m", SCHEMA_AWARE)
     expected, _ = lint(folder, tmp_path / "cache")
 
@@ -216,7 +270,7 @@ def test_entry_of_the_wrong_shape_is_a_miss(tmp_path: Path) -> None:
 
     def reshape(shard: dict[str, Any]) -> None:
         for key in shard:
-            shard[key] = "a string instead of (day, blob)"
+            shard[key] = (shard[key][0], '"a string instead of [key, value]"')
 
     rewrite_entries(tmp_path / "cache", reshape)
     assert_misses_then_heals(folder, tmp_path / "cache", expected)
@@ -352,7 +406,7 @@ def test_upgraded_parser_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert cache is not None and (cache.hits, cache.misses) == (0, 1)
 
 
-def test_migration_that_cannot_be_pickled_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migration_the_codec_cannot_store_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write(tmp_path / "m", {"1.sql": "CREATE INDEX i ON t (a);\n"})
     real_parse = sqlguard.parallel.parse_file
 
@@ -364,7 +418,7 @@ def test_migration_that_cannot_be_pickled_is_not_cached(tmp_path: Path, monkeypa
     monkeypatch.setattr(sqlguard.parallel, "parse_file", parse_with_a_lock)
     report, _ = lint(folder, tmp_path / "cache")
     assert report.startswith(f"{folder}/1.sql:1:1: SG004")
-    assert not shard_files(tmp_path / "cache", results=False)  # its diagnostics pickle: they are kept
+    assert not shard_files(tmp_path / "cache", results=False)  # its diagnostics encode: they are kept
 
 
 def test_up_file_follows_its_down_file_linted_in_the_same_run(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ the same. ``result_hits`` shows which level served a file; nothing here measures
 from __future__ import annotations
 
 import os
-import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from sqlguard.config import Config
 from sqlguard.context import ChainFacts
 from sqlguard.engine import Linter
 from sqlguard.reporters import concise
+from tests.cache.test_cache import read_shard, shard_files, write_shard
 
 REPO = Path(__file__).resolve().parents[2]
 SG002 = Config(select=frozenset({"SG002", "SG004"}))
@@ -194,24 +194,26 @@ def test_config_with_several_selectors_keys_the_same_in_every_process(tmp_path: 
 
 
 DAMAGES = [
-    pytest.param(lambda blob: blob[: len(blob) // 2], id="truncated"),
-    pytest.param(lambda blob: b"\x80\x05garbage", id="garbage"),
-    pytest.param(lambda blob: pickle.dumps((sqlguard.cache.FORMAT, "another key", ("p", None, []))), id="other-key"),
-    pytest.param(lambda blob: pickle.dumps((sqlguard.cache.FORMAT + 1, "k", None)), id="other-format"),
-    pytest.param(lambda blob: pickle.loads(blob)[:2] and pickle.dumps((*pickle.loads(blob)[:2], ("p", None, ["x"]))),
-                 id="wrong-shape"),
+    pytest.param(lambda payload: payload[: len(payload) // 2], id="truncated"),
+    pytest.param(lambda payload: "garbage", id="garbage"),
+    pytest.param(lambda payload: '["another key",["p",null,[]]]', id="other-key"),
+    pytest.param(lambda payload: payload.split(",", 1)[0] + ',["p",null,["x"]]]', id="wrong-shape"),
+    pytest.param(lambda payload: payload.split(",", 1)[0] + ',["p",null,[{"Span":[0,0]}]]]', id="not-a-diagnostic"),
 ]
 
 
+def result_shards(cache_dir: Path) -> list[Path]:
+    return [p for p in shard_files(cache_dir) if p.stem.startswith(sqlguard.cache.RESULT_PREFIX)]
+
+
 @pytest.mark.parametrize("damage", DAMAGES)
-def test_corrupt_stored_result_is_a_miss(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
+def test_corrupt_stored_result_is_a_miss(tmp_path: Path, damage: Callable[[str], str]) -> None:
     folder = write(tmp_path / "m", HISTORY)
     expected, _ = lint(folder, tmp_path / "cache")
-    results = [p for p in (tmp_path / "cache").rglob("*.pickle") if p.stem.startswith(sqlguard.cache.RESULT_PREFIX)]
+    results = result_shards(tmp_path / "cache")
     assert results
     for shard_path in results:
-        stored_format, shard = pickle.loads(shard_path.read_bytes())
-        shard_path.write_bytes(pickle.dumps((stored_format, {k: (day, damage(b)) for k, (day, b) in shard.items()})))
+        write_shard(shard_path, {k: (day, damage(b)) for k, (day, b) in read_shard(shard_path).items()})
     report, cache = lint(folder, tmp_path / "cache")
     assert report == expected
     assert (cache.result_hits, cache.hits, cache.misses) == (0, 4, 0)  # parses still served
@@ -233,11 +235,11 @@ def test_damaged_result_in_the_middle_rebuilds_the_schema_from_earlier_files(tmp
         link = first.chain_next(link, ParseCache(tmp_path / "cache", SG002).key(
             str(folder / name), (folder / name).read_text(encoding="utf-8")))
         links.append(link)
-    for shard_path in (tmp_path / "cache").rglob("r*.pickle"):
-        stored_format, shard = pickle.loads(shard_path.read_bytes())
+    for shard_path in result_shards(tmp_path / "cache"):
+        shard = read_shard(shard_path)
         if links[2] in shard:
-            shard[links[2]] = (shard[links[2]][0], b"spoiled")
-            shard_path.write_bytes(pickle.dumps((stored_format, shard)))
+            shard[links[2]] = (shard[links[2]][0], "spoiled")
+            write_shard(shard_path, shard)
     report, cache = lint(folder, tmp_path / "cache")
     assert report == expected and cache.result_hits == 2
 

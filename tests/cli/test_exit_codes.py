@@ -49,7 +49,7 @@ def test_bad_input_exits_2_and_lints_every_other_file() -> None:
     assert result.returncode == 2
     assert result.stdout.splitlines() == [
         'fixtures/bad-input/01_broken.sql:2:1: E001 syntax error at or near "CREAT"',
-        "fixtures/bad-input/02_binary.sql:1:1: E002 binary file (contains NUL bytes), not SQL",
+        "fixtures/bad-input/02_binary.sql:1:1: E002 binary file (NUL byte at offset 9), not text",
         "fixtures/bad-input/03_latin1.sql:1:1: E002 not UTF-8 text (invalid byte at offset 7)",
     ]
     assert "fixtures/bad-input/04_empty.sql: empty file, nothing to lint" in result.stderr

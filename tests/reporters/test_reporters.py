@@ -101,11 +101,13 @@ def test_text_colour_output_is_the_plain_output_with_styles() -> None:
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
 
 
-def test_text_output_drops_control_characters_and_keeps_brackets() -> None:
+def test_text_output_escapes_control_characters_and_keeps_brackets() -> None:
+    """Messages show controls as escapes; the source line shows one space for each, so the
+    caret stays under its column."""
     plain = text.render([_report_with_controls()])
     assert plain.splitlines()[:3] == [
-        "m.sql:2:1: SG004 a [bold]message[/bold]]0;title [rule-name]",
-        "2 | CREATE INDEX i ON t (a); -- [31mred",
+        "m.sql:2:1: SG004 a [bold]message[/bold]\\x1b]0;title\\x07 [rule-name]",
+        "2 | CREATE INDEX i ON t (a); --  [31mred ",
         "  | ^^^^^^^^^^^^",
     ]
     assert not set(plain) & {"\x1b", "\x07", "\r"}

@@ -24,11 +24,11 @@ def test_wide_characters_before_and_inside_the_finding() -> None:
     ]
 
 
-def test_combining_marks_take_no_cell_and_dropped_controls_none_either() -> None:
-    # "e" + COMBINING ACUTE is one cell; the escape character is dropped from the printed line.
+def test_combining_marks_take_no_cell_and_a_blanked_control_one() -> None:
+    # "e" + COMBINING ACUTE is one cell; the escape character is printed as one blank.
     assert _caret('SELECT \'cafe\u0301\x1b\'; CREATE INDEX i ON t (a);', "CREATE") == [
-        "1 | SELECT 'cafe\u0301'; CREATE INDEX i ON t (a);",
-        "  | " + " " * len("SELECT 'cafe'; ") + "^" * 6,
+        "1 | SELECT 'cafe\u0301 '; CREATE INDEX i ON t (a);",
+        "  | " + " " * len("SELECT 'cafe '; ") + "^" * 6,
     ]
 
 
