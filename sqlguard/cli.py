@@ -19,7 +19,8 @@ from sqlguard import __version__
 from sqlguard.catalogue import load_pages
 from sqlguard.config import Config, ConfigError, find_config_file, load_config, parse_target_version
 from sqlguard.diagnostics import FileReport, Severity
-from sqlguard.engine import Linter, RunResult, decode_source, known_rules, selectors
+from sqlguard.engine import Linter, RunResult, known_rules, selectors
+from sqlguard.reading import decode_source
 from sqlguard.reporters import FORMATS, concise, github, sarif, text
 from sqlguard.reporters import json as json_reporter
 from sqlguard.reporters.escape import escaped as _escaped

@@ -6,10 +6,8 @@ The CLI, the pre-commit hook and the language server all call ``Linter.lint_path
 
 from __future__ import annotations
 
-import codecs
 import os
-import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +21,7 @@ from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severi
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
 from sqlguard.layouts import DBMATE_DOWN, classify, is_dbmate, natural_key
 from sqlguard.model import Change, Migration
+from sqlguard.reading import Source, read_file, read_source, read_unique
 from sqlguard.registry import RegisteredCheck, load_checks
 from sqlguard.schema import SchemaState
 from sqlguard.snapshots import Snapshots
@@ -32,8 +31,6 @@ from sqlguard.suppress import apply_suppressions, find_suppressions
 if TYPE_CHECKING:
     from sqlguard.cache import ParseCache
 
-# A file as read: its path, its text (None when unreadable) and, then, why.
-Source = tuple[str, str | None, str]
 
 SQL_SUFFIXES = chains.SQL_SUFFIXES
 PYTHON_SYNTAX_ERROR = "Python syntax error"  # how the Python front end words a file it cannot parse
@@ -42,9 +39,6 @@ UNREAD = "\0not read: known by its stamp"
 # What ``--fix`` runs instead of the checks for each file asked for: the file, parsed, and the
 # state just before it, which it must move past the file (``Linter.advance``).
 Visit = Callable[[Migration, "SchemaState", "ChainFacts | None"], FileReport]
-# O_BINARY: no newline translation on Windows. O_NONBLOCK: opening a FIFO named x.sql returns at
-# once instead of waiting for a writer (it is then refused as not a regular file).
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 ALL_SELECTOR = "ALL"
 # Chains shorter than this are rebuilt from their parses rather than kept as state snapshots.
 SNAPSHOT_MIN_FILES = 32
@@ -189,7 +183,7 @@ class Linter:
             else:
                 requested.append(str(path))
         seen: set[object] = set()
-        sources = _read_unique(requested, seen)
+        sources = read_unique(requested, seen)
         by_chain: dict[ChainKey, list[Source]] = {}
         for source in sources:
             by_chain.setdefault(chain_of(source[0], self.config), []).append(source)
@@ -273,7 +267,7 @@ class Linter:
             else:
                 stamps.taken[path] = (own, counterpart)  # before the read: a later change is seen
                 to_read.append(path)
-        by_path.update((source[0], source) for source in _read_unique(to_read, seen))
+        by_path.update((source[0], source) for source in read_unique(to_read, seen))
         pool = [by_path[path] for path in listed if path in by_path]
         if len(pool) < len(by_path):  # a file asked for under a name the listing spells otherwise
             start = len(os.path.join(key.root, "")) if key.root else 0
@@ -478,7 +472,7 @@ class Linter:
                 if cached is not None:
                     slots.append(cached)
                     continue
-                _, text, problem = _read(path)
+                _, text, problem = read_file(path)
             if text is None:
                 slots.append(_unreadable(path, problem))
                 continue
@@ -615,69 +609,6 @@ class Linter:
         return apply_suppressions(diagnostics, suppressions, text)
 
 
-def read_source(path: Path | str) -> tuple[str | None, str]:
-    """The file's text, or None and a one-line reason (binary, not UTF-8, unreadable)."""
-    _, text, problem = _read(os.fspath(path))
-    return text, problem
-
-
-def _read(path: str) -> tuple[object, str | None, str]:
-    """The file's identity (see ``_identity``), then what ``read_source`` returns.
-
-    Read through its descriptor: the ``fstat`` that sizes the read also says which file it is,
-    where a ``Path`` read and a separate ``stat`` cost twice as much over a whole run."""
-    try:
-        descriptor = os.open(path, _READ_FLAGS)
-    except IsADirectoryError:
-        return _identity(path), None, "is a directory"
-    except OSError as error:
-        return _identity(path), None, f"cannot read file: {error.strerror or error}"
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
-            return (status.st_dev, status.st_ino), None, f"not a regular file ({_file_kind(status.st_mode)}), skipped"
-        data = _read_all(descriptor, status.st_size if stat.S_ISREG(status.st_mode) else -1)
-    except IsADirectoryError:  # opening a folder read-only works on Linux; reading it does not
-        return _identity(path), None, "is a directory"
-    except OSError as error:
-        return _identity(path), None, f"cannot read file: {error.strerror or error}"
-    finally:
-        os.close(descriptor)
-    text, problem = _decode(data)
-    return (status.st_dev, status.st_ino), text, problem
-
-
-def _read_all(descriptor: int, size: int) -> bytes:
-    """Everything left to read from ``descriptor``. ``size`` is a regular file's size (-1 for
-    anything else): one read of that many bytes then suffices, unless the file changed size."""
-    first = os.read(descriptor, size + 1 if size >= 0 else 65536)
-    if size >= 0 and len(first) == size:
-        return first
-    chunks = [first]
-    while chunks[-1]:
-        chunks.append(os.read(descriptor, 65536))
-    return b"".join(chunks)
-
-
-def decode_source(data: bytes) -> tuple[str | None, str]:
-    """Bytes read some other way (stdin) as a file's bytes are read: the text, or None and why."""
-    return _decode(data)
-
-
-def _decode(data: bytes) -> tuple[str | None, str]:
-    """The text of a file's bytes: UTF-8 with its byte order mark, if any, left out (as the
-    ``utf-8-sig`` codec does, whose Python-level decoder cost more than the C one it calls)."""
-    nul = data.find(b"\x00")  # anywhere: parsers stop at a NUL, so a late one would cut the file short
-    if nul != -1:
-        return None, f"binary file (NUL byte at offset {nul}), not text"
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8"), ""
-    except UnicodeDecodeError as error:  # the offset counts from after the mark, as utf-8-sig's
-        return None, f"not UTF-8 text (invalid byte at offset {error.start})"
-
-
 def chain_facts(key: ChainKey, chain: Sequence[Source], stamps: Stamps | None = None) -> ChainFacts:
     """What checks may ask about a chain as a whole (``ChainFacts``), from its files' names and
     texts in fold order: a down file, or a dbmate file with a down section, is a way back (for a
@@ -703,28 +634,6 @@ def has_dbmate_down(text: str) -> bool:
 def _capped(configured: Severity, cap: Severity) -> Severity:
     """The configured severity, lowered to the check's cap (``Context.diagnostic(at_most=...)``)."""
     return cap if cap.rank < configured.rank else configured
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a file"
-
-
-def _read_unique(paths: Iterable[str], seen: set[object]) -> list[Source]:
-    """Every file read once, in order, keeping the first path of each file (a file named twice,
-    or through a link, is linted once); ``seen`` holds the files already read, and grows."""
-    sources: list[Source] = []
-    for path in paths:
-        identity, text, problem = _read(path)
-        if identity not in seen:
-            seen.add(identity)
-            sources.append((path, text, problem))
-    return sources
 
 
 def _path(source: Source) -> str:
@@ -789,12 +698,3 @@ def _empty_note(migration: Migration) -> str | None:
 def _unreadable(path: str, reason: str) -> FileReport:
     diagnostic = Diagnostic(UNREADABLE_FILE, Span(0, 0), reason, name="unreadable-file")
     return FileReport(path=path, text="", diagnostics=[diagnostic])
-
-
-def _identity(path: str) -> object:
-    """The file itself (device and inode: one stat, where ``resolve`` costs one per folder)."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return os.path.realpath(path)
-    return (status.st_dev, status.st_ino)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from sqlguard.config import Config
-from sqlguard.engine import Linter, read_source
+from sqlguard.engine import Linter
 from sqlguard.layouts import natural_key
+from sqlguard.reading import read_source
 
 
 def _found(root: Path, *exclude: str, under: str = "") -> list[str]:

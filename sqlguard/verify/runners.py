@@ -775,7 +775,7 @@ def _alembic_layout(path: Path) -> tuple[Path | None, Path | None] | None:
 def _check_readable(root: Path) -> None:
     """Every SQL file lint would read must be readable here too: a file that is not UTF-8 would
     otherwise drop out of the chain and the rest "verify" without it."""
-    from sqlguard.engine import read_source
+    from sqlguard.reading import read_source
 
     for candidate in sorted(root.rglob("*.sql")):
         if candidate.is_file():

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from sqlguard.config import Config, ConfigError, parse_settings
 from sqlguard.diagnostics import FileReport
-from sqlguard.engine import Linter, decode_source, known_rules, selectors
+from sqlguard.engine import Linter, known_rules, selectors
+from sqlguard.reading import decode_source
 
 ATTACK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 INDEX = "CREATE INDEX i ON t (a);\n"
