@@ -368,6 +368,20 @@ class ParseCache:
                 self.warnings.append(f"cache folder {self.directory} {reason}: not using it ({advice})")
         return self._usable
 
+    def subfolder(self, name: str, *, create: bool) -> Path | None:
+        """A folder inside the cache for other kept data (state snapshots, stamps), or None when
+        it must not be used: the cache folder is not ``usable``, or the subfolder is a symbolic
+        link, owned by someone else or writable by others. ``create`` makes it (private) first."""
+        try:
+            if not (self._prepare() if create else self.usable()):
+                return None
+            folder = self._folder / name
+            if create:
+                folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError:  # a file in the way, a read-only folder: only costs speed
+            return None
+        return folder if _untrusted(folder) is None else None
+
     def _prepare(self) -> bool:
         """Create the folder (private to this user), with a ``.gitignore`` of ``*`` (as ruff does)
         the first time; False when the folder turns out not to be usable."""

@@ -7,7 +7,7 @@ The CLI, the pre-commit hook and the language server all call ``Linter.lint_path
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,7 +95,7 @@ class Linter:
         processes parse a large run (None: automatic, see ``sqlguard.parallel``)."""
         self.config = config or Config()
         self.cache = cache
-        self.snapshots = Snapshots(cache.directory) if cache is not None else None
+        self.snapshots = Snapshots(cache) if cache is not None else None
         self.jobs = jobs
         self.rules = known_rules()
         self.enabled = self._enabled_rules()
@@ -183,6 +183,9 @@ class Linter:
             else:
                 requested.append(str(path))
         seen: set[object] = set()
+        # Stamps of the files asked for, taken before they are read (``sqlguard.stamps``): a folder
+        # run then leaves the next run on one of its files nothing to read but that file.
+        stamped = _stamp_pairs(requested) if context and visit is None and self.cache is not None else {}
         sources = read_unique(requested, seen)
         by_chain: dict[ChainKey, list[Source]] = {}
         for source in sources:
@@ -191,6 +194,8 @@ class Linter:
         slots = {source[0]: index for index, source in enumerate(sources)}
         for key, asked in by_chain.items():
             stamps = self._stamps(key) if context and visit is None else None
+            if stamps is not None:
+                stamps.taken.update((path, stamped[path]) for path, _, _ in asked if path in stamped)
             if context:
                 chain = self._chain_sources(key, asked, seen, stamps)
             else:
@@ -246,21 +251,13 @@ class Linter:
         if listed is None:
             listed = chains.members(key, self.config, self.discover)
         to_read = []
-        taken: dict[str, Stamp | None] = {}  # each file stat'ed once, as itself or as a counterpart
-
-        def stamp(path: str) -> Stamp | None:
-            if path not in taken:
-                taken[path] = stamp_of(path)
-            return taken[path]
-
-        for path in listed:
-            if path in by_path:
-                continue
+        unasked = [path for path in listed if path not in by_path]
+        pairs = _stamp_pairs(unasked) if stamps is not None and key.kind != "python" else {}
+        for path in unasked:
             if stamps is None or key.kind == "python":  # Alembic order needs every revision's text
                 to_read.append(path)
                 continue
-            counterpart_path = _counterpart(path)
-            own, counterpart = stamp(path), stamp(counterpart_path) if counterpart_path else None
+            own, counterpart = pairs[path]
             if own is not None and stamps.known(path, own, counterpart) is not None and own[:2] not in seen:
                 seen.add(own[:2])  # (device, inode): the identity ``_read`` records
                 by_path[path] = (path, None, UNREAD)
@@ -356,7 +353,7 @@ class Linter:
         """The chain's stamps from the last run (``sqlguard.stamps``), with the cache only."""
         if self.cache is None or key.kind == "python":
             return None
-        return Stamps(self.cache.directory, self.cache.chain_start([f"stamps:{key.kind}:{key.root}"]))
+        return Stamps(self.cache, self.cache.chain_start([f"stamps:{key.kind}:{key.root}"]))
 
     @staticmethod
     def advance(state: SchemaState, migration: Migration) -> None:
@@ -441,6 +438,8 @@ class Linter:
             )
             done[item.path] = (report, note)
             cache.store_result(links[index], (report.path, note, report.diagnostics))
+        if self.snapshots is not None and len(chain) >= SNAPSHOT_MIN_FILES and rest and len(wanted) == len(chain):
+            self.snapshots.store(links[-1], state)  # a migration written after the last one starts here
 
     def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with
@@ -677,6 +676,23 @@ def _remember_stamps(stamps: Stamps | None, chain: Sequence[Source], keys: Seque
         taken = stamps.taken.get(path)
         if taken is not None and text is not None:
             stamps.remember(path, taken[0], taken[1], key, has_dbmate_down(text))
+
+
+def _stamp_pairs(paths: Iterable[str]) -> dict[str, tuple[Stamp | None, Stamp | None]]:
+    """Each file's stamp and its counterpart's (which its cache key holds), each file stat'ed once
+    whether met as itself or as another's counterpart."""
+    memo: dict[str, Stamp | None] = {}
+
+    def stamp(path: str) -> Stamp | None:
+        if path not in memo:
+            memo[path] = stamp_of(path)
+        return memo[path]
+
+    pairs = {}
+    for path in paths:
+        counterpart = _counterpart(path)
+        pairs[path] = (stamp(path), stamp(counterpart) if counterpart else None)
+    return pairs
 
 
 def _counterpart(path: str) -> str | None:

@@ -8,7 +8,8 @@ file up to it, in order), so it can never describe other files than the ones a r
 
 A run that had to rebuild the state before a file from the earlier files' parses keeps it, so the
 next run on that file (pre-commit after another edit of the newest migration, the editor reopening
-it) starts from it; a whole-chain run rebuilds nothing and keeps none. Snapshots are JSON files of plain values
+it) starts from it; a whole-chain run that checked anything keeps one, of the state after its last
+migration (where the migration being written next starts). Snapshots are JSON files of plain values
 (``SchemaState.to_data``): reading one cannot run code, whoever wrote the folder. Any problem
 reading one (missing, truncated, another format) is a miss. Only the ``KEEP`` newest are kept.
 """
@@ -20,8 +21,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlguard.schema import SchemaState
+
+if TYPE_CHECKING:
+    from sqlguard.cache import ParseCache
 
 FORMAT = 2
 KEEP = 16
@@ -29,15 +34,19 @@ FOLDER = "states"
 
 
 class Snapshots:
-    """Snapshots stored as ``<link>.json`` under ``directory/states``."""
+    """Snapshots stored as ``<link>.json`` in the cache's ``states`` folder (only where the cache
+    folder may be used: see ``ParseCache.subfolder``)."""
 
-    def __init__(self, directory: Path) -> None:
-        self.folder = Path(directory) / FOLDER
+    def __init__(self, cache: ParseCache) -> None:
+        self.cache = cache
         self.loaded = 0  # snapshots read this run (tests and benchmarks look)
 
     def load(self, link: str) -> SchemaState | None:
+        folder = self.cache.subfolder(FOLDER, create=False)
+        if folder is None:
+            return None
         try:
-            with open(self.folder / f"{link}.json", encoding="utf-8") as handle:
+            with open(folder / f"{link}.json", encoding="utf-8") as handle:
                 data = json.load(handle)
             if data.get("format") != FORMAT or data.get("link") != link:
                 return None
@@ -50,22 +59,29 @@ class Snapshots:
     def store(self, link: str, state: SchemaState) -> None:
         """Write one snapshot (atomically: a reader sees all of it or none) and prune old ones.
         A folder that cannot be written only costs speed."""
+        folder = self.cache.subfolder(FOLDER, create=True)
+        if folder is None:
+            return
+        temporary = None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            if self.folder.is_symlink():
-                return
             data = json.dumps({"format": FORMAT, "link": link, "state": state.to_data()}, separators=(",", ":"))
-            descriptor, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(data)
-            os.replace(temporary, self.folder / f"{link}.json")
-            self._prune()
+            os.replace(temporary, folder / f"{link}.json")
+            temporary = None
+            _prune(folder)
         except (OSError, ValueError):
-            with contextlib.suppress(UnboundLocalError, OSError):
-                os.unlink(temporary)
+            pass
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
-    def _prune(self) -> None:
-        entries = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+
+def _prune(folder: Path) -> None:
+    """Keep the ``KEEP`` newest snapshots."""
+    with contextlib.suppress(OSError):
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+            old.unlink()

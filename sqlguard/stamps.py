@@ -22,7 +22,10 @@ import os
 import stat
 import tempfile
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlguard.cache import ParseCache
 
 FORMAT = 1
 FOLDER = "stamps"
@@ -46,27 +49,35 @@ def stamp_of(path: str) -> Stamp | None:
 class Stamps:
     """One chain's stamps: path -> (its stamp, its counterpart's stamp, its key, a fact)."""
 
-    def __init__(self, directory: Path, chain_id: str) -> None:
-        self.path = Path(directory) / FOLDER / f"{chain_id}.json"
+    def __init__(self, cache: ParseCache, chain_id: str) -> None:
+        self.cache = cache
+        self.name = f"{chain_id}.json"
         self._known: dict[str, tuple[list[object], str, bool]] = {}
+        self._read: dict[str, tuple[list[object], str, bool]] = {}  # as loaded, racy ones too
         self._new: dict[str, tuple[list[object], str, bool]] = {}
         # path -> (its stamp, its counterpart's) taken just before the run read it
         self.taken: dict[str, tuple[Stamp | None, Stamp | None]] = {}
         self._load()
 
     def _load(self) -> None:
+        folder = self.cache.subfolder(FOLDER, create=False)
+        if folder is None:
+            return
         try:
-            with open(self.path, encoding="utf-8") as handle:
+            with open(folder / self.name, encoding="utf-8") as handle:
                 data = json.load(handle)
             if data.get("format") != FORMAT:
                 return
             trusted_before = int((float(data["written"]) - RACY_SECONDS) * 1e9)
             for path, (stamps, key, flag) in data["files"].items():
                 own = stamps[0]
-                if isinstance(own, list) and len(own) == 5 and int(own[3]) < trusted_before and isinstance(key, str):
+                if not (isinstance(own, list) and len(own) == 5 and isinstance(key, str)):
+                    continue
+                self._read[str(path)] = (stamps, key, bool(flag))
+                if int(own[3]) < trusted_before:
                     self._known[str(path)] = (stamps, key, bool(flag))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            self._known = {}
+            self._known, self._read = {}, {}
 
     def known(self, path: str, own: Stamp | None, counterpart: Stamp | None) -> tuple[str, bool] | None:
         """The key (and the flag) stored for ``path`` if its stamps are unchanged, else None."""
@@ -95,19 +106,18 @@ class Stamps:
     def flush(self) -> None:
         """Write the stamps of this run's files (atomically); a folder that cannot be written
         only costs speed."""
-        if not self._new or self._new == self._known:
+        if not self._new or self._new == self._read:
+            return  # nothing learnt: the file on disk already says it
+        folder = self.cache.subfolder(FOLDER, create=True)
+        if folder is None:
             return
         data = json.dumps({"format": FORMAT, "written": time.time(), "files": self._new}, separators=(",", ":"))
-        folder = self.path.parent
         temporary = None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if folder.is_symlink():
-                return
             descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(data)
-            os.replace(temporary, self.path)
+            os.replace(temporary, folder / self.name)
             temporary = None
             entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[KEEP:]:

@@ -72,7 +72,7 @@ def test_a_damaged_or_foreign_snapshot_is_a_miss_not_a_different_answer(tmp_path
     Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG)).lint_paths([str(tmp_path / "m")])
     files[-1].write_text("SELECT 1;\n", encoding="utf-8")
     Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG)).lint_paths([str(files[-1])])  # keeps one
-    snapshots = sorted((cache_dir / "states").glob("*.json"))
+    snapshots = sorted(cache_dir.rglob("states/*.json"))
     assert snapshots
     snapshots[0].write_text("{not json", encoding="utf-8")
     for other in snapshots[1:]:
