@@ -222,12 +222,19 @@ class ParseCache:
         return stored[1]
 
     # -- results (the second level) --------------------------------------------------------------
-    def chain_start(self, paths: Sequence[str]) -> str:
+    def chain_start(self, paths: Sequence[str], *, results: bool = True) -> str:
         """The chain's seed: this run's config and code (the salt), the rule pages, and ``paths``
         (the engine passes the chain's name: links then depend only on the files before them, so
-        a migration added at the end leaves every earlier link, result and state snapshot valid)."""
-        digest = hashlib.sha256(b"results\n" + self._salt + self._place)
-        digest.update(_pages_fingerprint().encode("utf-8"))
+        a migration added at the end leaves every earlier link, result and state snapshot valid).
+
+        ``results`` False seeds links for what only the parses decide (state snapshots, stamps):
+        without the rule pages and the config's place (per-file ignores are relative to it), so
+        the editor, whose config root is the document's folder, shares them with the CLI."""
+        if not results:
+            digest = hashlib.sha256(b"parses\n" + self._salt)
+        else:
+            digest = hashlib.sha256(b"results\n" + self._salt + self._place)
+            digest.update(_pages_fingerprint().encode("utf-8"))
         for path in paths:
             encoded = path.encode("utf-8", "surrogatepass")
             digest.update(len(encoded).to_bytes(8, "little"))

@@ -298,8 +298,7 @@ class Linter:
             return self._state_after(ordered, end), facts
         keys = _keys(self.cache, ordered, stamps)
         _remember_stamps(stamps, ordered, keys)
-        links = self._links(self.cache, key, facts, keys)
-        state = self._state_after(ordered, end, keys, links)
+        state = self._state_after(ordered, end, keys, self._state_links(self.cache, key, keys))
         self.cache.flush()
         if stamps is not None:
             stamps.flush()
@@ -342,18 +341,19 @@ class Linter:
     def _links(cache: ParseCache, key: ChainKey, facts: ChainFacts | None, keys: Sequence[str]) -> list[str]:
         """Each file's result link (``sqlguard.cache``): its key on top of every earlier one's,
         seeded by the chain's name and its facts (the only things a result reads from later files)."""
-        links: list[str] = []
-        link = cache.chain_start([f"{key.kind}:{key.root}", repr(facts)])
-        for each in keys:
-            link = cache.chain_next(link, each)
-            links.append(link)
-        return links
+        return _chained(cache, cache.chain_start([f"{key.kind}:{key.root}", repr(facts)]), keys)
+
+    @staticmethod
+    def _state_links(cache: ParseCache, key: ChainKey, keys: Sequence[str]) -> list[str]:
+        """Each file's state link: what the schema state after it depends on (the parses of the
+        chain's files up to it), shared by every entry point whatever its config's place."""
+        return _chained(cache, cache.chain_start([f"state:{key.kind}:{key.root}"], results=False), keys)
 
     def _stamps(self, key: ChainKey) -> Stamps | None:
         """The chain's stamps from the last run (``sqlguard.stamps``), with the cache only."""
         if self.cache is None or key.kind == "python":
             return None
-        return Stamps(self.cache, self.cache.chain_start([f"stamps:{key.kind}:{key.root}"]))
+        return Stamps(self.cache, self.cache.chain_start([f"stamps:{key.kind}:{key.root}"], results=False))
 
     @staticmethod
     def advance(state: SchemaState, migration: Migration) -> None:
@@ -421,7 +421,8 @@ class Linter:
             served.add(path)
         if first_miss == len(chain):  # everything served: no migration loaded, no check run
             return
-        state = self._state_after(chain, first_miss, keys, links, served)
+        state_links = self._state_links(cache, key, keys)
+        state = self._state_after(chain, first_miss, keys, state_links, served)
         rest = [i for i in range(first_miss, len(chain)) if not _down_only(chain[i][0]) or chain[i][0] in wanted]
         parsed = self._parse_sources([chain[i] for i in rest], [keys[i] for i in rest], [True] * len(rest))
         for index, item in zip(rest, parsed, strict=True):
@@ -439,7 +440,7 @@ class Linter:
             done[item.path] = (report, note)
             cache.store_result(links[index], (report.path, note, report.diagnostics))
         if self.snapshots is not None and len(chain) >= SNAPSHOT_MIN_FILES and rest and len(wanted) == len(chain):
-            self.snapshots.store(links[-1], state)  # a migration written after the last one starts here
+            self.snapshots.store(state_links[-1], state)  # a migration written after the last one starts here
 
     def _parse_all(self, files: Sequence[Path | str]) -> list[Migration | FileReport]:
         """Read and parse every file, in order: from the cache when it has the file, else with
@@ -676,6 +677,15 @@ def _remember_stamps(stamps: Stamps | None, chain: Sequence[Source], keys: Seque
         taken = stamps.taken.get(path)
         if taken is not None and text is not None:
             stamps.remember(path, taken[0], taken[1], key, has_dbmate_down(text))
+
+
+def _chained(cache: ParseCache, seed: str, keys: Sequence[str]) -> list[str]:
+    links: list[str] = []
+    link = seed
+    for key in keys:
+        link = cache.chain_next(link, key)
+        links.append(link)
+    return links
 
 
 def _stamp_pairs(paths: Iterable[str]) -> dict[str, tuple[Stamp | None, Stamp | None]]:

@@ -83,3 +83,19 @@ def test_a_damaged_or_foreign_snapshot_is_a_miss_not_a_different_answer(tmp_path
     warm = Linter(CONFIG, cache=ParseCache(cache_dir, CONFIG))
     assert _found(warm, files[-1]) == _found(Linter(CONFIG), files[-1]) == [("SG004", 0)]
     assert warm.snapshots is not None and warm.snapshots.loaded == 0
+
+
+def test_the_editor_shares_snapshots_and_stamps_with_the_command_line(tmp_path: Path) -> None:
+    # The CLI's config root is the current folder; the editor's, without a config file, the
+    # document's folder: results are keyed by it (per-file ignores), parses and states are not.
+    files = _chain(tmp_path / "m", SNAPSHOT_MIN_FILES + 2)
+    cache_dir = tmp_path / "cache"
+    cli = Config(select=CONFIG.select, root=tmp_path)
+    Linter(cli, cache=ParseCache(cache_dir, cli)).lint_paths([str(tmp_path / "m")])
+    editor_config = Config(select=CONFIG.select, root=tmp_path / "m")
+    editor = Linter(editor_config, cache=ParseCache(cache_dir, editor_config))
+    new = files[-1].with_name("999_new.sql")
+    state, _ = editor.context_before(str(new), "SELECT 1;\n")
+    assert editor.snapshots is not None and editor.snapshots.loaded == 1
+    assert editor.cache is not None and (editor.cache.hits, editor.cache.misses) == (0, 0)  # nothing parsed
+    assert state.created_in("t3", str(files[3]))
