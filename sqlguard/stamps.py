@@ -9,15 +9,14 @@ and takes the key of every file whose stamp (and its counterpart's) is unchanged
 When is a stamp trusted: it was taken before the file was read (a change after that moves the
 mtime, so the next run reads the file again), and its mtime is more than ``RACY_SECONDS`` older than
 the moment the stamps were written (a file changed twice within one clock tick, git's "racy" case,
-is read again). Stamps are keyed by the chain's cache seed (config, code, rule pages, chain name),
-so another config or another sqlguard never sees them. They are JSON: loading runs no code. Any
+is read again). Stamps are keyed by the chain's parse seed (config, code, chain name), so another config
+or another sqlguard never sees them. They are lines of text: loading runs no code. Any
 problem reading them is a miss: the files are then read, as without stamps.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 import tempfile
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlguard.cache import ParseCache
 
-FORMAT = 1
+FORMAT = 2
 FOLDER = "stamps"
 KEEP = 32
 RACY_SECONDS = 2.0
@@ -47,14 +46,18 @@ def stamp_of(path: str) -> Stamp | None:
 
 
 class Stamps:
-    """One chain's stamps: path -> (its stamp, its counterpart's stamp, its key, a fact)."""
+    """One chain's stamps: path -> (its stamps, its key, a fact).
+
+    Stored as text, one file per line (``path TAB stamps TAB key TAB flag``) under a header line
+    with the format and the time written: thousands of lines are split faster than JSON decodes
+    them, and a file's stamps compare as one string."""
 
     def __init__(self, cache: ParseCache, chain_id: str) -> None:
         self.cache = cache
-        self.name = f"{chain_id}.json"
-        self._known: dict[str, tuple[list[object], str, bool]] = {}
-        self._read: dict[str, tuple[list[object], str, bool]] = {}  # as loaded, racy ones too
-        self._new: dict[str, tuple[list[object], str, bool]] = {}
+        self.name = f"{chain_id}.stamps"
+        self._known: dict[str, tuple[str, str, bool]] = {}
+        self._read: dict[str, tuple[str, str, bool]] = {}  # as loaded, racy ones too
+        self._new: dict[str, tuple[str, str, bool]] = {}
         # path -> (its stamp, its counterpart's) taken just before the run read it
         self.taken: dict[str, tuple[Stamp | None, Stamp | None]] = {}
         self._load()
@@ -65,30 +68,29 @@ class Stamps:
             return
         try:
             with open(folder / self.name, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("format") != FORMAT:
+                header, *lines = handle.read().split("\n")
+            magic, written = header.split("\t")
+            if magic != f"sqlguard-stamps {FORMAT}":
                 return
-            trusted_before = int((float(data["written"]) - RACY_SECONDS) * 1e9)
-            for path, (stamps, key, flag) in data["files"].items():
-                own = stamps[0]
-                if not (isinstance(own, list) and len(own) == 5 and isinstance(key, str)):
+            trusted_before = int((float(written) - RACY_SECONDS) * 1e9)
+            for line in lines:
+                if not line:
                     continue
-                self._read[str(path)] = (stamps, key, bool(flag))
-                if int(own[3]) < trusted_before:
-                    self._known[str(path)] = (stamps, key, bool(flag))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+                path, stamps, key, flag = line.split("\t")
+                entry = (stamps, key, flag == "1")
+                self._read[path] = entry
+                if int(stamps.split(":", 4)[3]) < trusted_before:  # mtime, see ``_text``
+                    self._known[path] = entry
+        except (OSError, ValueError, IndexError):
             self._known, self._read = {}, {}
 
     def known(self, path: str, own: Stamp | None, counterpart: Stamp | None) -> tuple[str, bool] | None:
         """The key (and the flag) stored for ``path`` if its stamps are unchanged, else None."""
         entry = self._known.get(path)
-        if entry is None or own is None:
-            return None
-        stamps, key, flag = entry
-        if stamps != [list(own), list(counterpart) if counterpart is not None else None]:
+        if entry is None or own is None or entry[0] != _text(own, counterpart):
             return None
         self._new[path] = entry
-        return key, flag
+        return entry[1], entry[2]
 
     def key(self, path: str) -> str:
         """The key of a file ``known`` found unchanged."""
@@ -100,8 +102,8 @@ class Stamps:
 
     def remember(self, path: str, own: Stamp | None, counterpart: Stamp | None, key: str, flag: bool) -> None:
         """Keep ``key`` for ``path`` under stamps taken before it was read."""
-        if own is not None:
-            self._new[path] = ([list(own), list(counterpart) if counterpart is not None else None], key, flag)
+        if own is not None and "\t" not in path and "\n" not in path:
+            self._new[path] = (_text(own, counterpart), key, flag)
 
     def flush(self) -> None:
         """Write the stamps of this run's files (atomically); a folder that cannot be written
@@ -111,15 +113,16 @@ class Stamps:
         folder = self.cache.subfolder(FOLDER, create=True)
         if folder is None:
             return
-        data = json.dumps({"format": FORMAT, "written": time.time(), "files": self._new}, separators=(",", ":"))
+        lines = [f"sqlguard-stamps {FORMAT}\t{time.time()!r}"]
+        lines += [f"{path}\t{stamps}\t{key}\t{int(flag)}" for path, (stamps, key, flag) in self._new.items()]
         temporary = None
         try:
             descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(data)
+                handle.write("\n".join(lines) + "\n")
             os.replace(temporary, folder / self.name)
             temporary = None
-            entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            entries = sorted(folder.glob("*.stamps"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[KEEP:]:
                 old.unlink()
         except OSError:
@@ -128,3 +131,9 @@ class Stamps:
             if temporary is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
+
+
+def _text(own: Stamp, counterpart: Stamp | None) -> str:
+    """``dev:ino:size:mtime:ctime`` of the file, then ``/`` and its counterpart's (or ``-``)."""
+    other = ":".join(map(str, counterpart)) if counterpart is not None else "-"
+    return ":".join(map(str, own)) + "/" + other
