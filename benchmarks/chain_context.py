@@ -13,7 +13,8 @@ without it (``--no-context``), on one chain of 5,000 files (2,500 up/down steps 
 
 And the language server (over real stdio) on a migration with 2,000 earlier migrations in its
 chain: the time from ``didOpen`` to the first diagnostics (parse cache warm from a CLI run, and
-cold), and p95 of typing (a change, then the diagnostics). Targets: open < 500 ms, p95 < 50 ms.
+cold; the server has already linted one other file, so its own start-up is not counted), and p95
+of typing (a change, then the diagnostics). Targets: open < 500 ms, p95 < 50 ms.
 """
 
 from __future__ import annotations
@@ -110,10 +111,22 @@ async def _lsp(root: Path, earlier: int, runs: int, cache: Path) -> dict[str, fl
         types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri())
     )
     client.initialized(types.InitializedParams())
+    loop = asyncio.get_running_loop()
+    # A file elsewhere first: the server's own first-lint start-up (rule pages, parsers) is
+    # measured by benchmarks/lsp_startup.py; this measures opening a migration late in a chain.
+    other = root.parent / "elsewhere" / "scratch.sql"
+    other.parent.mkdir(exist_ok=True)
+    other.write_text("SELECT 1;\n", encoding="utf-8")
+    received[1] = loop.create_future()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=other.as_uri(), language_id="sql", version=1, text="SELECT 1;\n")
+        )
+    )
+    await asyncio.wait_for(received[1], 120)
     path = root / f"{earlier + 1:05d}_step.up.sql"
     text = "ALTER TABLE t ADD COLUMN c bigint;\nCREATE INDEX t_c_idx ON t (c);\n"
     path.write_text(text, encoding="utf-8")
-    loop = asyncio.get_running_loop()
     received[1] = loop.create_future()
     start = time.perf_counter()
     client.text_document_did_open(
