@@ -19,6 +19,7 @@ from sqlguard.config import Config
 from sqlguard.context import ChainFacts, Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
+from sqlguard.frontends.revisions import revision_ids
 from sqlguard.layouts import DBMATE_DOWN, classify, is_dbmate, natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.reading import Source, read_file, read_source, read_unique
@@ -264,7 +265,14 @@ class Linter:
             else:
                 stamps.taken[path] = (own, counterpart)  # before the read: a later change is seen
                 to_read.append(path)
-        by_path.update((source[0], source) for source in read_unique(to_read, seen))
+        others = read_unique(to_read, seen)
+        if key.kind == "python":
+            # Only Alembic revisions make a chain: the modules beside an application file change
+            # no schema, and parsing them all for its sake would cost far more than it.
+            if not any(_is_revision(source) for source in asked):
+                return list(asked)
+            others = [source for source in others if _is_revision(source)]
+        by_path.update((source[0], source) for source in others)
         pool = [by_path[path] for path in listed if path in by_path]
         if len(pool) < len(by_path):  # a file asked for under a name the listing spells otherwise
             start = len(os.path.join(key.root, "")) if key.root else 0
@@ -677,6 +685,10 @@ def _remember_stamps(stamps: Stamps | None, chain: Sequence[Source], keys: Seque
         taken = stamps.taken.get(path)
         if taken is not None and text is not None:
             stamps.remember(path, taken[0], taken[1], key, has_dbmate_down(text))
+
+
+def _is_revision(source: Source) -> bool:
+    return source[1] is not None and revision_ids(source[1]) is not None
 
 
 def _chained(cache: ParseCache, seed: str, keys: Sequence[str]) -> list[str]:

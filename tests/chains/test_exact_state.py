@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlguard.cache import ParseCache
 from sqlguard.config import Config
 from sqlguard.engine import Linter
 
@@ -135,3 +136,15 @@ def test_an_alembic_ini_url_names_the_database_of_its_chain(tmp_path: Path) -> N
     ini.write_text("[alembic]\nsqlalchemy.url = postgresql+psycopg://app@localhost/app\n", encoding="utf-8")
     found = {d.rule for d in Linter(Config(root=tmp_path)).lint_paths([str(revision)]).diagnostics}
     assert {"SG004", "E001"} <= found
+
+
+def test_application_modules_beside_a_python_file_are_not_its_chain(tmp_path: Path) -> None:
+    # A staged application module: its neighbours change no schema and are neither read nor parsed.
+    app = tmp_path / "app"
+    user = _write(app / "user.py", 'def find(cur, name):\n    cur.execute(f"SELECT * FROM users WHERE name = \'{name}\'")\n')
+    _write(app / "broken.py", "def (:\n")  # a neighbour that would be an E001 if it were parsed
+    config = Config(root=tmp_path, select=frozenset({"SG007", "E001"}))
+    linter = Linter(config, cache=ParseCache(tmp_path / "cache", config))
+    result = linter.lint_paths([str(user)])
+    assert [(r.path, [d.rule for d in r.diagnostics]) for r in result.reports] == [(str(user), ["SG007"])]
+    assert linter.cache is not None and linter.cache.misses == 1  # only the file asked for was parsed
