@@ -141,7 +141,8 @@ def test_an_alembic_ini_url_names_the_database_of_its_chain(tmp_path: Path) -> N
 def test_application_modules_beside_a_python_file_are_not_its_chain(tmp_path: Path) -> None:
     # A staged application module: its neighbours change no schema and are neither read nor parsed.
     app = tmp_path / "app"
-    user = _write(app / "user.py", 'def find(cur, name):\n    cur.execute(f"SELECT * FROM users WHERE name = \'{name}\'")\n')
+    user = _write(app / "user.py",
+                  'def find(cur, name):\n    cur.execute(f"SELECT * FROM users WHERE name = \'{name}\'")\n')
     _write(app / "broken.py", "def (:\n")  # a neighbour that would be an E001 if it were parsed
     config = Config(root=tmp_path, select=frozenset({"SG007", "E001"}))
     linter = Linter(config, cache=ParseCache(tmp_path / "cache", config))
