@@ -279,11 +279,14 @@ class DropNotNull(Change):
 
 @record
 class SetDefault(Change):
-    """ALTER TABLE ... ALTER COLUMN ... SET/DROP DEFAULT (``default_sql`` None for DROP)."""
+    """ALTER TABLE ... ALTER COLUMN ... SET/DROP DEFAULT (``default_sql`` None for DROP, or a
+    default a front end could not read; ``drops`` tells them apart: True for DROP DEFAULT and for
+    Alembic's ``server_default=None``)."""
 
     table: str
     column: str
     default_sql: str | None
+    drops: bool = False
 
 
 @record
@@ -512,6 +515,78 @@ class LongIdentifier(Change):
 
     name: str
     truncated: str
+
+
+@record
+class CreateObject(Change):
+    """CREATE of a schema object other than a table, index, view or domain: ``object_type`` is
+    "function", "procedure", "type", "sequence", "extension", "trigger", "policy" or "rule";
+    ``table`` is the table a trigger, policy or rule belongs to."""
+
+    object_type: str
+    name: str
+    table: str | None = None
+    or_replace: bool = False
+
+
+@record
+class DropObject(Change):
+    """DROP of a schema object other than a table, index or schema: ``object_type`` is "view",
+    "materialized view", "function", "procedure", "routine", "aggregate", "type", "domain",
+    "sequence", "extension", "trigger", "policy" or "rule"; ``table`` as for ``CreateObject``."""
+
+    object_type: str
+    names: tuple[str, ...]
+    table: str | None = None
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@record
+class RenameObject(Change):
+    """ALTER ... RENAME of an object other than a table or column (index, sequence, view, type,
+    enum value, function, domain, schema, constraint, trigger, policy); ``table`` is the table of
+    a constraint, trigger or policy, or the type of an enum value."""
+
+    object_type: str
+    name: str
+    new_name: str
+    table: str | None = None
+
+
+@record
+class SetSchema(Change):
+    """ALTER <object> ... SET SCHEMA: the object's qualified name changes."""
+
+    object_type: str
+    name: str
+    new_schema: str
+
+
+ColumnFeature = Literal["expression", "identity"]
+
+
+@record
+class DropColumnFeature(Change):
+    """ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION / DROP IDENTITY: the column stops being
+    computed by the database (generated value, identity sequence)."""
+
+    table: str
+    column: str
+    feature: ColumnFeature
+    if_exists: bool = False
+
+
+@record
+class BehaviourChange(Change):
+    """A change to what a table's triggers, rules or row security do for every client:
+    ``action`` is "disable trigger", "enable trigger", "disable rule", "disable row level
+    security", "no force row level security" or "alter policy"; ``name`` the trigger, rule or
+    policy ("ALL" or "USER" for DISABLE TRIGGER ALL/USER, None for row security)."""
+
+    table: str
+    action: str
+    name: str | None = None
 
 
 @record

@@ -25,6 +25,7 @@ from pglast import ast, enums, parser
 from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
+from sqlguard.frontends import objects
 from sqlguard.frontends.cuts import RecutCache, split_top_level
 from sqlguard.model import (
     AddColumn,
@@ -33,9 +34,11 @@ from sqlguard.model import (
     AlterColumnType,
     AlterDomainAddConstraint,
     AttachPartition,
+    BehaviourChange,
     Change,
     Cluster,
     Column,
+    ColumnFeature,
     Constraint,
     ConstraintKind,
     CreateDomain,
@@ -45,6 +48,7 @@ from sqlguard.model import (
     DataChange,
     DetachPartition,
     DropColumn,
+    DropColumnFeature,
     DropConstraint,
     DropDatabase,
     DropIndex,
@@ -730,7 +734,7 @@ class _Builder:
         return list(self._alter_table(node)) if node.objtype == enums.ObjectType.OBJECT_TABLE else []
 
     def _drop(self, node: ast.DropStmt) -> list[Change]:
-        """DROP INDEX, DROP TABLE and DROP SCHEMA (other DROPs are not modelled)."""
+        """DROP INDEX, DROP TABLE and DROP SCHEMA; other objects' DROPs are ``objects.drop_object``'s."""
         if node.removeType == enums.ObjectType.OBJECT_INDEX:
             return [
                 DropIndex(
@@ -762,11 +766,15 @@ class _Builder:
                     **self._common(),
                 )
             ]
-        return []
+        change = objects.drop_object(self._common(), node)
+        return [] if change is None else [change]
 
     def _rename_stmt(self, node: ast.RenameStmt) -> list[Change]:
         tables_or_columns = (enums.ObjectType.OBJECT_TABLE, enums.ObjectType.OBJECT_COLUMN)
-        return [self._rename(node)] if node.renameType in tables_or_columns else []
+        if node.renameType in tables_or_columns:
+            return [self._rename(node)]
+        change = objects.rename_object(self._common(), node)
+        return [] if change is None else [change]
 
     def _transaction(self, node: ast.TransactionStmt) -> list[Change]:
         return [Transaction(kind=_transaction_kind(node.kind), **self._common())]  # type: ignore[arg-type]
@@ -797,6 +805,8 @@ class _Builder:
                 if_not_exists=bool(node.skipIfNewValExists),
                 **self._common(),
             )
+        if isinstance(node, ast.AlterEnumStmt):
+            return objects.rename_enum_value(self._common(), node)
         if isinstance(node, ast.UpdateStmt | ast.DeleteStmt) and node.relation is not None:
             targets = node.targetList or () if isinstance(node, ast.UpdateStmt) else ()
             return DataChange(
@@ -1047,8 +1057,17 @@ class _Builder:
                     table=table,
                     column=cmd.name or "",
                     default_sql=_deparse(cmd.def_) if cmd.def_ is not None else None,
+                    drops=cmd.def_ is None,
                     **common,
                 )
+            elif subtype in (kinds.AT_DropExpression, kinds.AT_DropIdentity):
+                feature: ColumnFeature = "expression" if subtype == kinds.AT_DropExpression else "identity"
+                yield DropColumnFeature(
+                    table=table, column=cmd.name or "", feature=feature, if_exists=bool(cmd.missing_ok), **common
+                )
+            elif subtype in objects.TABLE_BEHAVIOUR:
+                name = cmd.name or objects.TRIGGER_SETS.get(subtype)
+                yield BehaviourChange(table=table, action=objects.TABLE_BEHAVIOUR[subtype], name=name, **common)
             elif subtype in (kinds.AT_EnableRowSecurity, kinds.AT_ForceRowSecurity):
                 force = subtype == kinds.AT_ForceRowSecurity
                 yield EnableRowLevelSecurity(table=table, force=force, **common)
@@ -1120,6 +1139,16 @@ def _listed(convert: Callable[[_Builder, Any], Change | None]) -> Callable[[_Bui
     return converter
 
 
+def _with_common(convert: Callable[[dict[str, Any], Any], Change | None]) -> Callable[[_Builder, Any], list[Change]]:
+    """A converter of ``objects`` (given the statement's shared fields) as a builder converter."""
+
+    def converter(builder: _Builder, node: Any) -> list[Change]:
+        change = convert(builder._common(), node)
+        return [] if change is None else [change]
+
+    return converter
+
+
 _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
     "CreateStmt": _listed(_Builder._create_table),
     "CreateTableAsStmt": _listed(_Builder._create_table_as),
@@ -1138,6 +1167,7 @@ _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
         ("ViewStmt", "DropdbStmt", "TruncateStmt", "AlterEnumStmt", "UpdateStmt", "DeleteStmt"),
         _listed(_Builder._breaking_or_data),
     ),
+    **{kind: _with_common(convert) for kind, convert in objects.CONVERTERS.items()},
 }
 
 
