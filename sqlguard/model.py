@@ -590,6 +590,29 @@ class BehaviourChange(Change):
 
 
 @record
+class Revoke(Change):
+    """REVOKE privileges ON objects FROM roles, or REVOKE role FROM roles (``privileges`` then
+    holds the revoked roles and ``objects`` is empty)."""
+
+    privileges: tuple[str, ...]
+    object_type: str
+    objects: tuple[str, ...]
+    grantees: tuple[str, ...]
+    role_membership: bool = False
+
+
+@record
+class OptionChange(Change):
+    """A change of options that alters behaviour for every client: ALTER DATABASE/ROLE/SYSTEM
+    options, ALTER FUNCTION attributes, ALTER VIEW SET/RESET, ALTER EXTENSION, ALTER SEQUENCE
+    values, ALTER TABLE REPLICA IDENTITY and NO INHERIT. ``options`` names what is set."""
+
+    object_type: str
+    name: str
+    options: tuple[str, ...] = ()
+
+
+@record
 class CreateView(Change):
     """CREATE [OR REPLACE] VIEW (a renamed table can leave a view under its old name)."""
 

@@ -13,7 +13,16 @@ from typing import Any
 
 from pglast import ast, enums
 
-from sqlguard.model import BehaviourChange, Change, CreateObject, DropObject, RenameObject, SetSchema
+from sqlguard.model import (
+    BehaviourChange,
+    Change,
+    CreateObject,
+    DropObject,
+    OptionChange,
+    RenameObject,
+    Revoke,
+    SetSchema,
+)
 
 _Type = enums.ObjectType
 
@@ -138,6 +147,87 @@ def alter_policy(common: dict[str, Any], node: ast.AlterPolicyStmt) -> Change | 
     return BehaviourChange(table=_relation(node.table), action="alter policy", name=node.policy_name, **common)
 
 
+def revoke(common: dict[str, Any], node: Any) -> Change | None:
+    """REVOKE ... ON ... FROM ..., and REVOKE role FROM role (GRANT is not a change clients notice)."""
+    if isinstance(node, ast.GrantStmt) and not node.is_grant:
+        privileges = tuple(p.priv_name or "" for p in node.privileges or () if isinstance(p, ast.AccessPriv)) or (
+            "all",
+        )
+        return Revoke(
+            privileges=privileges,
+            object_type=OBJECT_WORDS.get(node.objtype, "object") if node.objtype is not None else "object",
+            objects=tuple(
+                object_name(obj) if not isinstance(obj, ast.RangeVar) else _relation(obj) for obj in node.objects or ()
+            ),
+            grantees=tuple(_role(spec) for spec in node.grantees or ()),
+            **common,
+        )
+    if isinstance(node, ast.GrantRoleStmt) and not node.is_grant:
+        return Revoke(
+            privileges=tuple(p.priv_name or "" for p in node.granted_roles or () if isinstance(p, ast.AccessPriv)),
+            object_type="role",
+            objects=(),
+            grantees=tuple(_role(spec) for spec in node.grantee_roles or ()),
+            role_membership=True,
+            **common,
+        )
+    return None
+
+
+def _role(spec: Any) -> str:
+    if isinstance(spec, ast.RoleSpec) and spec.rolename:
+        return spec.rolename
+    roletype = getattr(spec, "roletype", None)
+    return roletype.name.removeprefix("ROLESPEC_") if roletype is not None else ""
+
+
+# ALTER SEQUENCE options that change the values clients get (not OWNED BY, not AS alone).
+_SEQUENCE_VALUES = frozenset({"restart", "start", "increment", "minvalue", "maxvalue", "cycle", "cache", "as"})
+
+
+def option_change(common: dict[str, Any], node: Any) -> Change | None:
+    """ALTER DATABASE / ROLE / SYSTEM / FUNCTION / EXTENSION / SEQUENCE options."""
+    if isinstance(node, ast.AlterDatabaseSetStmt | ast.AlterDatabaseStmt):
+        options = _set_names(node.setstmt) if isinstance(node, ast.AlterDatabaseSetStmt) else _defnames(node.options)
+        return OptionChange(object_type="database", name=node.dbname or "", options=options, **common)
+    if isinstance(node, ast.AlterRoleSetStmt | ast.AlterRoleStmt):
+        options = _set_names(node.setstmt) if isinstance(node, ast.AlterRoleSetStmt) else _defnames(node.options)
+        return OptionChange(object_type="role", name=_role(node.role), options=options, **common)
+    if isinstance(node, ast.AlterSystemStmt):
+        return OptionChange(object_type="system", name="", options=_set_names(node.setstmt), **common)
+    if isinstance(node, ast.AlterFunctionStmt) and node.func is not None:
+        word = OBJECT_WORDS.get(node.objtype, "function") if node.objtype is not None else "function"
+        return OptionChange(object_type=word, name=object_name(node.func), options=_defnames(node.actions), **common)
+    if isinstance(node, ast.AlterExtensionStmt | ast.AlterExtensionContentsStmt):
+        return OptionChange(object_type="extension", name=node.extname or "", options=("update",), **common)
+    if isinstance(node, ast.AlterSeqStmt) and node.sequence is not None:
+        values = tuple(name for name in _defnames(node.options) if name in _SEQUENCE_VALUES)
+        if values:
+            return OptionChange(object_type="sequence", name=_relation(node.sequence), options=values, **common)
+    return None
+
+
+def view_options(common: dict[str, Any], node: ast.AlterTableStmt) -> Change | None:
+    """ALTER VIEW / MATERIALIZED VIEW ... SET (...) / RESET (...)."""
+    if node.objtype not in (_Type.OBJECT_VIEW, _Type.OBJECT_MATVIEW):
+        return None
+    kinds = (enums.AlterTableType.AT_SetRelOptions, enums.AlterTableType.AT_ResetRelOptions)
+    options = tuple(name for cmd in node.cmds or () if cmd.subtype in kinds for name in _defnames(cmd.def_))
+    if not options:
+        return None
+    return OptionChange(
+        object_type=OBJECT_WORDS[node.objtype], name=_relation(node.relation), options=options, **common
+    )
+
+
+def _defnames(items: Any) -> tuple[str, ...]:
+    return tuple(item.defname or "" for item in items or () if isinstance(item, ast.DefElem))
+
+
+def _set_names(setstmt: Any) -> tuple[str, ...]:
+    return (setstmt.name or "all",) if isinstance(setstmt, ast.VariableSetStmt) else ()
+
+
 # ALTER TABLE subcommands that change what triggers, rules or row security do.
 TABLE_BEHAVIOUR: dict[enums.AlterTableType, str] = {
     enums.AlterTableType.AT_DisableTrig: "disable trigger",
@@ -189,6 +279,21 @@ def _unpublic(name: str) -> str:
 CONVERTERS: dict[str, Callable[[dict[str, Any], Any], Change | None]] = {
     "AlterObjectSchemaStmt": set_schema,
     "AlterPolicyStmt": alter_policy,
+    **dict.fromkeys(("GrantStmt", "GrantRoleStmt"), revoke),
+    **dict.fromkeys(
+        (
+            "AlterDatabaseSetStmt",
+            "AlterDatabaseStmt",
+            "AlterRoleSetStmt",
+            "AlterRoleStmt",
+            "AlterSystemStmt",
+            "AlterFunctionStmt",
+            "AlterExtensionStmt",
+            "AlterExtensionContentsStmt",
+            "AlterSeqStmt",
+        ),
+        option_change,
+    ),
     **dict.fromkeys(
         (
             "CreateFunctionStmt",

@@ -58,6 +58,7 @@ from sqlguard.model import (
     EnableRowLevelSecurity,
     ForeignKey,
     LongIdentifier,
+    OptionChange,
     RawStatement,
     Reindex,
     RenameColumn,
@@ -731,7 +732,10 @@ class _Builder:
         return changes or [RawStatement(kind=statement.kind, **self._common())]
 
     def _alter_table_stmt(self, node: ast.AlterTableStmt) -> list[Change]:
-        return list(self._alter_table(node)) if node.objtype == enums.ObjectType.OBJECT_TABLE else []
+        if node.objtype != enums.ObjectType.OBJECT_TABLE:
+            change = objects.view_options(self._common(), node)
+            return [] if change is None else [change]
+        return list(self._alter_table(node))
 
     def _drop(self, node: ast.DropStmt) -> list[Change]:
         """DROP INDEX, DROP TABLE and DROP SCHEMA; other objects' DROPs are ``objects.drop_object``'s."""
@@ -1065,6 +1069,9 @@ class _Builder:
                 yield DropColumnFeature(
                     table=table, column=cmd.name or "", feature=feature, if_exists=bool(cmd.missing_ok), **common
                 )
+            elif subtype in (kinds.AT_ReplicaIdentity, kinds.AT_DropInherit):
+                option = "replica identity" if subtype == kinds.AT_ReplicaIdentity else "no inherit"
+                yield OptionChange(object_type="table", name=table, options=(option,), **common)
             elif subtype in objects.TABLE_BEHAVIOUR:
                 name = cmd.name or objects.TRIGGER_SETS.get(subtype)
                 yield BehaviourChange(table=table, action=objects.TABLE_BEHAVIOUR[subtype], name=name, **common)
