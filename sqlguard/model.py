@@ -453,11 +453,13 @@ class Truncate(Change):
 
 @record
 class AddEnumValue(Change):
-    """ALTER TYPE ... ADD VALUE; the value cannot be used in the transaction that adds it."""
+    """ALTER TYPE ... ADD VALUE; the value cannot be used in the transaction that adds it.
+    ``positioned``: written with BEFORE or AFTER another value."""
 
     type_name: str
     value: str
     if_not_exists: bool = False
+    positioned: bool = False
 
 
 DataChangeKind = Literal["update", "delete"]

@@ -807,6 +807,7 @@ class _Builder:
                 type_name=".".join(_strings(node.typeName)),
                 value=node.newVal,
                 if_not_exists=bool(node.skipIfNewValExists),
+                positioned=node.newValNeighbor is not None,
                 **self._common(),
             )
         if isinstance(node, ast.AlterEnumStmt):
