@@ -19,11 +19,11 @@ from sqlguard.model import (
     Change,
     Cluster,
     Column,
+    ColumnGenerationChange,
     CreateIndex,
     CreateTable,
     DetachPartition,
     DropColumn,
-    DropColumnFeature,
     DropConstraint,
     DropIndex,
     DropNotNull,
@@ -203,7 +203,7 @@ _WAITING_CHANGES = (
     ValidateConstraint,
     EnableRowLevelSecurity,
     CreateIndex,
-    DropColumnFeature,
+    ColumnGenerationChange,
     BehaviourChange,
 )
 

@@ -565,17 +565,18 @@ class SetSchema(Change):
     new_schema: str
 
 
-ColumnFeature = Literal["expression", "identity"]
+GenerationChangeKind = Literal["expression", "identity", "always"]
 
 
 @record
-class DropColumnFeature(Change):
-    """ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION / DROP IDENTITY: the column stops being
-    computed by the database (generated value, identity sequence)."""
+class ColumnGenerationChange(Change):
+    """ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION / DROP IDENTITY (``feature`` "expression",
+    "identity": the column stops being computed by the database), or SET GENERATED ALWAYS / ADD
+    GENERATED ALWAYS AS IDENTITY ("always": writes of explicit values fail from then on)."""
 
     table: str
     column: str
-    feature: ColumnFeature
+    feature: GenerationChangeKind
     if_exists: bool = False
 
 

@@ -38,7 +38,7 @@ from sqlguard.model import (
     Change,
     Cluster,
     Column,
-    ColumnFeature,
+    ColumnGenerationChange,
     Constraint,
     ConstraintKind,
     CreateDomain,
@@ -48,7 +48,6 @@ from sqlguard.model import (
     DataChange,
     DetachPartition,
     DropColumn,
-    DropColumnFeature,
     DropConstraint,
     DropDatabase,
     DropIndex,
@@ -57,6 +56,7 @@ from sqlguard.model import (
     DropTable,
     EnableRowLevelSecurity,
     ForeignKey,
+    GenerationChangeKind,
     LongIdentifier,
     OptionChange,
     RawStatement,
@@ -1065,9 +1065,11 @@ class _Builder:
                     drops=cmd.def_ is None,
                     **common,
                 )
+            elif _makes_identity_always(cmd):
+                yield ColumnGenerationChange(table=table, column=cmd.name or "", feature="always", **common)
             elif subtype in (kinds.AT_DropExpression, kinds.AT_DropIdentity):
-                feature: ColumnFeature = "expression" if subtype == kinds.AT_DropExpression else "identity"
-                yield DropColumnFeature(
+                feature: GenerationChangeKind = "expression" if subtype == kinds.AT_DropExpression else "identity"
+                yield ColumnGenerationChange(
                     table=table, column=cmd.name or "", feature=feature, if_exists=bool(cmd.missing_ok), **common
                 )
             elif subtype in (kinds.AT_ReplicaIdentity, kinds.AT_DropInherit):
@@ -1374,6 +1376,18 @@ def _constraint_kind(kind: enums.ConstrType) -> ConstraintKind:
         enums.ConstrType.CONSTR_NOTNULL: "not_null",
     }
     return names.get(kind, "other")
+
+
+def _makes_identity_always(cmd: ast.AlterTableCmd) -> bool:
+    """ADD GENERATED ALWAYS AS IDENTITY, or SET GENERATED ALWAYS (alone or among other options)."""
+    if cmd.subtype == enums.AlterTableType.AT_AddIdentity:
+        return isinstance(cmd.def_, ast.Constraint) and cmd.def_.generated_when == "a"
+    if cmd.subtype == enums.AlterTableType.AT_SetIdentity and isinstance(cmd.def_, tuple):
+        return any(
+            isinstance(opt, ast.DefElem) and opt.defname == "generated" and getattr(opt.arg, "ival", None) == ord("a")
+            for opt in cmd.def_
+        )
+    return False
 
 
 def _relation_name(relation: Any) -> str:

@@ -120,7 +120,7 @@ def test_objects_become_changes_not_raw_statements() -> None:
         ("RenameObject", "constraint", "a"),
         ("RenameObject", "enum value", "sad"),
         ("SetSchema", "function", "f"),
-        ("DropColumnFeature", None, None),
+        ("ColumnGenerationChange", None, None),
         ("BehaviourChange", None, "USER"),
         ("CreateObject", "sequence", "s"),
     ]
