@@ -119,7 +119,24 @@ def create_object(common: dict[str, Any], node: Any) -> Change | None:
     return CreateObject(object_type=object_type, name=name, table=table, or_replace=or_replace, **common)
 
 
+# Kinds whose facts are read from libpg_query's JSON (a dict) when no tree was built: a function's
+# body can be long, and building its pglast tree only to read the name tripled a file's parse time.
+JSON_READ = frozenset({"CreateFunctionStmt"})
+
+
+def tree_wanted(kind: str, body: dict[str, Any]) -> bool:
+    """False for statements of a modelled kind that give no change, told from libpg_query's JSON
+    (which leaves false booleans out): GRANT, of which only the REVOKE form is read."""
+    if kind in ("GrantStmt", "GrantRoleStmt"):
+        return not body.get("is_grant")
+    return True
+
+
 def _made(node: Any) -> tuple[str, str, str | None, bool] | None:
+    if isinstance(node, dict):  # CreateFunctionStmt from JSON: {"funcname": [{"String": ...}], ...}
+        names = [part.get("String", {}).get("sval", "") for part in node.get("funcname", ())]
+        word = "procedure" if node.get("is_procedure") else "function"
+        return word, _unpublic(".".join(names)), None, bool(node.get("replace"))
     if isinstance(node, ast.CreateFunctionStmt):
         word = "procedure" if node.is_procedure else "function"
         return word, _dotted(node.funcname), None, bool(node.replace)

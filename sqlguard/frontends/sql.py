@@ -186,12 +186,15 @@ def _statements(text: str) -> tuple[_Parsed, ...]:
     entries = json.loads(parser.parse_sql_json(text)).get("stmts", ())
     places = [_char_place(text, entry) for entry in entries]
     kinds = [_node_kind(entry) for entry in entries]
-    wanted = [_needs_tree(kind) for kind in kinds]
+    wanted = [
+        _needs_tree(kind) and objects.tree_wanted(kind, entry["stmt"][kind])
+        for kind, entry in zip(kinds, entries, strict=True)
+    ]
     if wanted and all(wanted):  # every tree is read: one parse of the whole text, as before
         return _statements_with_trees(text)
     statements = []
     for entry, kind, (start, length), want in zip(entries, kinds, places, wanted, strict=True):
-        node = None
+        node = entry["stmt"][kind] if kind in objects.JSON_READ else None
         if want:
             end = len(text) if length is None else start + length
             node = pglast.parse_sql(text[start:end])[0].stmt
@@ -1182,8 +1185,9 @@ _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
 
 
 def _needs_tree(kind: str) -> bool:
-    """Whether the front end reads the tree of a statement of node type ``kind``."""
-    return kind in _CONVERTERS
+    """Whether the front end reads the tree of a statement of node type ``kind`` (the few facts of
+    ``objects.JSON_READ`` kinds come from libpg_query's JSON, with no tree built)."""
+    return kind in _CONVERTERS and kind not in objects.JSON_READ
 
 
 class _Statement:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlguard.config import Config
-from sqlguard.diagnostics import Severity
+from sqlguard.diagnostics import Severity, Span
 from sqlguard.engine import Linter
-from sqlguard.frontends import sql
+from sqlguard.frontends import objects, sql
+from sqlguard.model import RawStatement
 from tests.conftest import concise, lint_snippet
 
 
@@ -125,3 +126,14 @@ def test_objects_become_changes_not_raw_statements() -> None:
         ("CreateObject", "sequence", "s"),
     ]
     assert changes[1].table == "orders"  # type: ignore[attr-defined]
+
+
+def test_create_function_is_read_the_same_from_json_and_from_a_tree() -> None:
+    text = "CREATE OR REPLACE PROCEDURE app.p(a int) LANGUAGE sql AS $$ SELECT 1; $$;\nSELECT 1;\n"
+    from_json = [c for c in sql.parse(text).changes if not isinstance(c, RawStatement)]
+    trees = sql._statements_with_trees(text)
+    assert trees[0].node is not None and not isinstance(trees[0].node, dict)
+    from_tree = objects.create_object({"span": Span(0, 0), "statement_span": Span(0, 0)}, trees[0].node)
+    assert [(c.object_type, c.name, c.or_replace) for c in from_json] == [("procedure", "app.p", True)]  # type: ignore[attr-defined]
+    assert from_tree is not None
+    assert (from_tree.object_type, from_tree.name, from_tree.or_replace) == ("procedure", "app.p", True)  # type: ignore[attr-defined]
