@@ -13,6 +13,9 @@ from sqlguard.model import (
     AddConstraint,
     Change,
     ColumnGenerationChange,
+    CreateObject,
+    CreateTable,
+    CreateView,
     DropConstraint,
     DropObject,
     SetDefault,
@@ -22,6 +25,9 @@ from sqlguard.registry import rule
 
 # Triggers, policies and rules are SG056's (opt-in): dropping one changes behaviour, not names.
 _BEHAVIOUR = frozenset({"trigger", "policy", "rule"})
+# Objects a migration redefines by dropping and re-creating them under the same name.
+_REDEFINED = frozenset({"view", "materialized view", "function", "procedure"})
+_ROUTINES = frozenset({"function", "procedure"})
 # What clients lose, by object type.
 _USERS = {
     "view": "queries {it}",
@@ -36,6 +42,9 @@ _USERS = {
     "extension": "uses {its} functions, types or operators",
 }
 _CASCADE = {
+    "view": "every view that selects from it",
+    "materialized view": "every view that selects from it",
+    "function": "every trigger, column default and view that uses it",
     "type": "every column, function and view that uses it",
     "domain": "every column, function and view that uses it",
     "sequence": "every column default that draws from it",
@@ -63,6 +72,8 @@ def _dropped(change: DropObject, ctx: Context) -> Iterator[Diagnostic]:
     if kind in _BEHAVIOUR:
         return
     live = [name for name in change.names if not _created_here(kind, name, ctx)]
+    if not change.cascade and kind in _REDEFINED:
+        live = [name for name in live if not _recreated_later(change, kind, name, ctx)]
     if not live:
         return
     names = ", ".join(f'"{name}"' for name in live)
@@ -84,6 +95,27 @@ def _dropped(change: DropObject, ctx: Context) -> Iterator[Diagnostic]:
             replace + f"-- first deploy code that no longer uses {first}; then, in a later migration:\n" + _sql(change)
         ),
     )
+
+
+def _recreated_later(change: DropObject, kind: str, name: str, ctx: Context) -> bool:
+    """The same name is created again later in this phase: DROP VIEW + CREATE VIEW is how a view
+    whose columns change is redefined (CREATE OR REPLACE cannot drop columns), and clients that
+    see the migration's end find the name again."""
+    for other in _later(change, ctx):
+        if kind in ("view", "materialized view"):
+            made = (
+                other.name if isinstance(other, CreateView) else other.table if isinstance(other, CreateTable) else None
+            )
+        else:
+            made = other.name if isinstance(other, CreateObject) and other.object_type in _ROUTINES else None
+        if made is not None and unqualified(made) == unqualified(name):
+            return True
+    return False
+
+
+def _later(change: Change, ctx: Context) -> list[Change]:
+    phase = ctx.migration.down_changes if ctx.in_down(change) else ctx.migration.changes
+    return phase[next((i for i, item in enumerate(phase) if item is change), len(phase)) + 1 :]
 
 
 def _created_here(kind: str, name: str, ctx: Context) -> bool:
@@ -117,13 +149,11 @@ def _dropped_constraint(change: DropConstraint, ctx: Context) -> Iterator[Diagno
 
 def _readded_later(change: DropConstraint, ctx: Context) -> bool:
     """A constraint of the same name added on the same table later in the same phase."""
-    phase = ctx.migration.down_changes if ctx.in_down(change) else ctx.migration.changes
-    later = phase[next((i for i, item in enumerate(phase) if item is change), len(phase)) + 1 :]
     return any(
         isinstance(other, AddConstraint)
         and other.constraint.name == change.name
         and unqualified(other.table) == unqualified(change.table)
-        for other in later
+        for other in _later(change, ctx)
     )
 
 
