@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlguard.diagnostics import Diagnostic, Fix, Severity, Span, apply_edits
-from sqlguard.model import Change, CreateTable, Migration, Transaction, unqualified
+from sqlguard.model import (
+    AddConstraint,
+    Change,
+    CreateDomain,
+    CreateIndex,
+    CreateObject,
+    CreateTable,
+    CreateView,
+    Migration,
+    Transaction,
+    unqualified,
+)
 from sqlguard.schema import SchemaState
 
 T = TypeVar("T")
@@ -62,6 +73,20 @@ class Context:
     def column_created_here(self, table: str, column: str) -> bool:
         """The column was added earlier in this migration: no running code knows it yet."""
         return self.schema.column_created_in(table, column, self.migration.path)
+
+    def object_created_here(self, object_type: str, name: str, table: str | None = None) -> bool:
+        """A view, function, type, sequence, constraint, trigger... of that name was created
+        earlier in the same phase (up or down) of this migration, so no running code uses it yet.
+        Names are matched in PostgreSQL's namespaces (a view and a sequence share one), and
+        constraints, triggers, policies and rules within their table."""
+        change = self.change
+        if change is None:
+            return False
+        made = self.memo("objects-created", lambda: _objects_created(self.migration))
+        key = _object_key(object_type, name, table)
+        phase, index = made.get(("change", id(change)), (None, -1))
+        first = made.get((phase, key))
+        return first is not None and first < index
 
     def is_op_call(self, change: Change) -> bool:
         """True when the change is an Alembic ``op.*``/``batch_op.*`` call rather than SQL text
@@ -133,3 +158,56 @@ class Context:
             self._memo[key] = compute()
         result: T = self._memo[key]
         return result
+
+
+# Object types that share one of PostgreSQL's name spaces (pg_class, pg_type, pg_proc).
+_NAMESPACE = {
+    "table": "relation",
+    "view": "relation",
+    "materialized view": "relation",
+    "sequence": "relation",
+    "index": "relation",
+    "type": "type",
+    "domain": "type",
+    "function": "routine",
+    "procedure": "routine",
+    "routine": "routine",
+    "aggregate": "routine",
+}
+# Objects whose names are unique per table.
+_PER_TABLE = frozenset({"constraint", "trigger", "policy", "rule"})
+
+
+def _object_key(object_type: str, name: str, table: str | None) -> tuple[str, str]:
+    space = _NAMESPACE.get(object_type, object_type)
+    if object_type in _PER_TABLE:
+        return space, f"{unqualified(table or '')}.{name}"
+    return space, unqualified(name)
+
+
+def _objects_created(migration: Migration) -> dict[Any, Any]:
+    """For each phase: where each object was first created, and where each change sits."""
+    made: dict[Any, Any] = {}
+    for phase, changes in (("up", migration.changes), ("down", migration.down_changes)):
+        for index, change in enumerate(changes):
+            made[("change", id(change))] = (phase, index)
+            for key in _created_keys(change):
+                made.setdefault((phase, key), index)
+    return made
+
+
+def _created_keys(change: Change) -> list[tuple[str, str]]:
+    if isinstance(change, CreateObject):
+        return [_object_key(change.object_type, change.name, change.table)]
+    if isinstance(change, CreateView):
+        return [_object_key("view", change.name, None)]
+    if isinstance(change, CreateDomain):
+        return [_object_key("domain", change.name, None)]
+    if isinstance(change, CreateIndex) and change.name:
+        return [_object_key("index", change.name, None)]
+    if isinstance(change, CreateTable):
+        named = [c.name for c in change.constraints if c.name]
+        return [_object_key("table", change.table, None), *(_object_key("constraint", n, change.table) for n in named)]
+    if isinstance(change, AddConstraint) and change.constraint.name:
+        return [_object_key("constraint", change.constraint.name, change.table)]
+    return []

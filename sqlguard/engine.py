@@ -138,10 +138,13 @@ class Linter:
         return severity
 
     def _alias_map(self) -> dict[str, str]:
+        """Lower-case names (ours, squawk's) to ids; a squawk name that two rules cover
+        (``require-timeout-settings``) maps to both, comma-separated."""
         aliases: dict[str, str] = {}
         for rule in self.rules.values():
             for name in (rule.page.name, *rule.page.aliases, *rule.page.squawk):
-                aliases[name.lower()] = rule.id
+                known = aliases.get(name.lower())
+                aliases[name.lower()] = rule.id if known is None or known == rule.id else f"{known},{rule.id}"
         return aliases
 
     def _rules_for(self, kind: type, dialect: str = "postgres") -> list[Rule]:

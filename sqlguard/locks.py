@@ -1,4 +1,5 @@
-"""Which tables a change locks in ACCESS EXCLUSIVE mode (reads and writes wait).
+"""Which tables a change locks in ACCESS EXCLUSIVE mode (reads and writes wait), and which
+existing table a statement waits for a lock on at all.
 
 One table of facts from the PostgreSQL "explicit locking" and ALTER TABLE pages, shared by the
 rules that care about lock levels, so none of them keeps its own list.
@@ -6,19 +7,30 @@ rules that care about lock levels, so none of them keeps its own list.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlguard.model import (
     AddColumn,
     AddConstraint,
+    AddEnumValue,
     AlterColumnType,
     AttachPartition,
+    BehaviourChange,
     Change,
     Cluster,
     Column,
+    ColumnGenerationChange,
+    CreateIndex,
+    CreateTable,
     DetachPartition,
     DropColumn,
     DropConstraint,
+    DropIndex,
     DropNotNull,
     DropTable,
+    EnableRowLevelSecurity,
+    RawStatement,
+    Reindex,
     RenameColumn,
     RenameTable,
     RewriteTable,
@@ -28,7 +40,11 @@ from sqlguard.model import (
     Truncate,
     TypeRef,
     Vacuum,
+    ValidateConstraint,
 )
+
+if TYPE_CHECKING:
+    from sqlguard.context import Context
 
 # ALTER TABLE forms that take ACCESS EXCLUSIVE on the table they name.
 _ALTER_TABLE_EXCLUSIVE = (
@@ -171,3 +187,51 @@ def add_column_rewrites(column: Column, target_version: int) -> bool:
         or column.primary_key
         or column.unique
     )
+
+
+_WAITING_CHANGES = (
+    AddColumn,
+    AddConstraint,
+    AlterColumnType,
+    SetNotNull,
+    DropNotNull,
+    SetDefault,
+    DropColumn,
+    RenameColumn,
+    RenameTable,
+    DropConstraint,
+    ValidateConstraint,
+    EnableRowLevelSecurity,
+    CreateIndex,
+    ColumnGenerationChange,
+    BehaviourChange,
+)
+
+
+def locked_table(change: Change, ctx: Context) -> str | None:
+    """The existing table whose lock this change waits for, or None if it takes no such lock
+    (the statements SG050 and SG055 want a timeout before)."""
+    candidates: list[str] = []
+    if isinstance(change, _WAITING_CHANGES):
+        if isinstance(change, CreateIndex) and change.concurrently:
+            return None
+        candidates = [change.table]
+    elif isinstance(change, DropTable | Truncate):
+        candidates = list(change.tables)
+    elif isinstance(change, DropIndex | Reindex) and not change.concurrently:
+        names = change.names if isinstance(change, DropIndex) else (change.name,) if change.name else ()
+        candidates = [ctx.schema.index_table(name) or name for name in names]
+    elif isinstance(change, CreateTable):
+        candidates = [fk.ref_table for fk in change.foreign_keys()]
+    elif isinstance(change, AddEnumValue):
+        return None
+    elif isinstance(change, RawStatement) and change.kind.startswith("AlterTable."):
+        return _raw_alter_table(change)
+    return next((table for table in candidates if table and not ctx.created_here(table)), None)
+
+
+def _raw_alter_table(change: RawStatement) -> str:
+    """Unmodelled ALTER TABLE subcommands still lock; name the table as written."""
+    words = change.statement.split()
+    rest = [w for w in words[2:] if w.upper() not in ("ONLY", "IF", "EXISTS")]
+    return rest[0].strip('"') if rest else "table"

@@ -279,11 +279,14 @@ class DropNotNull(Change):
 
 @record
 class SetDefault(Change):
-    """ALTER TABLE ... ALTER COLUMN ... SET/DROP DEFAULT (``default_sql`` None for DROP)."""
+    """ALTER TABLE ... ALTER COLUMN ... SET/DROP DEFAULT (``default_sql`` None for DROP, or a
+    default a front end could not read; ``drops`` tells them apart: True for DROP DEFAULT and for
+    Alembic's ``server_default=None``)."""
 
     table: str
     column: str
     default_sql: str | None
+    drops: bool = False
 
 
 @record
@@ -450,11 +453,13 @@ class Truncate(Change):
 
 @record
 class AddEnumValue(Change):
-    """ALTER TYPE ... ADD VALUE; the value cannot be used in the transaction that adds it."""
+    """ALTER TYPE ... ADD VALUE; the value cannot be used in the transaction that adds it.
+    ``positioned``: written with BEFORE or AFTER another value."""
 
     type_name: str
     value: str
     if_not_exists: bool = False
+    positioned: bool = False
 
 
 DataChangeKind = Literal["update", "delete"]
@@ -512,6 +517,102 @@ class LongIdentifier(Change):
 
     name: str
     truncated: str
+
+
+@record
+class CreateObject(Change):
+    """CREATE of a schema object other than a table, index, view or domain: ``object_type`` is
+    "function", "procedure", "type", "sequence", "extension", "trigger", "policy" or "rule";
+    ``table`` is the table a trigger, policy or rule belongs to."""
+
+    object_type: str
+    name: str
+    table: str | None = None
+    or_replace: bool = False
+
+
+@record
+class DropObject(Change):
+    """DROP of a schema object other than a table, index or schema: ``object_type`` is "view",
+    "materialized view", "function", "procedure", "routine", "aggregate", "type", "domain",
+    "sequence", "extension", "trigger", "policy" or "rule"; ``table`` as for ``CreateObject``."""
+
+    object_type: str
+    names: tuple[str, ...]
+    table: str | None = None
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@record
+class RenameObject(Change):
+    """ALTER ... RENAME of an object other than a table or column (index, sequence, view, type,
+    enum value, function, domain, schema, constraint, trigger, policy); ``table`` is the table of
+    a constraint, trigger or policy, or the type of an enum value."""
+
+    object_type: str
+    name: str
+    new_name: str
+    table: str | None = None
+
+
+@record
+class SetSchema(Change):
+    """ALTER <object> ... SET SCHEMA: the object's qualified name changes."""
+
+    object_type: str
+    name: str
+    new_schema: str
+
+
+GenerationChangeKind = Literal["expression", "identity", "always"]
+
+
+@record
+class ColumnGenerationChange(Change):
+    """ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION / DROP IDENTITY (``feature`` "expression",
+    "identity": the column stops being computed by the database), or SET GENERATED ALWAYS / ADD
+    GENERATED ALWAYS AS IDENTITY ("always": writes of explicit values fail from then on)."""
+
+    table: str
+    column: str
+    feature: GenerationChangeKind
+    if_exists: bool = False
+
+
+@record
+class BehaviourChange(Change):
+    """A change to what a table's triggers, rules or row security do for every client:
+    ``action`` is "disable trigger", "enable trigger", "disable rule", "disable row level
+    security", "no force row level security" or "alter policy"; ``name`` the trigger, rule or
+    policy ("ALL" or "USER" for DISABLE TRIGGER ALL/USER, None for row security)."""
+
+    table: str
+    action: str
+    name: str | None = None
+
+
+@record
+class Revoke(Change):
+    """REVOKE privileges ON objects FROM roles, or REVOKE role FROM roles (``privileges`` then
+    holds the revoked roles and ``objects`` is empty)."""
+
+    privileges: tuple[str, ...]
+    object_type: str
+    objects: tuple[str, ...]
+    grantees: tuple[str, ...]
+    role_membership: bool = False
+
+
+@record
+class OptionChange(Change):
+    """A change of options that alters behaviour for every client: ALTER DATABASE/ROLE/SYSTEM
+    options, ALTER FUNCTION attributes, ALTER VIEW SET/RESET, ALTER EXTENSION, ALTER SEQUENCE
+    values, ALTER TABLE REPLICA IDENTITY and NO INHERIT. ``options`` names what is set."""
+
+    object_type: str
+    name: str
+    options: tuple[str, ...] = ()
 
 
 @record

@@ -40,7 +40,8 @@ class Suppressions:
 
 
 def find_suppressions(text: str, kind: str, aliases: Mapping[str, str]) -> Suppressions:
-    """Read the directives of a file. ``aliases`` maps lower-case names (ours, squawk's) to ids."""
+    """Read the directives of a file. ``aliases`` maps lower-case names (ours, squawk's) to ids
+    (comma-separated where one squawk name covers several rules)."""
     found = Suppressions()
     if not any(marker in text for marker in _MARKERS):
         return found
@@ -50,7 +51,7 @@ def find_suppressions(text: str, kind: str, aliases: Mapping[str, str]) -> Suppr
         if directive is None:
             continue
         scope, names = directive
-        ids = {aliases.get(name.lower(), name.upper()) for name in names} or {ALL}
+        ids = {rule for name in names for rule in aliases.get(name.lower(), name.upper()).split(",")} or {ALL}
         if scope == "file":
             found.whole_file |= ids
             continue

@@ -13,6 +13,7 @@ from sqlguard.model import (
     CreateIndex,
     CreateTable,
     DropIndex,
+    DropObject,
     DropSchema,
     DropTable,
     LongIdentifier,
@@ -51,7 +52,7 @@ def _drop_statements(ctx: Context) -> set[Span]:
     return {
         other.statement_span
         for other in (*ctx.migration.changes, *ctx.migration.down_changes)
-        if isinstance(other, DropIndex | DropTable | DropSchema)
+        if isinstance(other, DropIndex | DropTable | DropSchema | DropObject)
         or (isinstance(other, RawStatement) and other.kind == "DropStmt")
     }
 

@@ -7,49 +7,11 @@ from collections.abc import Iterator
 
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic, Edit, Fix
-from sqlguard.model import (
-    AddColumn,
-    AddConstraint,
-    AddEnumValue,
-    AlterColumnType,
-    Change,
-    CreateIndex,
-    CreateTable,
-    DropColumn,
-    DropConstraint,
-    DropIndex,
-    DropNotNull,
-    DropTable,
-    EnableRowLevelSecurity,
-    Migration,
-    RawStatement,
-    Reindex,
-    RenameColumn,
-    RenameTable,
-    SetDefault,
-    SetNotNull,
-    SetSetting,
-    Truncate,
-    ValidateConstraint,
-)
+from sqlguard.locks import locked_table
+from sqlguard.model import Change, Migration, SetSetting
 from sqlguard.registry import rule
 
 TIMEOUT = "SET lock_timeout = '5s';"
-_TABLE_CHANGES = (
-    AddColumn,
-    AddConstraint,
-    AlterColumnType,
-    SetNotNull,
-    DropNotNull,
-    SetDefault,
-    DropColumn,
-    RenameColumn,
-    RenameTable,
-    DropConstraint,
-    ValidateConstraint,
-    EnableRowLevelSecurity,
-    CreateIndex,
-)
 
 
 @rule("SG050", on=Migration)
@@ -59,7 +21,7 @@ def missing_lock_timeout(migration: Migration, ctx: Context) -> Iterator[Diagnos
             if change.value not in (None, "0"):
                 return
             continue
-        table = _locked_table(change, ctx)
+        table = locked_table(change, ctx)
         if table is None:
             continue
         fix = None
@@ -74,34 +36,6 @@ def missing_lock_timeout(migration: Migration, ctx: Context) -> Iterator[Diagnos
             fix=fix,
         )
         return
-
-
-def _locked_table(change: Change, ctx: Context) -> str | None:
-    """The existing table whose lock this change waits for, or None if it takes no such lock."""
-    candidates: list[str] = []
-    if isinstance(change, _TABLE_CHANGES):
-        if isinstance(change, CreateIndex) and change.concurrently:
-            return None
-        candidates = [change.table]
-    elif isinstance(change, DropTable | Truncate):
-        candidates = list(change.tables)
-    elif isinstance(change, DropIndex | Reindex) and not change.concurrently:
-        names = change.names if isinstance(change, DropIndex) else (change.name,) if change.name else ()
-        candidates = [ctx.schema.index_table(name) or name for name in names]
-    elif isinstance(change, CreateTable):
-        candidates = [fk.ref_table for fk in change.foreign_keys()]
-    elif isinstance(change, AddEnumValue):
-        return None
-    elif isinstance(change, RawStatement) and change.kind.startswith("AlterTable."):
-        return _raw_alter_table(change)
-    return next((table for table in candidates if table and not ctx.created_here(table)), None)
-
-
-def _raw_alter_table(change: RawStatement) -> str:
-    """Unmodelled ALTER TABLE subcommands still lock; name the table as written."""
-    words = change.statement.split()
-    rest = [w for w in words[2:] if w.upper() not in ("ONLY", "IF", "EXISTS")]
-    return rest[0].strip('"') if rest else "table"
 
 
 def _help(change: Change, statement: str) -> str:

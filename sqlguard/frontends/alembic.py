@@ -823,6 +823,7 @@ class _OpReader:
                     table=table,
                     column=column,
                     default_sql=self._default_sql(default.value),
+                    drops=_is_none(default.value),
                     **self._common(call, block, self.source.span(default)),
                 )
             )

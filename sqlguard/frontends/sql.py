@@ -25,6 +25,7 @@ from pglast import ast, enums, parser
 from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
+from sqlguard.frontends import objects
 from sqlguard.frontends.cuts import RecutCache, split_top_level
 from sqlguard.model import (
     AddColumn,
@@ -33,9 +34,11 @@ from sqlguard.model import (
     AlterColumnType,
     AlterDomainAddConstraint,
     AttachPartition,
+    BehaviourChange,
     Change,
     Cluster,
     Column,
+    ColumnGenerationChange,
     Constraint,
     ConstraintKind,
     CreateDomain,
@@ -53,7 +56,9 @@ from sqlguard.model import (
     DropTable,
     EnableRowLevelSecurity,
     ForeignKey,
+    GenerationChangeKind,
     LongIdentifier,
+    OptionChange,
     RawStatement,
     Reindex,
     RenameColumn,
@@ -199,7 +204,7 @@ def _statements(text: str) -> tuple[_Parsed, ...]:
         return _statements_with_trees(text)
     statements = []
     for entry, kind, (start, length), want in zip(entries, kinds, places, wanted, strict=True):
-        node = None
+        node = entry["stmt"][kind] if kind in objects.JSON_READ else None
         if want:
             end = len(text) if length is None else start + length
             node = pglast.parse_sql(text[start:end])[0].stmt
@@ -746,10 +751,13 @@ class _Builder:
         return changes or [RawStatement(kind=statement.kind, **self._common())]
 
     def _alter_table_stmt(self, node: ast.AlterTableStmt) -> list[Change]:
-        return list(self._alter_table(node)) if node.objtype == enums.ObjectType.OBJECT_TABLE else []
+        if node.objtype != enums.ObjectType.OBJECT_TABLE:
+            change = objects.view_options(self._common(), node)
+            return [] if change is None else [change]
+        return list(self._alter_table(node))
 
     def _drop(self, node: ast.DropStmt) -> list[Change]:
-        """DROP INDEX, DROP TABLE and DROP SCHEMA (other DROPs are not modelled)."""
+        """DROP INDEX, DROP TABLE and DROP SCHEMA; other objects' DROPs are ``objects.drop_object``'s."""
         if node.removeType == enums.ObjectType.OBJECT_INDEX:
             return [
                 DropIndex(
@@ -781,11 +789,15 @@ class _Builder:
                     **self._common(),
                 )
             ]
-        return []
+        change = objects.drop_object(self._common(), node)
+        return [] if change is None else [change]
 
     def _rename_stmt(self, node: ast.RenameStmt) -> list[Change]:
         tables_or_columns = (enums.ObjectType.OBJECT_TABLE, enums.ObjectType.OBJECT_COLUMN)
-        return [self._rename(node)] if node.renameType in tables_or_columns else []
+        if node.renameType in tables_or_columns:
+            return [self._rename(node)]
+        change = objects.rename_object(self._common(), node)
+        return [] if change is None else [change]
 
     def _transaction(self, node: ast.TransactionStmt) -> list[Change]:
         return [Transaction(kind=_transaction_kind(node.kind), **self._common())]  # type: ignore[arg-type]
@@ -814,8 +826,11 @@ class _Builder:
                 type_name=".".join(_strings(node.typeName)),
                 value=node.newVal,
                 if_not_exists=bool(node.skipIfNewValExists),
+                positioned=node.newValNeighbor is not None,
                 **self._common(),
             )
+        if isinstance(node, ast.AlterEnumStmt):
+            return objects.rename_enum_value(self._common(), node)
         if isinstance(node, ast.UpdateStmt | ast.DeleteStmt) and node.relation is not None:
             targets = node.targetList or () if isinstance(node, ast.UpdateStmt) else ()
             return DataChange(
@@ -1066,8 +1081,22 @@ class _Builder:
                     table=table,
                     column=cmd.name or "",
                     default_sql=_deparse(cmd.def_) if cmd.def_ is not None else None,
+                    drops=cmd.def_ is None,
                     **common,
                 )
+            elif _makes_identity_always(cmd):
+                yield ColumnGenerationChange(table=table, column=cmd.name or "", feature="always", **common)
+            elif subtype in (kinds.AT_DropExpression, kinds.AT_DropIdentity):
+                feature: GenerationChangeKind = "expression" if subtype == kinds.AT_DropExpression else "identity"
+                yield ColumnGenerationChange(
+                    table=table, column=cmd.name or "", feature=feature, if_exists=bool(cmd.missing_ok), **common
+                )
+            elif subtype in (kinds.AT_ReplicaIdentity, kinds.AT_DropInherit):
+                option = "replica identity" if subtype == kinds.AT_ReplicaIdentity else "no inherit"
+                yield OptionChange(object_type="table", name=table, options=(option,), **common)
+            elif subtype in objects.TABLE_BEHAVIOUR:
+                name = cmd.name or objects.TRIGGER_SETS.get(subtype)
+                yield BehaviourChange(table=table, action=objects.TABLE_BEHAVIOUR[subtype], name=name, **common)
             elif subtype in (kinds.AT_EnableRowSecurity, kinds.AT_ForceRowSecurity):
                 force = subtype == kinds.AT_ForceRowSecurity
                 yield EnableRowLevelSecurity(table=table, force=force, **common)
@@ -1139,6 +1168,16 @@ def _listed(convert: Callable[[_Builder, Any], Change | None]) -> Callable[[_Bui
     return converter
 
 
+def _with_common(convert: Callable[[dict[str, Any], Any], Change | None]) -> Callable[[_Builder, Any], list[Change]]:
+    """A converter of ``objects`` (given the statement's shared fields) as a builder converter."""
+
+    def converter(builder: _Builder, node: Any) -> list[Change]:
+        change = convert(builder._common(), node)
+        return [] if change is None else [change]
+
+    return converter
+
+
 _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
     "CreateStmt": _listed(_Builder._create_table),
     "CreateTableAsStmt": _listed(_Builder._create_table_as),
@@ -1157,16 +1196,19 @@ _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
         ("ViewStmt", "DropdbStmt", "TruncateStmt", "AlterEnumStmt", "UpdateStmt", "DeleteStmt"),
         _listed(_Builder._breaking_or_data),
     ),
+    **{kind: _with_common(convert) for kind, convert in objects.CONVERTERS.items()},
 }
 
 
 def _needs_tree(kind: str, entry: dict[str, Any]) -> bool:
     """Whether the front end reads the tree of a statement of node type ``kind`` (libpg_query's
-    JSON ``entry`` for it): a SELECT only when it makes a table (SELECT ... INTO), since seeds and
-    data fixes are full of plain ones whose tree would cost more than the rest of the file."""
+    JSON ``entry`` for it). A SELECT only when it makes a table (SELECT ... INTO), since seeds and
+    data fixes are full of plain ones whose tree would cost more than the rest of the file; the
+    few facts of ``objects.JSON_READ`` kinds come from the JSON, with no tree built."""
+    body = entry.get("stmt", {}).get(kind) or {}
     if kind == "SelectStmt":
-        return "intoClause" in (entry.get("stmt", {}).get("SelectStmt") or {})
-    return kind in _CONVERTERS
+        return "intoClause" in body
+    return kind in _CONVERTERS and kind not in objects.JSON_READ and objects.tree_wanted(kind, body)
 
 
 class _Statement:
@@ -1359,6 +1401,18 @@ def _constraint_kind(kind: enums.ConstrType) -> ConstraintKind:
         enums.ConstrType.CONSTR_NOTNULL: "not_null",
     }
     return names.get(kind, "other")
+
+
+def _makes_identity_always(cmd: ast.AlterTableCmd) -> bool:
+    """ADD GENERATED ALWAYS AS IDENTITY, or SET GENERATED ALWAYS (alone or among other options)."""
+    if cmd.subtype == enums.AlterTableType.AT_AddIdentity:
+        return isinstance(cmd.def_, ast.Constraint) and cmd.def_.generated_when == "a"
+    if cmd.subtype == enums.AlterTableType.AT_SetIdentity and isinstance(cmd.def_, tuple):
+        return any(
+            isinstance(opt, ast.DefElem) and opt.defname == "generated" and getattr(opt.arg, "ival", None) == ord("a")
+            for opt in cmd.def_
+        )
+    return False
 
 
 def _relation_name(relation: Any) -> str:

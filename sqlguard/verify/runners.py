@@ -512,7 +512,7 @@ class AlembicRunner:
     def extensions(self) -> dict[str, list[str]]:
         """From the SQL of ``op.execute(...)`` calls in ``upgrade()``, read as lint reads it."""
         from sqlguard.frontends.alembic import parse_python
-        from sqlguard.model import RawStatement
+        from sqlguard.model import CreateObject
 
         found: dict[str, list[str]] = {}
         for rev, name in zip(self._revisions, self.step_names(), strict=True):
@@ -522,7 +522,7 @@ class AlembicRunner:
             except (OSError, UnicodeDecodeError):
                 continue
             for change in parse_python(str(path), text).changes:
-                if isinstance(change, RawStatement) and change.kind == "CreateExtensionStmt":
+                if isinstance(change, CreateObject) and change.object_type == "extension":
                     for extension in created_extensions(change.statement):
                         found.setdefault(extension, []).append(name)
         return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlguard.diagnostics import LineIndex
 from sqlguard.frontends import sql
-from sqlguard.model import AddColumn, CreateIndex, CreateTable, RawStatement, Transaction
+from sqlguard.model import AddColumn, CreateIndex, CreateObject, CreateTable, Transaction
 
 
 def positions(text: str, parsed: sql.ParsedSql) -> list[tuple[str, int, int]]:
@@ -63,8 +63,8 @@ def test_psql_meta_commands_are_skipped() -> None:
 def test_dollar_quoted_bodies_with_semicolons_are_one_statement() -> None:
     text = "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; SELECT 2; $$ LANGUAGE sql;\nSELEC;\nCREATE TABLE t (a int);"
     parsed = sql.parse(text)
-    assert [type(c).__name__ for c in parsed.changes] == ["RawStatement", "CreateTable"]
-    assert isinstance(parsed.changes[0], RawStatement) and parsed.changes[0].kind == "CreateFunctionStmt"
+    assert [type(c).__name__ for c in parsed.changes] == ["CreateObject", "CreateTable"]
+    assert isinstance(parsed.changes[0], CreateObject) and parsed.changes[0].name == "f"
     assert len(parsed.errors) == 1
 
 
