@@ -85,6 +85,8 @@ class Context:
         """A finding of the rule being run. ``at_most`` caps its severity below the rule's (a
         finding the rule is less sure of); the configured severity applies otherwise."""
         span = at.span if isinstance(at, Change) else at
+        if self.change is not None and self.change.block:
+            fix = None  # an edit inside a DO block or function body does not make it safe to run
         return Diagnostic(self.rule_id, span, message, help=help, fix=fix, severity=at_most or Severity.ERROR)
 
     def statement_with(self, change: Change, fix: Fix) -> str:

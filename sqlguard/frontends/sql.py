@@ -25,6 +25,7 @@ from pglast import ast, enums, parser
 from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
+from sqlguard.frontends import plpgsql
 from sqlguard.frontends.cuts import RecutCache, split_top_level
 from sqlguard.model import (
     AddColumn,
@@ -33,6 +34,7 @@ from sqlguard.model import (
     AlterColumnType,
     AlterDomainAddConstraint,
     AttachPartition,
+    BlockKind,
     Change,
     Cluster,
     Column,
@@ -53,6 +55,8 @@ from sqlguard.model import (
     DropTable,
     EnableRowLevelSecurity,
     ForeignKey,
+    FunctionBody,
+    FunctionCall,
     LongIdentifier,
     RawStatement,
     Reindex,
@@ -71,6 +75,7 @@ from sqlguard.model import (
     TypeRef,
     Vacuum,
     ValidateConstraint,
+    map_positions,
     moved,
     unqualified,
 )
@@ -405,8 +410,11 @@ class StatementCache:
 
         That is an unterminated quote, or a ``BEGIN ATOMIC ... END`` body whose inner ``;`` the
         scanner alone cannot tell apart (the word is looked for anywhere: a false alarm only
-        means the plain parse runs)."""
-        if "atomic" in text.lower():
+        means the plain parse runs). Also a text naming ``plpgsql``: whether a function's body
+        is read depends on a call further down (``_Builder._create_function``), not on its
+        statement alone."""
+        lowered = text.lower()
+        if "atomic" in lowered or "plpgsql" in lowered:
             return None
         cleaned = _blank_meta_commands(text)
         try:
@@ -637,6 +645,7 @@ class _Builder:
         self.base = base
         self.in_transaction = in_transaction
         self.origin = origin
+        self._lowered: str | None = None
 
     # -- locations ---------------------------------------------------------------------------
     def changes_for(self, statement: _Parsed, piece_start: int) -> list[Change]:
@@ -721,10 +730,80 @@ class _Builder:
     # -- dispatch ------------------------------------------------------------------------------
     def _convert(self, statement: _Parsed) -> list[Change]:
         """The statement's changes: its converter's (``_CONVERTERS``, by node type), else a
-        ``RawStatement`` naming the node type (a statement not modelled, or a variant of it)."""
+        ``RawStatement`` naming the node type (a statement not modelled, or a variant of it).
+        PL/pgSQL code (DO, CREATE FUNCTION, calls) adds its own records (``_plpgsql``)."""
         convert = _CONVERTERS.get(statement.kind)
         changes = convert(self, statement.node) if convert is not None else []
-        return changes or [RawStatement(kind=statement.kind, **self._common())]
+        changes = changes or [RawStatement(kind=statement.kind, **self._common())]
+        plpgsql = _PLPGSQL.get(statement.kind)
+        if plpgsql is not None:
+            changes.extend(plpgsql(self, statement.node))
+        return changes
+
+    # -- PL/pgSQL ------------------------------------------------------------------------------
+    def _do(self, node: ast.DoStmt) -> list[Change]:
+        """The statements a DO block runs, where they are written in it (``plpgsql``)."""
+        options = {arg.defname or "": arg for arg in node.args or () if isinstance(arg, ast.DefElem)}
+        return self._block("do", options)
+
+    def _create_function(self, node: ast.CreateFunctionStmt) -> list[Change]:
+        """A PL/pgSQL function's or procedure's body, as a ``FunctionBody`` for its calls."""
+        options = {arg.defname or "": arg for arg in node.options or () if isinstance(arg, ast.DefElem)}
+        language = options.get("language")
+        written = language.arg.sval if language is not None and isinstance(language.arg, ast.String) else None
+        if (written or "").lower() != "plpgsql":
+            return []
+        name = next(reversed(list(_strings(node.funcname))), "").lower()
+        if self.origin == "sql" and self._lowered_text().find(name, self._stmt.end) == -1:
+            return []  # never named after its definition, so never called here: the body is not read
+        return [FunctionBody(name=name, body=tuple(self._block("function", options)), **self._common())]
+
+    def _lowered_text(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
+
+    def _call(self, node: Any) -> list[Change]:
+        """``CALL p()`` and ``SELECT f()``: the functions the statement calls, for ``FunctionBody``."""
+        names = tuple(dict.fromkeys(_called_functions(node)))
+        return [FunctionCall(names=names, **self._common())] if names else []
+
+    def _block(self, kind: BlockKind, options: dict[str, Any]) -> list[Change]:
+        language = options.get("language")
+        written = language.arg.sval if language is not None and isinstance(language.arg, ast.String) else None
+        if (written or "plpgsql").lower() != "plpgsql":  # a DO block without LANGUAGE is PL/pgSQL
+            return []
+        source = options.get("as")
+        if source is None or source.arg_location is None:
+            return []
+        stmt = self._stmt
+        at = stmt.piece_start + source.arg_location - stmt.start  # the body literal, in the statement
+        value = source.arg.sval if isinstance(source.arg, ast.String) else None
+        if value is None and isinstance(source.arg, tuple) and len(source.arg) == 1:
+            value = source.arg[0].sval  # CREATE FUNCTION's AS holds a list (the body, or a C symbol)
+        raw = plpgsql.literal_at(stmt.text, at, value or "")
+        read = plpgsql.literal_value(raw) if raw is not None else None
+        if read is None:
+            return []
+        body, places = read
+        body_base = self.base + stmt.start + at
+        changes: list[Change] = []
+        for inner in plpgsql.embedded(body, stmt.text):
+            try:
+                statements = _statements_with_trees(inner.sql)
+            except parser.ParseError:
+                continue  # SQL that fails when run (an EXECUTE of a broken literal): not read
+            positions = [body_base + places[place] for place in inner.places]
+            contiguous = positions[-1] - positions[0] == len(inner.sql)
+            # Help for a statement in a body is SQL to write there, also in a Python file. Written
+            # as one run of the file (a static statement in a dollar-quoted body), its spans are
+            # made in place; otherwise each character is mapped where it was read from.
+            sub = _Builder(inner.sql, positions[0] if contiguous else 0, self.in_transaction, "sql")
+            for statement in statements:
+                for change in sub.changes_for(statement, 0):
+                    placed = change if contiguous else _placed(change, positions)
+                    changes.append(replace(placed, block=kind))
+        return changes
 
     def _alter_table_stmt(self, node: ast.AlterTableStmt) -> list[Change]:
         return list(self._alter_table(node)) if node.objtype == enums.ObjectType.OBJECT_TABLE else []
@@ -1141,9 +1220,18 @@ _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
 }
 
 
+# Statements that define or call PL/pgSQL code: their records come after the converter's changes.
+_PLPGSQL: dict[str, Callable[[_Builder, Any], list[Change]]] = {
+    "DoStmt": _Builder._do,
+    "CreateFunctionStmt": _Builder._create_function,
+    "CallStmt": _Builder._call,
+    "SelectStmt": _Builder._call,
+}
+
+
 def _needs_tree(kind: str) -> bool:
     """Whether the front end reads the tree of a statement of node type ``kind``."""
-    return kind in _CONVERTERS
+    return kind in _CONVERTERS or kind in _PLPGSQL
 
 
 class _Statement:
@@ -1311,6 +1399,21 @@ class _Statement:
             end = token.end + 1
         base = self.builder.base + self.start
         return Span(base + rel, base + end)
+
+
+def _placed(change: Change, positions: list[int]) -> Change:
+    """``change`` (of SQL read out of a literal) with offsets into that SQL made file offsets,
+    ``positions`` giving the file offset of each character and one past the last."""
+    last = len(positions) - 1
+
+    def offset(value: int) -> int:
+        return positions[min(max(value, 0), last)]
+
+    def span(value: Span) -> Span:
+        start = offset(value.start)
+        return Span(start, max(offset(value.end), start + 1))
+
+    return map_positions(change, offset, span)
 
 
 def _transaction_kind(kind: enums.TransactionStmtKind) -> TransactionKind:
