@@ -27,6 +27,9 @@ class ChainFacts:
     forward_only: bool
     # The database the chain's folder says it runs on (``ChainKey.dialect``), None: the configured.
     dialect: str | None = None
+    # Alembic chains: what is wrong with the revision graph, as (path, kind, detail, start, end)
+    # (``frontends.revisions.graph_problems``); empty when the graph is sound or not all here.
+    revision_problems: tuple[tuple[str, str, str, int, int], ...] = ()
 
 
 @dataclass

@@ -20,7 +20,7 @@ from sqlguard.chains import ChainKey, chain_of
 from sqlguard.config import Config
 from sqlguard.context import ChainFacts, Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
-from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
+from sqlguard.frontends import PYTHON_SUFFIXES, parse_file, revisions
 from sqlguard.layouts import DBMATE_DOWN, classify, is_dbmate, natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.registry import RegisteredCheck, load_checks
@@ -679,7 +679,12 @@ def chain_facts(key: ChainKey, chain: Sequence[Source], stamps: Stamps | None = 
     file known by its stamp, the stamps remember whether it had one)."""
     first = next((source for source in chain if chains.up_of_down(source[0]) is None), None)
     if first is None or key.kind == "python":
-        return ChainFacts(first=first[0] if first else "", forward_only=False, dialect=key.dialect)
+        problems: tuple[revisions.GraphProblem, ...] = ()
+        if key.kind == "python" and len(chain) > 0 and revisions.graph_is_whole(key.root):
+            problems = revisions.graph_problems([(path, text) for path, text, _ in chain if text is not None])
+        return ChainFacts(
+            first=first[0] if first else "", forward_only=False, dialect=key.dialect, revision_problems=problems
+        )
     has_down = any(
         chains.up_of_down(path) is not None
         or (text is not None and has_dbmate_down(text))
