@@ -47,6 +47,9 @@ class Context:
     assume_in_transaction: bool = False
     chain: ChainFacts | None = None
     require_down: str = "chain"
+    # The database the migration runs on: the chain's (a folder named mysql/sqlite, alembic.ini),
+    # else the configured one. Rules with advice per database ask here, not ``migration.dialect``.
+    dialect: str = "postgres"
     rule_id: str = ""
     # The change being checked (None for rules on the whole migration).
     change: Change | None = None

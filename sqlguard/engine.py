@@ -107,6 +107,13 @@ class Linter:
         self._aliases = self._alias_map()
         self._severity = {rule_id: self._severity_for(rule_id) for rule_id in self.enabled}
         self._why = {rule_id: rule.page.summary for rule_id, rule in self.enabled.items()}  # a regex each
+        # ``why-mysql:`` / ``why-sqlite:`` front matter: the reason in that database's terms.
+        self._why_in = {
+            (rule_id, dialect): rule.page.meta[f"why-{dialect}"]
+            for rule_id, rule in self.enabled.items()
+            for dialect in ("mysql", "sqlite")
+            if rule.page.meta.get(f"why-{dialect}")
+        }
 
     # -- selection -----------------------------------------------------------------------------
     def expand(self, selector: str) -> set[str]:
@@ -556,6 +563,7 @@ class Linter:
             assume_in_transaction=self.config.assume_in_transaction,
             chain=chain,
             require_down=self.config.require_down,
+            dialect=dialect,
         )
         diagnostics = list(migration.errors)
         if migration.kind == "python" and dialect != "postgres":
@@ -602,7 +610,7 @@ class Linter:
             return found
         severity = self._severity[rule_id]
         name = rule.page.name
-        why = self._why[rule_id]
+        why = self._why_in.get((rule_id, context.dialect)) or self._why[rule_id]
         return [
             Diagnostic(rule_id, d.span, d.message, d.help, d.fix, severity=_capped(severity, d.severity), name=name,
                        why=why)

@@ -124,7 +124,7 @@ def graph_problems(files: Sequence[tuple[str, str]]) -> tuple[GraphProblem, ...]
         paths_of.setdefault(revision, []).append(path)
     problems: list[GraphProblem] = []
     for path, text, revision, parents in revisions:
-        others = [other for other in paths_of[revision] if other != path]
+        others = [os.path.basename(other) for other in paths_of[revision] if other != path]
         if others:
             problems.append((path, "duplicate", ", ".join(others), *_line_of(text, "revision")))
         for parent in parents:
