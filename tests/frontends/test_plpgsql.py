@@ -155,3 +155,14 @@ def test_literal_value_reads_quotes_and_dollar_quotes() -> None:
     assert literal_value("'it''s'") == ("it's", [1, 2, 3, 5, 6])
     assert literal_value("$a$x$a$") == ("x", [3, 4])
     assert literal_value("E'x\\n'") is None
+
+
+def test_a_directive_inside_the_block_silences_the_statement_under_it(tmp_path: Path) -> None:
+    silenced = GUARDED_FK.replace("    ALTER TABLE", "    -- sqlguard: ignore[SG014]\n    ALTER TABLE")
+    found = ids_at(tmp_path, silenced)
+    assert (5, 28, "SG002") in found and not any(rule == "SG014" for _, _, rule in found)
+    python = (
+        'from alembic import op\n\nrevision = "a1"\ndown_revision = None\n\n\ndef upgrade():\n'
+        f'    op.execute("""{silenced}""")\n\n\ndef downgrade():\n    op.execute("SELECT 1")\n'
+    )
+    assert not any(rule == "SG014" for _, _, rule in ids_at(tmp_path, python, filename="versions/a1.py"))
