@@ -22,10 +22,11 @@ def naive_timestamp(change: CreateTable | AddColumn | AlterColumnType, ctx: Cont
         yield from _sqlite(change, ctx)
         return
     for table, column, type_ref in targets:
-        if type_ref.name != "timestamp":
-            continue
         if ctx.dialect == "mysql":
-            yield _mysql(change, table, column, type_ref, ctx)
+            if _mysql_datetime(type_ref, change):
+                yield _mysql(change, table, column, type_ref, ctx)
+            continue
+        if type_ref.name != "timestamp":
             continue
         message = (
             f'column "{column}" of "{table}" is timestamp without time zone: '
@@ -84,13 +85,21 @@ def _mysql(
     if change.from_call:
         help_text = (
             "sa.TIMESTAMP()  # MySQL: stored as UTC, read back in the session time_zone; ends in 2038\n"
-            "# or keep sa.DateTime() and always write UTC: timezone=True changes nothing on MySQL"
+            "# or keep sa.DateTime() and always write UTC: timezone=True still makes a DATETIME on MySQL"
         )
         return ctx.diagnostic(type_ref.span, message, help=help_text)
     replacement = "TIMESTAMP" + (f"({type_ref.args[0]})" if type_ref.args else "")
     swapped = ctx.statement_with(change, Fix("Use TIMESTAMP", (Edit.replace(type_ref.span, replacement),)))
     help_text = f"{swapped}  -- {MYSQL_TIMESTAMP_NOTE}\n-- {MYSQL_UTC_NOTE}"
     return ctx.diagnostic(type_ref.span, message, help=help_text)
+
+
+def _mysql_datetime(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumnType) -> bool:
+    """A column MySQL creates as DATETIME: written so in SQL; in Alembic, ``sa.DateTime()`` with or
+    without ``timezone=True`` (SQLAlchemy makes a DATETIME either way), not ``sa.TIMESTAMP()``."""
+    if not change.from_call:
+        return type_ref.name == "timestamp"
+    return type_ref.name in ("timestamp", "timestamptz") and "TIMESTAMP" not in type_ref.written.upper()
 
 
 def _sqlite(change: CreateTable | AddColumn | AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:

@@ -7,7 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sqlguard.cli import cli
+from sqlguard.config import Config
 from sqlguard.diagnostics import Severity
+from sqlguard.engine import Linter
 from tests.conftest import lint_snippet
 
 ISSUE_TABLE = "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, created DATETIME NOT NULL);\n"
@@ -81,4 +83,14 @@ def test_alembic_revisions_of_a_mysql_folder_get_mysql_help_and_sqlite_ones_noth
     assert [line.split(": ", 1)[1][:5] for line in found] == ["SG001", "SG003"], result.output
     assert all("mysql" in line for line in found)
     assert 'sa.Column("id", sa.BigInteger(), primary_key=True)' in result.output
-    assert "timezone=True changes nothing on MySQL" in result.output
+    assert "timezone=True still makes a DATETIME on MySQL" in result.output
+
+
+def test_datetime_with_timezone_true_is_still_a_datetime_on_mysql(tmp_path: Path) -> None:
+    path = revision(tmp_path / "mysql")
+    path.write_text(path.read_text().replace("sa.DateTime()", "sa.DateTime(timezone=True)"), encoding="utf-8")
+    report = Linter(Config(select=frozenset({"SG003"}))).lint_paths([str(path)]).reports[0]
+    assert [(d.rule, report.lines.position(d.span.start).line) for d in report.diagnostics] == [("SG003", 12)]
+    timestamp = path.read_text().replace("sa.DateTime(timezone=True)", "sa.TIMESTAMP()")
+    path.write_text(timestamp, encoding="utf-8")
+    assert Linter(Config(select=frozenset({"SG003"}))).lint_paths([str(path)]).reports[0].diagnostics == []
