@@ -146,16 +146,26 @@ def graph_problems(files: Sequence[tuple[str, str]]) -> tuple[GraphProblem, ...]
 
 
 def _cycle_members(parents: dict[str, tuple[str, ...]]) -> set[str]:
-    """The revisions on a cycle (or between two cycles): what is left after peeling, again and
-    again, every revision with no parent left and every one that is no one's parent."""
+    """The revisions on a cycle (or between two cycles): what is left after peeling off, one by
+    one, every revision with no parent left, then every one that is no one's parent (linear in
+    the size of the graph: a history of thousands of revisions is peeled in one pass each way)."""
     edges = {revision: {parent for parent in ps if parent in parents} for revision, ps in parents.items()}
+    children: dict[str, set[str]] = {revision: set() for revision in edges}
+    for revision, ps in edges.items():
+        for parent in ps:
+            children[parent].add(revision)
     alive = set(edges)
-    changed = True
-    while changed:
-        children_left = {parent for revision in alive for parent in edges[revision] if parent in alive}
-        keep = {r for r in alive if edges[r] & alive and r in children_left}
-        changed = keep != alive
-        alive = keep
+    for towards, away in ((edges, children), (children, edges)):
+        left = {revision: len(towards[revision] & alive) for revision in alive}
+        queue = [revision for revision, count in left.items() if count == 0]
+        while queue:
+            revision = queue.pop()
+            alive.discard(revision)
+            for other in away[revision]:
+                if other in alive:
+                    left[other] -= 1
+                    if left[other] == 0:
+                        queue.append(other)
     return alive
 
 

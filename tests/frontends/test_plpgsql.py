@@ -166,3 +166,20 @@ def test_a_directive_inside_the_block_silences_the_statement_under_it(tmp_path: 
         f'    op.execute("""{silenced}""")\n\n\ndef downgrade():\n    op.execute("SELECT 1")\n'
     )
     assert not any(rule == "SG014" for _, _, rule in ids_at(tmp_path, python, filename="versions/a1.py"))
+
+
+def test_single_quoted_body_and_language_after_the_body(tmp_path: Path) -> None:
+    code = (
+        "DO 'BEGIN\n"
+        "  EXECUTE ''CREATE INDEX a_idx ON orders (a)'';\n"
+        "  DROP INDEX \"it''s\";\n"
+        "END';\n"
+        "CREATE OR REPLACE FUNCTION g() RETURNS void AS $$\n"
+        "BEGIN\n"
+        "  CREATE INDEX b_idx ON orders (b);\n"
+        "END;\n"
+        "$$ LANGUAGE plpgsql;\n"
+        "SELECT g();\n"
+    )
+    # A literal inside a quoted body is quoted twice; each statement still lands where written.
+    assert ids_at(tmp_path, code) == [(2, 13, "SG004"), (3, 3, "SG004"), (7, 3, "SG004")]
