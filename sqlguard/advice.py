@@ -65,6 +65,12 @@ def op_execute(sql: str) -> str:
 def outside_transaction(change: Change, ctx: Context) -> str | None:
     """Where to move a statement that must run outside a transaction block (CONCURRENTLY), as
     a ``--`` comment line for the help; None when it already runs outside one."""
+    if change.block:
+        where = "a DO block" if change.block == "do" else "a function"
+        return (
+            f"-- CONCURRENTLY cannot run inside {where} (PostgreSQL refuses it there): take the statement out"
+            " and run it on its own, outside any transaction"
+        )
     if not change.in_transaction:
         return None
     if _opened_by_begin(change, ctx):

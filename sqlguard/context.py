@@ -38,6 +38,9 @@ class ChainFacts:
     forward_only: bool
     # The database the chain's folder says it runs on (``ChainKey.dialect``), None: the configured.
     dialect: str | None = None
+    # Alembic chains: what is wrong with the revision graph, as (path, kind, detail, start, end)
+    # (``frontends.revisions.graph_problems``); empty when the graph is sound or not all here.
+    revision_problems: tuple[tuple[str, str, str, int, int], ...] = ()
 
 
 @dataclass
@@ -55,6 +58,9 @@ class Context:
     assume_in_transaction: bool = False
     chain: ChainFacts | None = None
     require_down: str = "chain"
+    # The database the migration runs on: the chain's (a folder named mysql/sqlite, alembic.ini),
+    # else the configured one. Rules with advice per database ask here, not ``migration.dialect``.
+    dialect: str = "postgres"
     rule_id: str = ""
     # The change being checked (None for rules on the whole migration).
     change: Change | None = None
@@ -110,6 +116,8 @@ class Context:
         """A finding of the rule being run. ``at_most`` caps its severity below the rule's (a
         finding the rule is less sure of); the configured severity applies otherwise."""
         span = at.span if isinstance(at, Change) else at
+        if self.change is not None and self.change.block:
+            fix = None  # an edit inside a DO block or function body does not make it safe to run
         return Diagnostic(self.rule_id, span, message, help=help, fix=fix, severity=at_most or Severity.ERROR)
 
     def statement_with(self, change: Change, fix: Fix) -> str:

@@ -18,7 +18,7 @@ from sqlguard.chains import ChainKey, chain_of
 from sqlguard.config import Config
 from sqlguard.context import ChainFacts, Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
-from sqlguard.frontends import PYTHON_SUFFIXES, parse_file
+from sqlguard.frontends import PYTHON_SUFFIXES, parse_file, revisions
 from sqlguard.frontends.revisions import revision_ids
 from sqlguard.layouts import DBMATE_DOWN, classify, is_dbmate, natural_key
 from sqlguard.model import Change, Migration
@@ -104,6 +104,13 @@ class Linter:
         self._aliases = self._alias_map()
         self._severity = {rule_id: self._severity_for(rule_id) for rule_id in self.enabled}
         self._why = {rule_id: rule.page.summary for rule_id, rule in self.enabled.items()}  # a regex each
+        # ``why-mysql:`` / ``why-sqlite:`` front matter: the reason in that database's terms.
+        self._why_in = {
+            (rule_id, dialect): rule.page.meta[f"why-{dialect}"]
+            for rule_id, rule in self.enabled.items()
+            for dialect in ("mysql", "sqlite")
+            if rule.page.meta.get(f"why-{dialect}")
+        }
 
     # -- selection -----------------------------------------------------------------------------
     def expand(self, selector: str) -> set[str]:
@@ -558,6 +565,7 @@ class Linter:
             assume_in_transaction=self.config.assume_in_transaction,
             chain=chain,
             require_down=self.config.require_down,
+            dialect=dialect,
         )
         diagnostics = list(migration.errors)
         if migration.kind == "python" and dialect != "postgres":
@@ -604,7 +612,7 @@ class Linter:
             return found
         severity = self._severity[rule_id]
         name = rule.page.name
-        why = self._why[rule_id]
+        why = self._why_in.get((rule_id, context.dialect)) or self._why[rule_id]
         return [
             Diagnostic(rule_id, d.span, d.message, d.help, d.fix, severity=_capped(severity, d.severity), name=name,
                        why=why)
@@ -626,7 +634,12 @@ def chain_facts(key: ChainKey, chain: Sequence[Source], stamps: Stamps | None = 
     file known by its stamp, the stamps remember whether it had one)."""
     first = next((source for source in chain if chains.up_of_down(source[0]) is None), None)
     if first is None or key.kind == "python":
-        return ChainFacts(first=first[0] if first else "", forward_only=False, dialect=key.dialect)
+        problems: tuple[revisions.GraphProblem, ...] = ()
+        if key.kind == "python" and len(chain) > 0 and revisions.graph_is_whole(key.root):
+            problems = revisions.graph_problems([(path, text) for path, text, _ in chain if text is not None])
+        return ChainFacts(
+            first=first[0] if first else "", forward_only=False, dialect=key.dialect, revision_problems=problems
+        )
     has_down = any(
         chains.up_of_down(path) is not None
         or (text is not None and has_dbmate_down(text))

@@ -17,6 +17,7 @@ from sqlguard.diagnostics import Diagnostic, Span
 from sqlguard.records import Record, record
 
 Origin = Literal["sql", "python"]
+BlockKind = Literal["", "do", "function"]
 
 
 def unqualified(name: str) -> str:
@@ -121,6 +122,10 @@ class Change(Record):
     # wrote with a schema (``public.orders``, ``"app".orders``): front ends drop ``public.`` for
     # schema bookkeeping, so rules about qualification ask here.
     qualified_names: frozenset[str] = frozenset()
+    # "" for a statement of the migration itself; "do" for one inside a DO block, "function" for
+    # one inside a PL/pgSQL function or procedure body that the migration calls (both run within
+    # the statement that runs them: no CONCURRENTLY, no COMMIT, no fix written into the body).
+    block: BlockKind = ""
 
     def foreign_keys(self) -> Iterator[ForeignKey]:
         """Foreign keys this change adds (none for most changes)."""
@@ -424,6 +429,25 @@ class RawStatement(Change):
     """A statement no rule models yet; ``kind`` is the parser's node name (e.g. ``VacuumStmt``)."""
 
     kind: str
+
+
+@record
+class FunctionBody(Change):
+    """CREATE FUNCTION/PROCEDURE ... LANGUAGE plpgsql: the changes its body would make when run.
+
+    Defining a function runs nothing, so these stay out of the migration unless it also calls the
+    function (``FunctionCall``); ``frontends.plpgsql.expand_calls`` puts them there and removes
+    both records, so no rule sees either."""
+
+    name: str
+    body: tuple[Change, ...] = ()
+
+
+@record
+class FunctionCall(Change):
+    """A statement that calls functions by name (``SELECT f();``, ``CALL p();``, ``PERFORM f()``)."""
+
+    names: tuple[str, ...] = ()
 
 
 @record

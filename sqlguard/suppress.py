@@ -117,6 +117,14 @@ def _sql_comments(text: str) -> Iterator[tuple[int, str]]:
     for token in tokens:
         if token.name in ("SQL_COMMENT", "C_COMMENT"):
             yield token.start, text[token.start : token.end + 1]
+        elif token.name == "SCONST" and text.startswith("$", token.start):
+            # A dollar-quoted body (DO, CREATE FUNCTION): its statements are checked, so its
+            # comments silence its lines as in the file around it.
+            raw = text[token.start : token.end + 1]
+            if any(marker in raw for marker in _MARKERS):
+                tag = raw[: raw.index("$", 1) + 1]
+                for offset, comment in _sql_comments(raw[len(tag) : len(raw) - len(tag)]):
+                    yield token.start + len(tag) + offset, comment
 
 
 def _python_comments(text: str) -> Iterator[tuple[int, str]]:

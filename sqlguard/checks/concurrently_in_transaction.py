@@ -17,9 +17,15 @@ _VERBS = {CreateIndex: "CREATE INDEX", DropIndex: "DROP INDEX", Reindex: "REINDE
 def concurrently_in_transaction(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> Iterator[Diagnostic]:
     # The front ends know where a transaction is open (BEGIN/COMMIT, assume-in-transaction,
     # dbmate's wrapping, Alembic's blocks), so a statement after an explicit COMMIT is free.
-    if not change.concurrently or not change.in_transaction:
+    if not change.concurrently or not (change.in_transaction or change.block):
         return
     verb = _VERBS[type(change)]
+    if change.block:  # a DO block or function runs as one statement, like a transaction block
+        inside = "a DO block" if change.block == "do" else "a PL/pgSQL function"
+        message = f"{verb} CONCURRENTLY inside {inside} fails: PostgreSQL refuses to run it there"
+        help_text = f"{outside_transaction(change, ctx)}:\n{change.statement.strip().rstrip(';')};"
+        yield ctx.diagnostic(change, message, help=help_text)
+        return
     message = f"{verb} CONCURRENTLY inside a transaction block fails: PostgreSQL refuses to run it there"
     if change.origin == "python":
         statement = change.statement.strip()

@@ -16,9 +16,18 @@ ALLOWED_IN_TRANSACTION_FROM = 12
 
 @rule("SG043", on=AddEnumValue)
 def enum_value_in_transaction(change: AddEnumValue, ctx: Context) -> Iterator[Diagnostic]:
+    statement = change.statement.rstrip(";")
+    if change.block and not change.in_transaction and ctx.target_version < ALLOWED_IN_TRANSACTION_FROM:
+        where = "a DO block" if change.block == "do" else "a function"
+        yield ctx.diagnostic(
+            change,
+            f"ALTER TYPE {change.type_name} ADD VALUE cannot run inside {where} before"
+            f" PostgreSQL {ALLOWED_IN_TRANSACTION_FROM}: the migration fails (target is {ctx.target_version})",
+            help=f"-- take it out of {where} and run it on its own, outside a transaction:\n{statement};",
+        )
+        return
     if not change.in_transaction:
         return
-    statement = change.statement.rstrip(";")
     if ctx.target_version < ALLOWED_IN_TRANSACTION_FROM:
         yield ctx.diagnostic(
             change,

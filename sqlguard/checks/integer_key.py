@@ -32,6 +32,8 @@ def integer_key(change: CreateTable | AddColumn | AddConstraint, ctx: Context) -
             continue
         if change.origin == "python" and column.autoincrement and role == "primary key":
             continue  # SQLAlchemy's autoincrementing integer key is SG001's finding
+        if ctx.dialect == "mysql" and column.autoincrement:
+            continue  # an AUTO_INCREMENT key that runs out is SG001's finding
         fix = Fix("Use bigint", (Edit.replace(type_ref.span, "bigint"),)) if change.origin == "sql" else None
         yield ctx.diagnostic(
             type_ref.span,

@@ -18,7 +18,14 @@ def naive_timestamp(change: CreateTable | AddColumn | AlterColumnType, ctx: Cont
         targets = [(change.table, change.column, change.type)]
     else:
         targets = [(table, column.name, column.type) for table, column in change.columns_declared() if column.type]
+    if ctx.dialect == "sqlite":
+        yield from _sqlite(change, ctx)
+        return
     for table, column, type_ref in targets:
+        if ctx.dialect == "mysql":
+            if _mysql_datetime(type_ref, change):
+                yield _mysql(change, table, column, type_ref, ctx)
+            continue
         if type_ref.name != "timestamp":
             continue
         message = (
@@ -55,3 +62,61 @@ def _python_fix(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumn
 
 def _python_help(type_ref: TypeRef) -> str:
     return "sa.DateTime(timezone=True)" if "DateTime" in type_ref.written else "sa.TIMESTAMP(timezone=True)"
+
+
+MYSQL_TIMESTAMP_NOTE = (
+    "TIMESTAMP is stored as UTC and read back in the session time_zone, but ends at 2038-01-19 03:14:07 UTC"
+)
+MYSQL_UTC_NOTE = (
+    "or keep DATETIME and always write UTC into it (UTC_TIMESTAMP(), time_zone = '+00:00' on every connection)"
+)
+
+
+def _mysql(
+    change: CreateTable | AddColumn | AlterColumnType, table: str, column: str, type_ref: TypeRef, ctx: Context
+) -> Diagnostic:
+    """MySQL's DATETIME keeps the wall-clock value it is given, with no zone; TIMESTAMP converts
+    to UTC on the way in and back on the way out, within 1970-2038. Neither is always right, so
+    the help shows both ways and no fix is applied."""
+    message = (
+        f'column "{column}" of "{table}" is DATETIME: it keeps the wall-clock value it is given, with no time zone, '
+        "so values written from sessions or servers in other zones cannot be compared"
+    )
+    if change.from_call:
+        help_text = (
+            "sa.TIMESTAMP()  # MySQL: stored as UTC, read back in the session time_zone; ends in 2038\n"
+            "# or keep sa.DateTime() and always write UTC: timezone=True still makes a DATETIME on MySQL"
+        )
+        return ctx.diagnostic(type_ref.span, message, help=help_text)
+    replacement = "TIMESTAMP" + (f"({type_ref.args[0]})" if type_ref.args else "")
+    swapped = ctx.statement_with(change, Fix("Use TIMESTAMP", (Edit.replace(type_ref.span, replacement),)))
+    help_text = f"{swapped}  -- {MYSQL_TIMESTAMP_NOTE}\n-- {MYSQL_UTC_NOTE}"
+    return ctx.diagnostic(type_ref.span, message, help=help_text)
+
+
+def _mysql_datetime(type_ref: TypeRef, change: CreateTable | AddColumn | AlterColumnType) -> bool:
+    """A column MySQL creates as DATETIME: written so in SQL; in Alembic, ``sa.DateTime()`` with or
+    without ``timezone=True`` (SQLAlchemy makes a DATETIME either way), not ``sa.TIMESTAMP()``."""
+    if not change.from_call:
+        return type_ref.name == "timestamp"
+    return type_ref.name in ("timestamp", "timestamptz") and "TIMESTAMP" not in type_ref.written.upper()
+
+
+def _sqlite(change: CreateTable | AddColumn | AlterColumnType, ctx: Context) -> Iterator[Diagnostic]:
+    """SQLite has no date type: a column holds whatever text or number is written, and its date
+    functions work in UTC. Only a default that asks for local time (``'localtime'``) stores
+    readings without their offset, so only that is reported; SQL in Python strings included."""
+    if isinstance(change, AlterColumnType) or change.from_call:
+        return
+    for table, column in change.columns_declared():
+        if "localtime" not in column.default_calls:
+            continue
+        message = (
+            f'column "{column.name}" of "{table}" defaults to local time (\'localtime\'): the text keeps no offset, '
+            "so rows written under another server time zone or across a DST change cannot be compared"
+        )
+        help_text = (
+            f"{column.name} TEXT DEFAULT CURRENT_TIMESTAMP"
+            f"  -- UTC; show local time with datetime({column.name}, 'localtime')"
+        )
+        yield ctx.diagnostic(column.span, message, help=help_text)

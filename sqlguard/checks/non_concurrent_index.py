@@ -27,7 +27,8 @@ def non_concurrent_index(change: CreateIndex | DropIndex | Reindex, ctx: Context
     # The fix is offered only where the fixed statement runs as it lands.
     fix = concurrent if blocker is None else None
     if blocker is not None and change.origin == "sql":
-        help_sql = blocker if help_sql is None or isinstance(change, DropIndex) else f"{blocker}\n{help_sql}"
+        alone = help_sql is None or (isinstance(change, DropIndex) and not change.block)
+        help_sql = blocker if alone else f"{blocker}\n{help_sql}"
     if change.from_call and not isinstance(change, Reindex):
         help_sql = _alembic_help(change.statement)
     elif change.origin == "python":  # SQL inside op.execute("..."): show the call to write

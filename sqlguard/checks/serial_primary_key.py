@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sqlguard.context import Context
-from sqlguard.diagnostics import Diagnostic, Edit, Fix
+from sqlguard.diagnostics import Diagnostic, Edit, Fix, Severity
 from sqlguard.model import AddColumn, Column, CreateTable
 from sqlguard.registry import rule
 
@@ -17,6 +17,12 @@ _LIMITS = {"serial": "2,147,483,647", "smallserial": "32,767", "integer": "2,147
 def serial_primary_key(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.in_down(change):
         return  # a downgrade restores the types the schema had: the choice was made before
+    if ctx.dialect == "mysql":
+        yield from _mysql(change, ctx)
+        return
+    if ctx.dialect == "sqlite":
+        yield from _sqlite(change, ctx)
+        return
     for table, column in change.columns_declared():
         if column.type is None or column.identity or not _is_sequence_key(column, change.origin):
             continue
@@ -44,3 +50,65 @@ def _is_sequence_key(column: Column, origin: str) -> bool:
     if column.type.is_serial:
         return True
     return origin == "python" and column.primary_key and column.autoincrement and column.type.name in _LIMITS
+
+
+# MySQL integer types by the word written, with their signed and UNSIGNED maxima.
+_MYSQL_LIMITS = {
+    "TINYINT": ("127", "255"),
+    "SMALLINT": ("32,767", "65,535"),
+    "MEDIUMINT": ("8,388,607", "16,777,215"),
+    "INT": ("2,147,483,647", "4,294,967,295"),
+    "INTEGER": ("2,147,483,647", "4,294,967,295"),
+}
+MYSQL_UUID = "BINARY(16) DEFAULT (UUID_TO_BIN(UUID(), 1))"
+
+
+def _mysql(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    """MySQL: an AUTO_INCREMENT column narrower than BIGINT stops at its type's maximum, and the
+    next insert fails (a duplicate-key error on that maximum). BIGINT AUTO_INCREMENT is fine."""
+    for table, column in change.columns_declared():
+        if column.type is None or (not column.autoincrement and not (change.from_call and column.primary_key)):
+            continue
+        word = column.type.written.split("(")[0].split()[0].upper() if column.type.written else ""
+        if change.from_call:  # sa.Integer() primary key: SQLAlchemy makes it INT AUTO_INCREMENT
+            word = "INT" if column.type.name == "integer" and column.autoincrement else ""
+        if word not in _MYSQL_LIMITS:
+            continue
+        unsigned = column.type.name.endswith("unsigned")
+        limit = _MYSQL_LIMITS[word][1 if unsigned else 0]
+        message = (
+            f'column "{column.name}" of "{table}" is {word}{" UNSIGNED" if unsigned else ""} AUTO_INCREMENT: '
+            f"ids stop at {limit} and every insert after that fails with a duplicate-key error"
+        )
+        if change.from_call:
+            help_text = f'sa.Column("{column.name}", sa.BigInteger(), primary_key=True)  # BIGINT AUTO_INCREMENT'
+            yield ctx.diagnostic(column.type.span, message, help=help_text)
+            continue
+        replacement = "BIGINT" if unsigned else "BIGINT UNSIGNED"
+        edit = Edit.replace(column.type.span, replacement)
+        widened = Fix(f"Use {replacement}", (edit,), safe=ctx.created_here(table))
+        help_text = (
+            f"{ctx.statement_with(change, widened)}\n"
+            f"-- or a UUID key (MySQL 8.0.13+): {column.name} {MYSQL_UUID} PRIMARY KEY"
+        )
+        # SQL inside a Python string: the help shows it, the edit is left to the author.
+        fix = widened if change.origin == "sql" else None
+        yield ctx.diagnostic(column.type.span, message, help=help_text, fix=fix)
+
+
+def _sqlite(change: CreateTable | AddColumn, ctx: Context) -> Iterator[Diagnostic]:
+    """SQLite: ``INTEGER PRIMARY KEY`` is the 64-bit rowid and never runs out in practice, so the
+    only finding is AUTOINCREMENT, which costs a ``sqlite_sequence`` write on every insert and
+    buys only that the ids of deleted rows are never handed out again (a note, not a hazard)."""
+    for table, column in change.columns_declared():
+        if column.type is None or not column.autoincrement or change.from_call:
+            continue
+        message = (
+            f'column "{column.name}" of "{table}" is INTEGER PRIMARY KEY AUTOINCREMENT: every insert also '
+            "updates sqlite_sequence, and all it adds over the rowid is that deleted ids are never reused"
+        )
+        help_text = (
+            f"{column.name} INTEGER PRIMARY KEY  -- still assigned automatically, 64-bit;"
+            " keep AUTOINCREMENT only if an id must never be given out twice"
+        )
+        yield ctx.diagnostic(column.type.span, message, help=help_text, at_most=Severity.INFO)

@@ -52,9 +52,22 @@ def _parse_file(path: str, text: str, config: Config) -> Migration:
     if path.lower().endswith(PYTHON_SUFFIXES):
         from sqlguard.frontends.alembic import parse_python  # libcst loads only when Python is linted
 
-        return parse_python(path, text, config.dialect)
+        return _with_calls(parse_python(path, text, config.dialect))
     if config.dialect != "postgres":
         from sqlguard.frontends.dialects import parse_dialect_file
 
         return parse_dialect_file(path, text, config.dialect, assume_in_transaction=config.assume_in_transaction)
-    return parse_sql_file(path, text, assume_in_transaction=config.assume_in_transaction)
+    return _with_calls(parse_sql_file(path, text, assume_in_transaction=config.assume_in_transaction))
+
+
+def _with_calls(migration: Migration) -> Migration:
+    """The migration with the PL/pgSQL functions it defines and then calls run where called
+    (``plpgsql.expand_calls``): a body can be defined in one ``op.execute`` and called in another."""
+    from sqlguard.model import FunctionBody, FunctionCall
+
+    for part in (migration.changes, migration.down_changes):
+        if any(isinstance(change, FunctionBody | FunctionCall) for change in part):
+            from sqlguard.frontends.plpgsql import expand_calls
+
+            part[:] = expand_calls(part)
+    return migration

@@ -90,6 +90,23 @@ _ONLINE_OPTIONS = frozenset({"ALGORITHM", "LOCK"})
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
+def _default_calls(node: exp.Expression | None) -> tuple[str, ...]:
+    """Lower-case names of the functions a DEFAULT calls (``CURRENT_TIMESTAMP`` included). SQLite's
+    date functions take their modifiers as strings, and ``'localtime'`` turns UTC into the
+    server's wall clock: it is listed as ``localtime``, as if it were a call."""
+    if node is None:
+        return ()
+    names: list[str] = []
+    for item in node.walk():
+        if isinstance(item, exp.Anonymous):
+            names.append(str(item.this).lower())
+        elif isinstance(item, exp.Func):
+            names.append(item.sql_name().lower())
+        elif isinstance(item, exp.Literal) and item.is_string and item.this.lower() == "localtime":
+            names.append("localtime")
+    return tuple(dict.fromkeys(names))
+
+
 @dataclass
 class _Parsed:
     changes: list[Change] = field(default_factory=list)
@@ -379,6 +396,7 @@ class _Builder:
             "default_sql": None,
             "autoincrement": False,
             "references": None,
+            "default_calls": (),
         }
         for constraint in node.args.get("constraints") or ():
             kind = constraint.args.get("kind")
@@ -391,6 +409,7 @@ class _Builder:
             elif isinstance(kind, exp.DefaultColumnConstraint):
                 facts["has_default"] = True
                 facts["default_sql"] = kind.this.sql(dialect=self.dialect) if kind.this is not None else None
+                facts["default_calls"] = _default_calls(kind.this)
             elif isinstance(kind, exp.AutoIncrementColumnConstraint):
                 facts["autoincrement"] = True
             elif isinstance(kind, exp.Reference):

@@ -25,7 +25,7 @@ from pglast import ast, enums, parser
 from pglast.stream import RawStream
 
 from sqlguard.diagnostics import SYNTAX_ERROR, Diagnostic, Span
-from sqlguard.frontends import objects
+from sqlguard.frontends import objects, plpgsql
 from sqlguard.frontends.cuts import RecutCache, split_top_level
 from sqlguard.model import (
     AddColumn,
@@ -35,6 +35,7 @@ from sqlguard.model import (
     AlterDomainAddConstraint,
     AttachPartition,
     BehaviourChange,
+    BlockKind,
     Change,
     Cluster,
     Column,
@@ -56,6 +57,8 @@ from sqlguard.model import (
     DropTable,
     EnableRowLevelSecurity,
     ForeignKey,
+    FunctionBody,
+    FunctionCall,
     GenerationChangeKind,
     LongIdentifier,
     OptionChange,
@@ -76,6 +79,7 @@ from sqlguard.model import (
     TypeRef,
     Vacuum,
     ValidateConstraint,
+    map_positions,
     moved,
     unqualified,
 )
@@ -199,7 +203,8 @@ def _statements(text: str) -> tuple[_Parsed, ...]:
     entries = json.loads(parser.parse_sql_json(text)).get("stmts", ())
     places = [_char_place(text, entry) for entry in entries]
     kinds = [_node_kind(entry) for entry in entries]
-    wanted = [_needs_tree(kind, entry) for kind, entry in zip(kinds, entries, strict=True)]
+    plpgsql_here = "plpgsql" in text.lower()
+    wanted = [_needs_tree(kind, entry, plpgsql_here) for kind, entry in zip(kinds, entries, strict=True)]
     if wanted and all(wanted):  # every tree is read: one parse of the whole text, as before
         return _statements_with_trees(text)
     statements = []
@@ -428,8 +433,11 @@ class StatementCache:
 
         That is an unterminated quote, or a ``BEGIN ATOMIC ... END`` body whose inner ``;`` the
         scanner alone cannot tell apart (the word is looked for anywhere: a false alarm only
-        means the plain parse runs)."""
-        if "atomic" in text.lower():
+        means the plain parse runs). Also a text naming ``plpgsql``: whether a function's body
+        is read depends on a call further down (``_Builder._create_function``), not on its
+        statement alone."""
+        lowered = text.lower()
+        if "atomic" in lowered or "plpgsql" in lowered:
             return None
         cleaned = _blank_meta_commands(text)
         try:
@@ -660,6 +668,7 @@ class _Builder:
         self.base = base
         self.in_transaction = in_transaction
         self.origin = origin
+        self._lowered: str | None = None
 
     # -- locations ---------------------------------------------------------------------------
     def changes_for(self, statement: _Parsed, piece_start: int) -> list[Change]:
@@ -744,11 +753,82 @@ class _Builder:
     # -- dispatch ------------------------------------------------------------------------------
     def _convert(self, statement: _Parsed) -> list[Change]:
         """The statement's changes: its converter's (``_CONVERTERS``, by node type), else a
-        ``RawStatement`` naming the node type (a statement not modelled, or a variant of it)."""
+        ``RawStatement`` naming the node type (a statement not modelled, or a variant of it).
+        PL/pgSQL code (DO, CREATE FUNCTION, calls) adds its own records (``_plpgsql``)."""
         convert = _CONVERTERS.get(statement.kind)
-        # No tree: a kind read only in some shapes (a plain SELECT), which ``_needs_tree`` skipped.
-        changes = convert(self, statement.node) if convert is not None and statement.node is not None else []
-        return changes or [RawStatement(kind=statement.kind, **self._common())]
+        node = statement.node
+        # No tree: a kind read only in some shapes (a GRANT: only REVOKE is read), ``_needs_tree`` skipped it.
+        changes = convert(self, node) if convert is not None and node is not None else []
+        changes = changes or [RawStatement(kind=statement.kind, **self._common())]
+        code = _PLPGSQL.get(statement.kind)
+        if code is not None and node is not None and not isinstance(node, dict):  # a tree, not JSON
+            changes.extend(code(self, node))
+        return changes
+
+    # -- PL/pgSQL ------------------------------------------------------------------------------
+    def _do(self, node: ast.DoStmt) -> list[Change]:
+        """The statements a DO block runs, where they are written in it (``plpgsql``)."""
+        options = {arg.defname or "": arg for arg in node.args or () if isinstance(arg, ast.DefElem)}
+        return self._block("do", options)
+
+    def _create_function(self, node: ast.CreateFunctionStmt) -> list[Change]:
+        """A PL/pgSQL function's or procedure's body, as a ``FunctionBody`` for its calls."""
+        options = {arg.defname or "": arg for arg in node.options or () if isinstance(arg, ast.DefElem)}
+        language = options.get("language")
+        written = language.arg.sval if language is not None and isinstance(language.arg, ast.String) else None
+        if (written or "").lower() != "plpgsql":
+            return []
+        name = next(reversed(list(_strings(node.funcname))), "").lower()
+        if self.origin == "sql" and self._lowered_text().find(name, self._stmt.end) == -1:
+            return []  # never named after its definition, so never called here: the body is not read
+        return [FunctionBody(name=name, body=tuple(self._block("function", options)), **self._common())]
+
+    def _lowered_text(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
+
+    def _call(self, node: Any) -> list[Change]:
+        """``CALL p()`` and ``SELECT f()``: the functions the statement calls, for ``FunctionBody``."""
+        names = tuple(dict.fromkeys(_called_functions(node)))
+        return [FunctionCall(names=names, **self._common())] if names else []
+
+    def _block(self, kind: BlockKind, options: dict[str, Any]) -> list[Change]:
+        language = options.get("language")
+        written = language.arg.sval if language is not None and isinstance(language.arg, ast.String) else None
+        if (written or "plpgsql").lower() != "plpgsql":  # a DO block without LANGUAGE is PL/pgSQL
+            return []
+        source = options.get("as")
+        if source is None or source.arg_location is None:
+            return []
+        stmt = self._stmt
+        at = stmt.piece_start + source.arg_location - stmt.start  # the body literal, in the statement
+        value = source.arg.sval if isinstance(source.arg, ast.String) else None
+        if value is None and isinstance(source.arg, tuple) and len(source.arg) == 1:
+            value = source.arg[0].sval  # CREATE FUNCTION's AS holds a list (the body, or a C symbol)
+        raw = plpgsql.literal_at(stmt.text, at, value or "")
+        read = plpgsql.literal_value(raw) if raw is not None else None
+        if read is None:
+            return []
+        body, places = read
+        body_base = self.base + stmt.start + at
+        changes: list[Change] = []
+        for inner in plpgsql.embedded(body, stmt.text):
+            try:
+                statements = _statements_with_trees(inner.sql)
+            except parser.ParseError:
+                continue  # SQL that fails when run (an EXECUTE of a broken literal): not read
+            positions = [body_base + places[place] for place in inner.places]
+            contiguous = positions[-1] - positions[0] == len(inner.sql)
+            # Help for a statement in a body is SQL to write there, also in a Python file. Written
+            # as one run of the file (a static statement in a dollar-quoted body), its spans are
+            # made in place; otherwise each character is mapped where it was read from.
+            sub = _Builder(inner.sql, positions[0] if contiguous else 0, self.in_transaction, "sql")
+            for statement in statements:
+                for change in sub.changes_for(statement, 0):
+                    placed = change if contiguous else _placed(change, positions)
+                    changes.append(replace(placed, block=kind))
+        return changes
 
     def _alter_table_stmt(self, node: ast.AlterTableStmt) -> list[Change]:
         if node.objtype != enums.ObjectType.OBJECT_TABLE:
@@ -1200,14 +1280,26 @@ _CONVERTERS: dict[str, Callable[[_Builder, Any], list[Change]]] = {
 }
 
 
-def _needs_tree(kind: str, entry: dict[str, Any]) -> bool:
+# Statements that define or call PL/pgSQL code: their records come after the converter's changes.
+_PLPGSQL: dict[str, Callable[[_Builder, Any], list[Change]]] = {
+    "DoStmt": _Builder._do,
+    "CreateFunctionStmt": _Builder._create_function,
+    "CallStmt": _Builder._call,
+    "SelectStmt": _Builder._call,
+}
+
+
+def _needs_tree(kind: str, entry: dict[str, Any], plpgsql_here: bool) -> bool:
     """Whether the front end reads the tree of a statement of node type ``kind`` (libpg_query's
-    JSON ``entry`` for it). A SELECT only when it makes a table (SELECT ... INTO), since seeds and
-    data fixes are full of plain ones whose tree would cost more than the rest of the file; the
-    few facts of ``objects.JSON_READ`` kinds come from the JSON, with no tree built."""
+    JSON ``entry`` for it; ``plpgsql_here``: the text mentions PL/pgSQL). The few facts of
+    ``objects.JSON_READ`` kinds come from the JSON, with no tree built, unless the statement
+    defines or may call PL/pgSQL code (``_PLPGSQL``: a SELECT may call a function another
+    statement of the migration defined, even in another ``op.execute`` string)."""
     body = entry.get("stmt", {}).get(kind) or {}
-    if kind == "SelectStmt":
-        return "intoClause" in body
+    if kind == "CreateFunctionStmt":
+        return plpgsql_here  # only a PL/pgSQL body is read; the rest comes from the JSON
+    if kind in _PLPGSQL:
+        return True  # DO blocks, and the calls a body defined in the migration may be run by
     return kind in _CONVERTERS and kind not in objects.JSON_READ and objects.tree_wanted(kind, body)
 
 
@@ -1376,6 +1468,21 @@ class _Statement:
             end = token.end + 1
         base = self.builder.base + self.start
         return Span(base + rel, base + end)
+
+
+def _placed(change: Change, positions: list[int]) -> Change:
+    """``change`` (of SQL read out of a literal) with offsets into that SQL made file offsets,
+    ``positions`` giving the file offset of each character and one past the last."""
+    last = len(positions) - 1
+
+    def offset(value: int) -> int:
+        return positions[min(max(value, 0), last)]
+
+    def span(value: Span) -> Span:
+        start = offset(value.start)
+        return Span(start, max(offset(value.end), start + 1))
+
+    return map_positions(change, offset, span)
 
 
 def _transaction_kind(kind: enums.TransactionStmtKind) -> TransactionKind:

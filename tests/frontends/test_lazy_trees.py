@@ -26,7 +26,7 @@ MULTIBYTE = (
 def lazy_and_eager(text: str, **options: object) -> tuple[sql.ParsedSql, sql.ParsedSql]:
     lazy = sql.parse(text, **options)  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sql, "_needs_tree", lambda kind, entry: True)
+        patch.setattr(sql, "_needs_tree", lambda kind, entry, plpgsql_here: True)
         eager = sql.parse(text, **options)  # type: ignore[arg-type]
     return lazy, eager
 

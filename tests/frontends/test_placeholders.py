@@ -68,4 +68,4 @@ def test_sqlite_revisions_read_their_sql_as_sqlite(tmp_path: Path) -> None:
     output = concise(report)
     assert "E001" not in output
     assert "SG033" in output
-    assert concise(lint_snippet(tmp_path, revision_file(body), filename="0002_pg.py")).startswith("9:17 E001")
+    assert concise(lint_snippet(tmp_path, revision_file(body), filename="pg/0002_pg.py")).startswith("9:17 E001")
