@@ -216,8 +216,11 @@ class CreateIndex(Change):
     if_not_exists: bool = False
     keyword_end: int | None = None
     if_exists_at: int | None = None
-    # WHERE ...: a partial index, which PostgreSQL's foreign key checks cannot use.
+    # WHERE ...: a partial index. A foreign key check (``col = $1``) can use one only when the
+    # WHERE asks nothing but that some of the key's columns be non-null: ``not_null_where``
+    # names them then (``WHERE a IS NOT NULL AND b IS NOT NULL``), and is empty otherwise.
     partial: bool = False
+    not_null_where: tuple[str, ...] = ()
     # ``ON ONLY parent``: the index is made on the partitioned table alone (invalid, no build).
     only: bool = False
     # The front end made the name up (SQLAlchemy's ``ix_<table>_<column>`` for ``index=True``):

@@ -808,9 +808,15 @@ class _OpReader:
                 concurrently=_truthy(args.get("postgresql_concurrently")),
                 if_not_exists=_truthy(args.get("if_not_exists")),
                 partial=args.get("postgresql_where") is not None or args.get("sqlite_where") is not None,
+                not_null_where=self._not_null_where(args.get("postgresql_where") or args.get("sqlite_where")),
                 **self._common(call, block),
             )
         )
+
+    def _not_null_where(self, node: cst.BaseExpression | None) -> tuple[str, ...]:
+        """The columns ``postgresql_where=sa.text("a IS NOT NULL")`` only asks to be non-null."""
+        predicate = self._string(node)
+        return sql.not_null_columns_in(predicate) if predicate else ()
 
     def _column_name(self, node: cst.BaseExpression) -> str | None:
         """An index column: a plain name, or None for an expression (``sa.text("lower(email)")``)."""

@@ -1077,6 +1077,7 @@ class _Builder:
             keyword_end=self._stmt.keyword_end("INDEX"),
             if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
             partial=node.whereClause is not None,
+            not_null_where=not_null_columns(node.whereClause),
             **self._common(),
         )
 
@@ -1345,6 +1346,34 @@ def _relation_name(relation: Any) -> str:
     if relation.schemaname and relation.schemaname != "public":
         return f"{relation.schemaname}.{name}"
     return name
+
+
+def not_null_columns(where: Any) -> tuple[str, ...]:
+    """The columns a partial index's WHERE requires to be non-null, when that is all it asks
+    (``a IS NOT NULL AND b IS NOT NULL``); () for any other predicate, or none."""
+    terms = where.args if isinstance(where, ast.BoolExpr) and where.boolop == enums.BoolExprType.AND_EXPR else (where,)
+    names = []
+    for term in terms:
+        if not (isinstance(term, ast.NullTest) and term.nulltesttype == enums.NullTestType.IS_NOT_NULL):
+            return ()
+        if not (isinstance(term.arg, ast.ColumnRef) and len(term.arg.fields) == 1):
+            return ()
+        field_ = term.arg.fields[0]
+        if not isinstance(field_, ast.String):
+            return ()
+        names.append(field_.sval or "")
+    return tuple(names) if where is not None else ()
+
+
+def not_null_columns_in(predicate: str) -> tuple[str, ...]:
+    """``not_null_columns`` of a WHERE written as text (Alembic's ``postgresql_where=``)."""
+    try:
+        statements = pglast.parse_sql(f"SELECT WHERE {predicate}")
+    except parser.ParseError:
+        return ()
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
+        return ()
+    return not_null_columns(statements[0].stmt.whereClause)
 
 
 def _dotted(obj: Any) -> str:
