@@ -39,7 +39,11 @@ def downgrade():
 
 def _rules(path: Path) -> list[tuple[str, int, int]]:
     report = Linter(CONFIG).lint_paths([str(path)]).reports[0]
-    return [(d.rule, report.lines.position(d.span.start).line, report.lines.position(d.span.start).column) for d in report.diagnostics]
+    found = []
+    for d in report.diagnostics:
+        at = report.lines.position(d.span.start)
+        found.append((d.rule, at.line, at.column))
+    return found
 
 
 def test_alembic_partial_index_on_not_null_key_covers_the_foreign_key(tmp_path: Path) -> None:
