@@ -140,6 +140,9 @@ class CreateTable(Change):
     constraints: tuple[Constraint, ...] = ()
     if_not_exists: bool = False
     partition_of: str | None = None
+    # CREATE TABLE ... AS, SELECT ... INTO, CREATE MATERIALIZED VIEW (not WITH NO DATA): the new
+    # table is filled by its query.
+    filled: bool = False
     # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
     keyword_end: int | None = None
 

@@ -849,7 +849,7 @@ class _Builder:
         modelled (a RawStatement)."""
         if node.intoClause is None:
             return None
-        return CreateTable(table=self._relation(node.intoClause.rel), **self._common())
+        return CreateTable(table=self._relation(node.intoClause.rel), filled=True, **self._common())
 
     def _create_table(self, node: ast.CreateStmt) -> CreateTable:
         table = self._relation(node.relation)
@@ -882,6 +882,7 @@ class _Builder:
         return CreateTable(
             table=self._relation(into.rel),
             if_not_exists=bool(node.if_not_exists),
+            filled=not into.skipData,
             keyword_end=None,
             **self._common(),
         )
