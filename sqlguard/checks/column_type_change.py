@@ -23,7 +23,7 @@ def column_type_change(change: AlterColumnType, ctx: Context) -> Iterator[Diagno
     )
     if change.using is None and old is not None and is_safe_widening(old, change.type):
         return
-    if old is not None and _relabel_in_utc(change, old, ctx):
+    if _relabel_in_utc(change, old, ctx):
         return
     if ctx.in_down(change) and _restores(change, ctx):
         return  # a rollback putting back the type the column had: the up made this change
@@ -56,16 +56,21 @@ UTC_ZONES = frozenset({
 })
 
 
-def _relabel_in_utc(change: AlterColumnType, old: TypeRef, ctx: Context) -> bool:
+def _relabel_in_utc(change: AlterColumnType, old: TypeRef | None, ctx: Context) -> bool:
     """timestamp ↔ timestamptz after ``SET timezone = 'UTC'`` in the same part of the migration:
     PostgreSQL 12+ then keeps every stored value as it is (binary compatible in UTC), so it only
     changes the catalog, unless USING computes something else or the new type states a precision
     (checked on PostgreSQL 15: only a new type without one, or (6) from a column without one,
-    keeps the table's file)."""
+    keeps the table's file). An old type the chain has not seen (a column of a renamed table, or
+    made outside the linted files) is taken to be the other one of the pair: besides each other,
+    only date casts to them automatically, and a date column turned into a timestamp is rare."""
     new = change.type
-    if {old.name, new.name} != {"timestamp", "timestamptz"} or old.array != new.array or ctx.target_version < 12:
+    pair = {"timestamp", "timestamptz"}
+    if ctx.target_version < 12 or new.name not in pair:
         return False
-    if new.args and (old.args or new.args[0] < 6):  # measured: timestamp(3) → timestamptz(3) rewrites
+    if old is not None and ({old.name, new.name} != pair or old.array != new.array):
+        return False
+    if new.args and (old is None or old.args or new.args[0] < 6):  # measured: timestamp(3) → timestamptz(3) rewrites
         return False
     if change.using is not None and change.using.strip('"') != change.column:
         return False

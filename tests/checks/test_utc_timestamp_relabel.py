@@ -29,3 +29,16 @@ def test_only_the_relabels_in_utc_are_silent(tmp_path: Path) -> None:
     )
     report = Linter(CONFIG).lint_paths([str(later)]).reports[0]
     assert [report.lines.position(d.span.start).line for d in report.diagnostics] == [1, 4, 5]
+
+
+def test_a_column_of_unknown_type_turned_into_timestamptz_in_utc_is_taken_as_a_relabel(tmp_path: Path) -> None:
+    path = tmp_path / "001_tz.sql"
+    path.write_text(
+        "SET timezone = 'UTC';\n"
+        "ALTER TABLE person ALTER COLUMN published TYPE timestamptz USING published;\n"
+        "ALTER TABLE person ALTER COLUMN updated TYPE timestamptz(3);\n"
+        "ALTER TABLE person ALTER COLUMN score TYPE bigint;\n",
+        encoding="utf-8",
+    )
+    report = Linter(CONFIG).lint_paths([str(path)]).reports[0]
+    assert [report.lines.position(d.span.start).line for d in report.diagnostics] == [3, 4]
