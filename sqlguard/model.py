@@ -99,6 +99,8 @@ class Constraint(Record):
     # conjuncts), so SET NOT NULL can be known to skip its scan.
     expression: str | None = None
     not_null_columns: tuple[str, ...] = ()
+    # The columns a CHECK's expression names (dropping one of them drops the constraint).
+    refers_to: tuple[str, ...] = ()
 
 
 @record

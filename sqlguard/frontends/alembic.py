@@ -1224,7 +1224,12 @@ def _check_facts(condition: str | None) -> dict[str, Any]:
     change = parsed.changes[0] if len(parsed.changes) == 1 and not parsed.errors else None
     if not isinstance(change, AddConstraint):
         return {"expression": condition}
-    return {"expression": change.constraint.expression, "not_null_columns": change.constraint.not_null_columns}
+    constraint = change.constraint
+    return {
+        "expression": constraint.expression,
+        "not_null_columns": constraint.not_null_columns,
+        "refers_to": constraint.refers_to,
+    }
 
 
 def _sql_expression(text: str | None) -> str | None:

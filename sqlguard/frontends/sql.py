@@ -959,6 +959,7 @@ class _Builder:
             span=span,
             expression=_deparse(node.raw_expr) if kind == "check" else None,
             not_null_columns=tuple(_not_null_columns(node.raw_expr)) if kind == "check" else (),
+            refers_to=tuple(dict.fromkeys(_column_refs(node.raw_expr))) if kind == "check" else (),
         )
 
     def _type(self, node: ast.TypeName) -> TypeRef:
@@ -1395,6 +1396,18 @@ def _option_on(arg: Any) -> bool:
     if isinstance(arg, ast.Integer):
         return arg.ival != 0
     return True
+
+
+def _column_refs(node: Any) -> Iterator[str]:
+    """The column names an expression refers to (the last part of each reference)."""
+    if isinstance(node, ast.ColumnRef):
+        names = [field.sval or "" for field in node.fields or () if isinstance(field, ast.String)]
+        if names:
+            yield names[-1]
+        return
+    if isinstance(node, ast.Node):
+        for child in _children(node):
+            yield from _column_refs(child)
 
 
 def _children(node: Any) -> Iterator[Any]:
