@@ -239,8 +239,8 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
             and (unqualified(change.table), change.new_name, change.column) not in column_renames
         ):
             undo = op_call("alter_column", change.table, py_str(change.new_name), new_column_name=py_str(change.column))
-            lost = f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")'
-            entries.append((order, None, lost, undo))
+            name = f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")'
+            entries.append((order, None, name, undo))
     entries.sort(key=lambda entry: -entry[0])
     left = [entry[1] for entry in entries if entry[1] is not None]
     lost = [entry[2] for entry in entries if entry[2] is not None]
@@ -275,10 +275,10 @@ def _made_by(up: list[Change]) -> tuple[list[_Made], list[tuple[int, Change]]]:
         elif isinstance(change, CreateIndex) and change.name:
             columns = tuple(c for c in change.columns if c)
             made.append(_Made("index", change.table, change.name, columns, order))
-        elif isinstance(change, AddConstraint) and change.constraint.name:
+        elif isinstance(change, AddConstraint) and change.constraint.name is not None:
             constraint = change.constraint
             columns = tuple(dict.fromkeys((*constraint.columns, *constraint.refers_to)))
-            made.append(_Made("constraint", change.table, constraint.name, columns, order))
+            made.append(_Made("constraint", change.table, change.constraint.name, columns, order))
         elif isinstance(change, DropIndex):
             names = {unqualified(n) for n in change.names}
             made[:] = [m for m in made if not (m.kind == "index" and unqualified(m.name) in names)]
@@ -305,9 +305,9 @@ def _made_by(up: list[Change]) -> tuple[list[_Made], list[tuple[int, Change]]]:
                     if m.kind == "table":
                         m.name = change.new_name
         elif isinstance(change, RenameColumn):
-            column = find("column", change.table, change.column)
-            if column is not None:
-                column.name = change.new_name
+            renamed = find("column", change.table, change.column)
+            if renamed is not None:
+                renamed.name = change.new_name
             elif find("table", change.table) is None:
                 lost.append((order, change))
             key = unqualified(change.table)

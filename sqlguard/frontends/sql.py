@@ -1353,14 +1353,16 @@ def _relation_name(relation: Any) -> str:
 def not_null_columns(where: Any) -> tuple[str, ...]:
     """The columns a partial index's WHERE requires to be non-null, when that is all it asks
     (``a IS NOT NULL AND b IS NOT NULL``); () for any other predicate, or none."""
-    terms = where.args if isinstance(where, ast.BoolExpr) and where.boolop == enums.BoolExprType.AND_EXPR else (where,)
+    and_ = isinstance(where, ast.BoolExpr) and where.boolop == enums.BoolExprType.AND_EXPR
+    terms = (where.args or ()) if and_ else (where,)
     names = []
     for term in terms:
         if not (isinstance(term, ast.NullTest) and term.nulltesttype == enums.NullTestType.IS_NOT_NULL):
             return ()
-        if not (isinstance(term.arg, ast.ColumnRef) and len(term.arg.fields) == 1):
+        fields = term.arg.fields if isinstance(term.arg, ast.ColumnRef) else None
+        if not fields or len(fields) != 1:
             return ()
-        field_ = term.arg.fields[0]
+        field_ = fields[0]
         if not isinstance(field_, ast.String):
             return ()
         names.append(field_.sval or "")
