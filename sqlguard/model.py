@@ -545,6 +545,9 @@ class InterpolatedSql(Change):
     parameterized: str
     variable: str | None = None
     built_at: Span | None = None
+    # Every pasted value stands where a name goes (a table, a column): no bound parameter can
+    # take its place; it needs a fixed list of names or quoting as an identifier.
+    names_only: bool = False
 
 
 DowngradeStatus = Literal["missing", "empty", "raises", "ok"]
