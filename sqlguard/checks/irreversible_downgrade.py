@@ -181,7 +181,6 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
     upgrade() is followed in order first: an index or table it makes and drops again (a temporary
     one) is not left, and one it renames is known by its new name."""
     made, lost_events = _made_by(up)
-    made_tables = {unqualified(c.table) for c in up if isinstance(c, CreateTable)}
     dropped_tables = {unqualified(t) for c in down if isinstance(c, DropTable) for t in c.tables}
     created_tables = {unqualified(c.table) for c in down if isinstance(c, CreateTable)}
     dropped_columns = {(unqualified(c.table), c.column) for c in down if isinstance(c, DropColumn)}
@@ -221,14 +220,14 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
         ):
             undo = f'op.drop_constraint("{item.name}", "{item.table}")'
             entries.append((item.order, f'constraint "{item.name}"', None, undo))
-    for order, change in lost_events:
+    for order, change, tables in lost_events:
         if isinstance(change, DropColumn):
             if (unqualified(change.table), change.column) not in added_columns:
                 undo = op_call("add_column", change.table, f"sa.Column({py_str(change.column)}, ...)")
                 entries.append((order, None, f'column "{change.table}.{change.column}"', undo))
         elif isinstance(change, DropTable):
-            for table in change.tables:
-                if unqualified(table) not in created_tables and unqualified(table) not in made_tables:
+            for table in tables:
+                if unqualified(table) not in created_tables:
                     entries.append((order, None, f'table "{table}"', op_call("create_table", table, "...")))
         elif isinstance(change, RenameTable):
             if (unqualified(change.new_name), unqualified(change.table)) not in renames:
@@ -247,11 +246,11 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
     return left, lost, [entry[3] for entry in entries]
 
 
-def _made_by(up: list[Change]) -> tuple[list[_Made], list[tuple[int, Change]]]:
+def _made_by(up: list[Change]) -> tuple[list[_Made], list[tuple[int, Change, tuple[str, ...]]]]:
     """upgrade() followed in order: the objects it leaves (final names), and the changes that
-    remove or rename what was there before it."""
+    remove or rename what was there before it (with, for a DROP TABLE, which of its tables)."""
     made: list[_Made] = []
-    lost: list[tuple[int, Change]] = []
+    lost: list[tuple[int, Change, tuple[str, ...]]] = []
 
     def find(kind: str, table: str, name: str | None = None) -> _Made | None:
         key = unqualified(table)
@@ -288,16 +287,17 @@ def _made_by(up: list[Change]) -> tuple[list[_Made], list[tuple[int, Change]]]:
         elif isinstance(change, DropColumn):
             table, column = unqualified(change.table), change.column
             if find("column", table, column) is None and find("table", table) is None:
-                lost.append((order, change))
+                lost.append((order, change, ()))
             made[:] = [m for m in made if not covers(m, table, column)]
         elif isinstance(change, DropTable):
             keys = {unqualified(t) for t in change.tables}
-            if any(find("table", t) is None for t in change.tables):
-                lost.append((order, change))
+            before = tuple(t for t in change.tables if find("table", t) is None)
+            if before:
+                lost.append((order, change, before))
             made[:] = [m for m in made if unqualified(m.table) not in keys]
         elif isinstance(change, RenameTable):
             if find("table", change.table) is None:
-                lost.append((order, change))
+                lost.append((order, change, ()))
             key = unqualified(change.table)
             for m in made:
                 if unqualified(m.table) == key:
@@ -309,7 +309,7 @@ def _made_by(up: list[Change]) -> tuple[list[_Made], list[tuple[int, Change]]]:
             if renamed is not None:
                 renamed.name = change.new_name
             elif find("table", change.table) is None:
-                lost.append((order, change))
+                lost.append((order, change, ()))
             key = unqualified(change.table)
             for m in made:
                 if unqualified(m.table) == key and m.kind in ("index", "constraint"):
