@@ -100,6 +100,8 @@ class Constraint(Record):
     # conjuncts), so SET NOT NULL can be known to skip its scan.
     expression: str | None = None
     not_null_columns: tuple[str, ...] = ()
+    # The columns a CHECK's expression names (dropping one of them drops the constraint).
+    refers_to: tuple[str, ...] = ()
 
 
 @record
@@ -145,6 +147,9 @@ class CreateTable(Change):
     constraints: tuple[Constraint, ...] = ()
     if_not_exists: bool = False
     partition_of: str | None = None
+    # CREATE TABLE ... AS, SELECT ... INTO, CREATE MATERIALIZED VIEW (not WITH NO DATA): the new
+    # table is filled by its query.
+    filled: bool = False
     # File offset just after the keyword IF [NOT] EXISTS would follow (TABLE, ADD [COLUMN], DROP [COLUMN]).
     keyword_end: int | None = None
 
@@ -221,8 +226,11 @@ class CreateIndex(Change):
     if_not_exists: bool = False
     keyword_end: int | None = None
     if_exists_at: int | None = None
-    # WHERE ...: a partial index, which PostgreSQL's foreign key checks cannot use.
+    # WHERE ...: a partial index. A foreign key check (``col = $1``) can use one only when the
+    # WHERE asks nothing but that some of the key's columns be non-null: ``not_null_where``
+    # names them then (``WHERE a IS NOT NULL AND b IS NOT NULL``), and is empty otherwise.
     partial: bool = False
+    not_null_where: tuple[str, ...] = ()
     # ``ON ONLY parent``: the index is made on the partitioned table alone (invalid, no build).
     only: bool = False
     # The front end made the name up (SQLAlchemy's ``ix_<table>_<column>`` for ``index=True``):
@@ -662,6 +670,9 @@ class InterpolatedSql(Change):
     parameterized: str
     variable: str | None = None
     built_at: Span | None = None
+    # Every pasted value stands where a name goes (a table, a column): no bound parameter can
+    # take its place; it needs a fixed list of names or quoting as an identifier.
+    names_only: bool = False
 
 
 DowngradeStatus = Literal["missing", "empty", "raises", "ok"]

@@ -106,8 +106,10 @@ class IndexInfo:
     table: str
     columns: tuple[str | None, ...]
     migration: str
-    # A partial index (WHERE ...) cannot serve PostgreSQL's foreign key checks.
+    # A partial index (WHERE ...) serves PostgreSQL's foreign key checks only when its WHERE
+    # asks nothing but that ``not_null_where`` (some of the key's columns) be non-null.
     partial: bool = False
+    not_null_where: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,14 +185,20 @@ class SchemaState:
         return info is not None and info.migration == migration
 
     def has_index_leading_with(self, table: str, columns: tuple[str, ...]) -> bool:
-        """True if some full (not partial) index on ``table`` has exactly ``columns`` (in any
-        order) as its first keys: the only kind PostgreSQL's foreign key checks can use."""
-        wanted = set(columns)
+        """True if some index on ``table`` lets PostgreSQL's foreign key check on ``columns``
+        (``WHERE a = $1 AND b = $2``) find its rows without reading the whole table: its first
+        keys are the key's first columns, all of them or a prefix (in any order; an index on
+        ``(user_id)`` serves a key ``(user_id, type)``), and it is not partial, or its WHERE only
+        asks key columns to be non-null, which every ``col = $1`` implies."""
         for index in self.indexes_by_table.get(unqualified(table)) or ():
-            if index.partial or len(index.columns) < len(columns):
+            if index.partial and not (index.not_null_where and set(index.not_null_where) <= set(columns)):
                 continue
-            leading = index.columns[: len(columns)]
-            if None not in leading and set(leading) == wanted:
+            leading: list[str] = []
+            for key in index.columns[: len(columns)]:
+                if key is None or key not in columns:
+                    break
+                leading.append(key)
+            if leading and set(leading) == set(columns[: len(leading)]):
                 return True
         return False
 
@@ -230,7 +238,8 @@ class SchemaState:
             if constraint.kind in ("primary", "unique", "exclusion") and constraint.columns:
                 self._add_index(constraint.name, change.table, constraint.columns, migration)
         elif isinstance(change, CreateIndex):
-            self._add_index(change.name, change.table, change.columns, migration, partial=change.partial)
+            self._add_index(change.name, change.table, change.columns, migration, partial=change.partial,
+                            not_null_where=change.not_null_where)
         elif isinstance(change, DropIndex):
             for name in change.names:
                 self._drop_index(unqualified(name))
@@ -332,11 +341,12 @@ class SchemaState:
         migration: str,
         *,
         partial: bool = False,
+        not_null_where: tuple[str, ...] = (),
     ) -> None:
         table = unqualified(table)
         if name and "." not in name and "." in table:  # an index lives in its table's schema
             name = f"{table.rsplit('.', 1)[0]}.{name}"
-        info = IndexInfo(unqualified(name) if name else None, table, tuple(columns), migration, partial)
+        info = IndexInfo(unqualified(name) if name else None, table, tuple(columns), migration, partial, not_null_where)
         self.indexes_by_table[info.table] = (*(self.indexes_by_table.get(info.table) or ()), info)
         if info.name is not None:
             self.index_history[info.name] = info
@@ -405,7 +415,9 @@ class SchemaState:
             return types.setdefault(shape, len(types))
 
         def index(info: IndexInfo) -> list[Any]:
-            return [info.name, info.table, list(info.columns), path(info.migration), info.partial]
+            # a partial index whose WHERE only asks columns to be non-null is written as their list
+            partial = list(info.not_null_where) if info.not_null_where else info.partial
+            return [info.name, info.table, list(info.columns), path(info.migration), partial]
 
         body: dict[str, list[Any]] = {
             "tables": [
@@ -443,8 +455,9 @@ class SchemaState:
 
         def index(raw: list[Any]) -> IndexInfo:
             name, table, columns, migration, partial = raw
+            not_null = tuple(str(c) for c in partial) if isinstance(partial, list) else ()
             return IndexInfo(None if name is None else str(name), str(table), tuple(columns), paths[migration],
-                             bool(partial))
+                             bool(partial), not_null)
 
         state = cls()
         for name, migration, columns, origins, rls in data["tables"]:

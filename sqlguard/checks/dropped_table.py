@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlguard.advice import ident, op_call, py_str, qualified
 from sqlguard.context import Context
 from sqlguard.diagnostics import Diagnostic
-from sqlguard.model import DropTable
+from sqlguard.model import CreateTable, DropTable, unqualified
 from sqlguard.registry import rule
 
 
@@ -15,7 +15,8 @@ from sqlguard.registry import rule
 def dropped_table(change: DropTable, ctx: Context) -> Iterator[Diagnostic]:
     if ctx.in_down(change):
         return  # a rollback undoes the up migration; dropping what it made is its job
-    tables = [table for table in change.tables if not ctx.created_here(table)]
+    rebuilt = set() if change.cascade else _rebuilt_later(change, ctx)  # CASCADE drops more than it rebuilds
+    tables = [table for table in change.tables if not ctx.created_here(table) and unqualified(table) not in rebuilt]
     if not tables:
         return
     names = ", ".join(f'"{table}"' for table in tables)
@@ -39,3 +40,12 @@ def dropped_table(change: DropTable, ctx: Context) -> Iterator[Diagnostic]:
             f"DROP TABLE {qualified(first + '_deprecated')};"
         ),
     )
+
+
+def _rebuilt_later(change: DropTable, ctx: Context) -> set[str]:
+    """Tables the same part of the migration re-creates after this drop and fills from a query
+    (``CREATE TABLE name AS SELECT ...``, as a cache table rebuilt from its view is): their rows
+    come back, and in the migration's transaction no client sees the table missing."""
+    part = ctx.migration.down_changes if ctx.in_down(change) else ctx.migration.changes
+    later = part[next(i for i, other in enumerate(part) if other is change) + 1 :]
+    return {unqualified(other.table) for other in later if isinstance(other, CreateTable) and other.filled}

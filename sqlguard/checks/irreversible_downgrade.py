@@ -10,6 +10,7 @@ empty or raising ``downgrade()``, or one that leaves behind what ``upgrade()`` c
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlguard.advice import ident, op_call, py_str, qualified
@@ -157,9 +158,29 @@ def _alembic(migration: Migration, facts: AlembicFacts, ctx: Context) -> Iterato
     yield ctx.diagnostic(facts.downgrade_span, message, help=help_text)
 
 
+# Alembic's usual naming convention turns op.create_check_constraint("positive", "orders", ...)
+# into "ck_orders_positive" (and so on): a downgrade dropping that name drops the constraint.
+CONVENTION_PREFIXES = ("ck", "uq", "fk", "pk")
+
+
+@dataclass
+class _Made:
+    """One object upgrade() leaves at its end, under its final names."""
+
+    kind: str  # table | column | index | constraint
+    table: str
+    name: str
+    columns: tuple[str, ...] = ()
+    order: int = 0
+
+
 def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[str], list[str]]:
     """What upgrade() made that downgrade() does not remove, what it removed that is not put back,
-    and the Alembic calls that would undo it (last change first)."""
+    and the Alembic calls that would undo it (last change first).
+
+    upgrade() is followed in order first: an index or table it makes and drops again (a temporary
+    one) is not left, and one it renames is known by its new name."""
+    made, lost_events = _made_by(up)
     dropped_tables = {unqualified(t) for c in down if isinstance(c, DropTable) for t in c.tables}
     created_tables = {unqualified(c.table) for c in down if isinstance(c, CreateTable)}
     dropped_columns = {(unqualified(c.table), c.column) for c in down if isinstance(c, DropColumn)}
@@ -172,51 +193,125 @@ def _left_behind(up: list[Change], down: list[Change]) -> tuple[list[str], list[
     renames = {(unqualified(c.table), c.new_name) for c in down if isinstance(c, RenameTable)}
     column_renames = {(unqualified(c.table), c.column, c.new_name) for c in down if isinstance(c, RenameColumn)}
 
-    def gone(table: str, columns: tuple[str | None, ...] = ()) -> bool:
+    def gone(table: str, columns: tuple[str, ...] = ()) -> bool:
         table = unqualified(table)
-        return table in dropped_tables or any((table, c) in dropped_columns for c in columns if c)
+        return table in dropped_tables or any((table, c) in dropped_columns for c in columns)
 
-    left: list[str] = []
-    lost: list[str] = []
-    undo: list[str] = []
-    for change in reversed(up):
-        if isinstance(change, CreateTable):
-            if not gone(change.table):
-                left.append(f'table "{change.table}"')
-                undo.append(op_call("drop_table", change.table))
-        elif isinstance(change, AddColumn):
-            if not gone(change.table, (change.column.name,)):
-                left.append(f'column "{change.table}.{change.column.name}"')
-                undo.append(op_call("drop_column", change.table, py_str(change.column.name)))
-        elif isinstance(change, CreateIndex) and change.name:
-            if unqualified(change.name) not in dropped_indexes and not gone(change.table, change.columns):
-                left.append(f'index "{change.name}"')
-                undo.append(f'op.drop_index("{change.name}", table_name="{change.table}")')
-        elif isinstance(change, AddConstraint) and change.constraint.name:
-            constraint = change.constraint
-            if constraint.name not in dropped_constraints and not gone(change.table, constraint.columns):
-                left.append(f'constraint "{constraint.name}"')
-                undo.append(f'op.drop_constraint("{constraint.name}", "{change.table}")')
-        elif isinstance(change, DropColumn):
-            key = (unqualified(change.table), change.column)
-            if key not in added_columns:
-                lost.append(f'column "{change.table}.{change.column}"')
-                undo.append(op_call("add_column", change.table, f"sa.Column({py_str(change.column)}, ...)"))
+    def constraint_dropped(name: str, table: str) -> bool:
+        bare = unqualified(table).rsplit(".", 1)[-1]
+        return name in dropped_constraints or any(
+            f"{prefix}_{bare}_{name}" in dropped_constraints for prefix in CONVENTION_PREFIXES
+        )
+
+    entries: list[tuple[int, str | None, str | None, str]] = []  # order, left, lost, undo
+    for item in made:
+        if item.kind == "table" and not gone(item.table):
+            entries.append((item.order, f'table "{item.table}"', None, op_call("drop_table", item.table)))
+        elif item.kind == "column" and not gone(item.table, (item.name,)):
+            undo = op_call("drop_column", item.table, py_str(item.name))
+            entries.append((item.order, f'column "{item.table}.{item.name}"', None, undo))
+        elif item.kind == "index" and not (unqualified(item.name) in dropped_indexes or gone(item.table, item.columns)):
+            undo = f'op.drop_index("{item.name}", table_name="{item.table}")'
+            entries.append((item.order, f'index "{item.name}"', None, undo))
+        elif (
+            item.kind == "constraint"
+            and not constraint_dropped(item.name, item.table)
+            and not gone(item.table, item.columns)
+        ):
+            undo = f'op.drop_constraint("{item.name}", "{item.table}")'
+            entries.append((item.order, f'constraint "{item.name}"', None, undo))
+    for order, change, tables in lost_events:
+        if isinstance(change, DropColumn):
+            if (unqualified(change.table), change.column) not in added_columns:
+                undo = op_call("add_column", change.table, f"sa.Column({py_str(change.column)}, ...)")
+                entries.append((order, None, f'column "{change.table}.{change.column}"', undo))
         elif isinstance(change, DropTable):
-            for table in change.tables:
+            for table in tables:
                 if unqualified(table) not in created_tables:
-                    lost.append(f'table "{table}"')
-                    undo.append(op_call("create_table", table, "..."))
+                    entries.append((order, None, f'table "{table}"', op_call("create_table", table, "...")))
         elif isinstance(change, RenameTable):
             if (unqualified(change.new_name), unqualified(change.table)) not in renames:
-                lost.append(f'the name "{change.table}" (renamed to "{change.new_name}")')
-                undo.append(f'op.rename_table("{change.new_name}", "{change.table}")')
+                undo = f'op.rename_table("{change.new_name}", "{change.table}")'
+                entries.append((order, None, f'the name "{change.table}" (renamed to "{change.new_name}")', undo))
         elif (
             isinstance(change, RenameColumn)
             and (unqualified(change.table), change.new_name, change.column) not in column_renames
         ):
-            lost.append(f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")')
-            undo.append(
-                op_call("alter_column", change.table, py_str(change.new_name), new_column_name=py_str(change.column))
-            )
-    return left, lost, undo
+            undo = op_call("alter_column", change.table, py_str(change.new_name), new_column_name=py_str(change.column))
+            name = f'the name "{change.table}.{change.column}" (renamed to "{change.new_name}")'
+            entries.append((order, None, name, undo))
+    entries.sort(key=lambda entry: -entry[0])
+    left = [entry[1] for entry in entries if entry[1] is not None]
+    lost = [entry[2] for entry in entries if entry[2] is not None]
+    return left, lost, [entry[3] for entry in entries]
+
+
+def _made_by(up: list[Change]) -> tuple[list[_Made], list[tuple[int, Change, tuple[str, ...]]]]:
+    """upgrade() followed in order: the objects it leaves (final names), and the changes that
+    remove or rename what was there before it (with, for a DROP TABLE, which of its tables)."""
+    made: list[_Made] = []
+    lost: list[tuple[int, Change, tuple[str, ...]]] = []
+
+    def find(kind: str, table: str, name: str | None = None) -> _Made | None:
+        key = unqualified(table)
+        return next(
+            (m for m in made if m.kind == kind and unqualified(m.table) == key and (name is None or m.name == name)),
+            None,
+        )
+
+    def covers(m: _Made, table: str, column: str) -> bool:
+        """``m`` lives on ``table`` and goes when ``column`` goes (the table itself stays)."""
+        if unqualified(m.table) != table or m.kind == "table":
+            return False
+        return m.name == column if m.kind == "column" else column in m.columns
+
+    for order, change in enumerate(up):
+        if isinstance(change, CreateTable):
+            made.append(_Made("table", change.table, change.table, order=order))
+        elif isinstance(change, AddColumn):
+            if find("table", change.table) is None:  # a new table's drop takes its columns
+                made.append(_Made("column", change.table, change.column.name, order=order))
+        elif isinstance(change, CreateIndex) and change.name:
+            columns = tuple(c for c in change.columns if c)
+            made.append(_Made("index", change.table, change.name, columns, order))
+        elif isinstance(change, AddConstraint) and change.constraint.name is not None:
+            constraint = change.constraint
+            columns = tuple(dict.fromkeys((*constraint.columns, *constraint.refers_to)))
+            made.append(_Made("constraint", change.table, change.constraint.name, columns, order))
+        elif isinstance(change, DropIndex):
+            names = {unqualified(n) for n in change.names}
+            made[:] = [m for m in made if not (m.kind == "index" and unqualified(m.name) in names)]
+        elif isinstance(change, DropConstraint):
+            made[:] = [m for m in made if not (m.kind == "constraint" and m.name == change.name
+                                               and unqualified(m.table) == unqualified(change.table))]
+        elif isinstance(change, DropColumn):
+            table, column = unqualified(change.table), change.column
+            if find("column", table, column) is None and find("table", table) is None:
+                lost.append((order, change, ()))
+            made[:] = [m for m in made if not covers(m, table, column)]
+        elif isinstance(change, DropTable):
+            keys = {unqualified(t) for t in change.tables}
+            before = tuple(t for t in change.tables if find("table", t) is None)
+            if before:
+                lost.append((order, change, before))
+            made[:] = [m for m in made if unqualified(m.table) not in keys]
+        elif isinstance(change, RenameTable):
+            if find("table", change.table) is None:
+                lost.append((order, change, ()))
+            key = unqualified(change.table)
+            for m in made:
+                if unqualified(m.table) == key:
+                    m.table = change.new_name
+                    if m.kind == "table":
+                        m.name = change.new_name
+        elif isinstance(change, RenameColumn):
+            renamed = find("column", change.table, change.column)
+            if renamed is not None:
+                renamed.name = change.new_name
+            elif find("table", change.table) is None:
+                lost.append((order, change, ()))
+            key = unqualified(change.table)
+            for m in made:
+                if unqualified(m.table) == key and m.kind in ("index", "constraint"):
+                    m.columns = tuple(change.new_name if c == change.column else c for c in m.columns)
+    return made, lost

@@ -13,7 +13,7 @@ from sqlguard.registry import rule
 
 @rule("SG004", on=(CreateIndex, DropIndex, Reindex))
 def non_concurrent_index(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> Iterator[Diagnostic]:
-    if change.concurrently or _only_new_objects(change, ctx) or _table_dropped_next(change, ctx):
+    if change.concurrently or _only_new_objects(change, ctx) or _table_dropped_later(change, ctx):
         return
     if isinstance(change, Reindex) and change.target in ("SYSTEM",):
         return
@@ -56,21 +56,19 @@ def _blocker(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> str | N
     return outside_transaction(change, ctx)
 
 
-def _table_dropped_next(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> bool:
-    """A DROP INDEX whose table the same migration drops next: the DROP TABLE locks it anyway."""
+def _table_dropped_later(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> bool:
+    """A DROP INDEX whose table the same part of the migration drops later (a down that drops
+    the indexes, then the tables): that DROP TABLE takes the same lock anyway."""
     if not isinstance(change, DropIndex):
         return False
     tables = {change.table} if change.table else {ctx.schema.index_table(name) for name in change.names}
     if None in tables:
         return False
+    wanted = {unqualified(t) for t in tables if t}
     part = ctx.migration.down_changes if ctx.in_down(change) else ctx.migration.changes
     later = part[next(i for i, other in enumerate(part) if other is change) + 1 :]
-    for other in later:
-        if isinstance(other, DropTable):
-            return {unqualified(t) for t in tables if t} <= {unqualified(t) for t in other.tables}
-        if not isinstance(other, DropIndex):
-            return False
-    return False
+    dropped = {unqualified(t) for other in later if isinstance(other, DropTable) for t in other.tables}
+    return wanted <= dropped
 
 
 def _only_new_objects(change: CreateIndex | DropIndex | Reindex, ctx: Context) -> bool:

@@ -855,9 +855,15 @@ class _OpReader:
                 concurrently=_truthy(args.get("postgresql_concurrently")),
                 if_not_exists=_truthy(args.get("if_not_exists")),
                 partial=args.get("postgresql_where") is not None or args.get("sqlite_where") is not None,
+                not_null_where=self._not_null_where(args.get("postgresql_where") or args.get("sqlite_where")),
                 **self._common(call, block),
             )
         )
+
+    def _not_null_where(self, node: cst.BaseExpression | None) -> tuple[str, ...]:
+        """The columns ``postgresql_where=sa.text("a IS NOT NULL")`` only asks to be non-null."""
+        predicate = self._string(node)
+        return sql.not_null_columns_in(predicate) if predicate else ()
 
     def _column_name(self, node: cst.BaseExpression) -> str | None:
         """An index column: a plain name, or None for an expression (``sa.text("lower(email)")``)."""
@@ -1265,7 +1271,12 @@ def _check_facts(condition: str | None) -> dict[str, Any]:
     change = parsed.changes[0] if len(parsed.changes) == 1 and not parsed.errors else None
     if not isinstance(change, AddConstraint):
         return {"expression": condition}
-    return {"expression": change.constraint.expression, "not_null_columns": change.constraint.not_null_columns}
+    constraint = change.constraint
+    return {
+        "expression": constraint.expression,
+        "not_null_columns": constraint.not_null_columns,
+        "refers_to": constraint.refers_to,
+    }
 
 
 def _sql_expression(text: str | None) -> str | None:

@@ -445,6 +445,7 @@ class _InterpolationFinder:
         via = argument.value.value if isinstance(argument.value, cst.Name) else None
         span = self.span_of(argument.value)
         sink_code = self.code_of(node.func)
+        parameterized, names_only = _parameterized(node, argument, sink, sink_code, taint, self.code_of)
         self.found.append(
             InterpolatedSql(
                 span=span,
@@ -456,7 +457,8 @@ class _InterpolationFinder:
                 how=taint.how,
                 variable=via,
                 built_at=taint.at if via is not None else None,
-                parameterized=_parameterized(node, argument, sink, sink_code, taint, self.code_of),
+                parameterized=parameterized,
+                names_only=names_only,
             )
         )
 
@@ -656,8 +658,9 @@ def _parameterized(
     sink_code: str,
     taint: _Taint,
     code_of: Callable[[cst.CSTNode], str],
-) -> str:
-    """The same call with values passed as bound parameters (and identifiers composed safely)."""
+) -> tuple[str, bool]:
+    """The same call with values passed as bound parameters (and identifiers composed safely),
+    and whether every pasted value stands where a name goes (no bound parameter can help)."""
     named = style in ("text", "bound", "op", "read_sql")
     names: list[str] = []
     values: list[str] = []
@@ -707,14 +710,33 @@ def _parameterized(
         keyword = first[utility.start : utility.end + 1].upper()
         return (
             f"{keyword} cannot take bound parameters: check {pasted} against a fixed list of"
-            " allowed values, or run it through psycopg with sql.Identifier / sql.Literal"
+            " allowed values, or run it through psycopg with sql.Identifier / sql.Literal",
+            False,
         )
     if names_pasted:
         pasted = ", ".join(dict.fromkeys(names_pasted))
         return (
             f"bound parameters cannot stand for names: check {pasted} against a fixed list of allowed names"
-            " (or compose it with psycopg.sql.Identifier), and pass values as bound parameters"
+            " (or compose it with psycopg.sql.Identifier), and pass values as bound parameters",
+            not values,
         )
+    names_only = bool(composed) and not values and all(part.startswith("sql.Identifier(") for part in composed)
+    return _call_text(call, argument, style, sink_code, code_of, text, names, values, composed), names_only
+
+
+def _call_text(
+    call: cst.Call,
+    argument: cst.Arg,
+    style: Style,
+    sink_code: str,
+    code_of: Callable[[cst.CSTNode], str],
+    text: str,
+    names: list[str],
+    values: list[str],
+    composed: list[str],
+) -> str:
+    """The call to write: ``text`` with its placeholders, ``values`` bound as ``names``, and the
+    psycopg parts ``composed`` for its ``{}`` fields."""
     literal = _quote(text)
     others = [code_of(arg) for arg in call.args if arg is not argument]
     if style == "dbapi":

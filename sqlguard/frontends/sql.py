@@ -963,7 +963,7 @@ class _Builder:
         modelled (a RawStatement)."""
         if node.intoClause is None:
             return None
-        return CreateTable(table=self._relation(node.intoClause.rel), **self._common())
+        return CreateTable(table=self._relation(node.intoClause.rel), filled=True, **self._common())
 
     def _create_table(self, node: ast.CreateStmt) -> CreateTable:
         table = self._relation(node.relation)
@@ -996,6 +996,7 @@ class _Builder:
         return CreateTable(
             table=self._relation(into.rel),
             if_not_exists=bool(node.if_not_exists),
+            filled=not into.skipData,
             keyword_end=None,
             **self._common(),
         )
@@ -1072,6 +1073,7 @@ class _Builder:
             span=span,
             expression=_deparse(node.raw_expr) if kind == "check" else None,
             not_null_columns=tuple(_not_null_columns(node.raw_expr)) if kind == "check" else (),
+            refers_to=tuple(dict.fromkeys(_column_refs(node.raw_expr))) if kind == "check" else (),
         )
 
     def _type(self, node: ast.TypeName) -> TypeRef:
@@ -1205,6 +1207,7 @@ class _Builder:
             keyword_end=self._stmt.keyword_end("INDEX"),
             if_exists_at=self._stmt.keyword_end("INDEX", then="CONCURRENTLY"),
             partial=node.whereClause is not None,
+            not_null_where=not_null_columns(node.whereClause),
             **self._common(),
         )
 
@@ -1531,6 +1534,36 @@ def _relation_name(relation: Any) -> str:
     return name
 
 
+def not_null_columns(where: Any) -> tuple[str, ...]:
+    """The columns a partial index's WHERE requires to be non-null, when that is all it asks
+    (``a IS NOT NULL AND b IS NOT NULL``); () for any other predicate, or none."""
+    and_ = isinstance(where, ast.BoolExpr) and where.boolop == enums.BoolExprType.AND_EXPR
+    terms = (where.args or ()) if and_ else (where,)
+    names = []
+    for term in terms:
+        if not (isinstance(term, ast.NullTest) and term.nulltesttype == enums.NullTestType.IS_NOT_NULL):
+            return ()
+        fields = term.arg.fields if isinstance(term.arg, ast.ColumnRef) else None
+        if not fields or len(fields) != 1:
+            return ()
+        field_ = fields[0]
+        if not isinstance(field_, ast.String):
+            return ()
+        names.append(field_.sval or "")
+    return tuple(names) if where is not None else ()
+
+
+def not_null_columns_in(predicate: str) -> tuple[str, ...]:
+    """``not_null_columns`` of a WHERE written as text (Alembic's ``postgresql_where=``)."""
+    try:
+        statements = pglast.parse_sql(f"SELECT WHERE {predicate}")
+    except parser.ParseError:
+        return ()
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
+        return ()
+    return not_null_columns(statements[0].stmt.whereClause)
+
+
 def _dotted(obj: Any) -> str:
     parts = [item.sval or "" for item in obj if isinstance(item, ast.String)] if isinstance(obj, tuple) else []
     return unqualified(".".join(parts))
@@ -1549,6 +1582,18 @@ def _option_on(arg: Any) -> bool:
     if isinstance(arg, ast.Integer):
         return arg.ival != 0
     return True
+
+
+def _column_refs(node: Any) -> Iterator[str]:
+    """The column names an expression refers to (the last part of each reference)."""
+    if isinstance(node, ast.ColumnRef):
+        names = [field.sval or "" for field in node.fields or () if isinstance(field, ast.String)]
+        if names:
+            yield names[-1]
+        return
+    if isinstance(node, ast.Node):
+        for child in _children(node):
+            yield from _column_refs(child)
 
 
 def _children(node: Any) -> Iterator[Any]:
