@@ -20,7 +20,7 @@ from sqlguard.context import ChainFacts, Context
 from sqlguard.diagnostics import UNREADABLE_FILE, Diagnostic, FileReport, Severity, Span
 from sqlguard.frontends import PYTHON_SUFFIXES, parse_file, revisions
 from sqlguard.frontends.revisions import revision_ids
-from sqlguard.layouts import DBMATE_DOWN, classify, is_dbmate, natural_key
+from sqlguard.layouts import DBMATE_DOWN, classify, dbmate_sections, is_dbmate, natural_key
 from sqlguard.model import Change, Migration
 from sqlguard.reading import Source, read_file, read_source, read_unique
 from sqlguard.registry import RegisteredCheck, load_checks
@@ -651,8 +651,16 @@ def chain_facts(key: ChainKey, chain: Sequence[Source], stamps: Stamps | None = 
 
 
 def has_dbmate_down(text: str) -> bool:
-    """A dbmate file with a down section (what ``Stamps`` remembers of a file it does not read)."""
-    return DBMATE_DOWN in text and is_dbmate(text)
+    """A dbmate file whose down section has a statement (what ``Stamps`` remembers of a file it
+    does not read): an empty section, which dbmate's template writes, is no way back."""
+    if DBMATE_DOWN not in text.lower() or not is_dbmate(text):
+        return False
+    down = dbmate_sections(text).down
+    if down is None:
+        return False
+    from sqlguard.frontends.sqlfile import has_statements  # pglast, only for dbmate files
+
+    return has_statements(text[down[0] : down[1]])
 
 
 def _capped(configured: Severity, cap: Severity) -> Severity:

@@ -55,8 +55,8 @@ def _sql_layout(migration: Migration, ctx: Context) -> Iterator[Diagnostic]:
         return
     if not (facts.missing or facts.empty):
         return  # the usual case: a down exists with statements (nothing to build below)
-    if facts.missing and (forward_only or ctx.require_down == "off"):
-        return  # the chain has no down at all: said once, at its first migration
+    if forward_only or ctx.require_down == "off":
+        return  # the chain has no way back at all: said once, at its first migration (or accepted)
     if facts.layout == "dbmate":
         header = "-- migrate:down"
         if facts.missing:

@@ -67,3 +67,14 @@ def test_a_wrong_require_down_value_is_a_config_error(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "sqlguard", "lint", "a.sql"], cwd=tmp_path,
                          capture_output=True, text=True, check=False)
     assert run.returncode == 2 and "'require-down' must be one of" in run.stderr
+
+
+def test_dbmate_files_whose_down_sections_are_all_empty_are_a_forward_only_chain(tmp_path: Path) -> None:
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    for step in (1, 2, 3):
+        (folder / f"2024010{step}000000_s.sql").write_text(
+            f"-- migrate:up\nCREATE TABLE t{step} (id bigint);\n\n-- migrate:down\n\n", encoding="utf-8"
+        )
+    found = Linter(Config(root=tmp_path, select=frozenset({"SG006"}))).lint_paths([str(folder)]).diagnostics
+    assert [d.message.startswith(MESSAGE) for d in found] == [True]
