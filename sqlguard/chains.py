@@ -22,7 +22,6 @@ for the current folder), so a member found here and the same file found by disco
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Literal, TypeVar
 from sqlguard import layouts
 from sqlguard.config import Config
 from sqlguard.frontends import PYTHON_SUFFIXES
-from sqlguard.frontends.revisions import order_revisions
+from sqlguard.frontends.revisions import alembic_setting, order_revisions
 
 SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
 # Files that name a migration by their folder: one folder per migration.
@@ -66,21 +65,9 @@ class ChainKey:
 
 def _alembic_ini_dialect(versions: str) -> str | None:
     """The database an ``alembic.ini`` beside the versions folder's project names, if not
-    PostgreSQL (read with configparser; a URL built in env.py at run time is not seen)."""
-    folder = versions
-    for _ in range(3):
-        folder = os.path.dirname(folder)
-        ini = os.path.join(folder, "alembic.ini")
-        if os.path.isfile(ini):
-            parser = configparser.ConfigParser(interpolation=None)
-            try:
-                parser.read(ini, encoding="utf-8")
-                url = parser.get("alembic", "sqlalchemy.url", fallback="")
-            except (configparser.Error, OSError, UnicodeDecodeError):
-                return None
-            scheme = url.split(":", 1)[0].split("+", 1)[0].strip().lower()
-            return DIALECT_FOLDERS.get(scheme)
-    return None
+    PostgreSQL (a URL built in env.py at run time is not seen)."""
+    url = alembic_setting(versions, "sqlalchemy.url") or ""
+    return DIALECT_FOLDERS.get(url.split(":", 1)[0].split("+", 1)[0].strip().lower())
 
 
 def kind_of(path: str) -> ChainKind:

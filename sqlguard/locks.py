@@ -29,6 +29,7 @@ from sqlguard.model import (
     DropNotNull,
     DropTable,
     EnableRowLevelSecurity,
+    Migration,
     RawStatement,
     Reindex,
     RenameColumn,
@@ -37,6 +38,7 @@ from sqlguard.model import (
     SetDefault,
     SetGeneratedExpression,
     SetNotNull,
+    SetSetting,
     Truncate,
     TypeRef,
     Vacuum,
@@ -235,3 +237,18 @@ def _raw_alter_table(change: RawStatement) -> str:
     words = change.statement.split()
     rest = [w for w in words[2:] if w.upper() not in ("ONLY", "IF", "EXISTS")]
     return rest[0].strip('"') if rest else "table"
+
+
+def first_lock_without(migration: Migration, ctx: Context, setting: str) -> tuple[Change, str] | None:
+    """The first statement of the up part that takes a lock on a live table (and that table)
+    before ``setting`` (``lock_timeout``, ``statement_timeout``) is set to something other than 0,
+    or None: SG050 and SG055 ask the same question of two settings."""
+    for change in migration.changes:
+        if isinstance(change, SetSetting) and change.name == setting:
+            if change.value not in (None, "0"):
+                return None
+            continue
+        table = locked_table(change, ctx)
+        if table is not None:
+            return change, table
+    return None

@@ -194,7 +194,15 @@ def graph_is_whole(root: str) -> bool:
                 return False
     except OSError:
         return False
-    above = folder
+    setting = alembic_setting(folder, "version_locations")
+    return setting is not None and not setting.strip()
+
+
+def alembic_setting(versions: str, name: str) -> str | None:
+    """``name`` from the ``[alembic]`` section of the ``alembic.ini`` of the project a versions
+    folder belongs to (up to three folders above it): "" when the file has no such setting or
+    there is no file, None when the file cannot be read."""
+    above = os.path.abspath(versions)
     for _ in range(3):
         above = os.path.dirname(above)
         ini = os.path.join(above, "alembic.ini")
@@ -202,7 +210,7 @@ def graph_is_whole(root: str) -> bool:
             parser = configparser.ConfigParser(interpolation=None)
             try:
                 parser.read(ini, encoding="utf-8")
-                return not parser.get("alembic", "version_locations", fallback="").strip()
+                return parser.get("alembic", name, fallback="")
             except (configparser.Error, OSError, UnicodeDecodeError):
-                return False
-    return True
+                return None
+    return ""
