@@ -138,8 +138,7 @@ def members(key: ChainKey, config: Config, discover: Callable[[str], list[str]])
                 found.extend(_step_files(spelled, config))
         except OSError:
             continue
-    start = len(_join(key.root, ""))
-    return sorted(found, key=lambda path: layouts.natural_key(path[start:]))
+    return sorted(found, key=natural_order(key))
 
 
 def _step_files(folder: str, config: Config) -> list[str]:
@@ -174,15 +173,28 @@ def fold_order(
     return ordered
 
 
-def up_of_down(path: str) -> str | None:
-    """For a down file (``x.down.sql``, ``down.sql``, Flyway ``U1__x.sql``), the path of its up
-    file; None for any other file. Asked of every file of a chain, so the names that cannot be a
-    down file are told apart by their ending before ``layouts.classify`` is asked."""
+def down_role(path: str) -> layouts.FileRole | None:
+    """The layout role of a down file (``x.down.sql``, ``down.sql``, Flyway ``U1__x.sql``); None
+    for any other file. Asked of every file of a chain, so the names that cannot be a down file
+    are told apart by their ending before ``layouts.classify`` is asked."""
     name = os.path.basename(path).lower()
     if not (name.endswith(".down.sql") or name == "down.sql" or name.startswith("u")):
         return None
     role = layouts.classify(path)
-    return role.counterpart_path if role is not None and role.direction == "down" else None
+    return role if role is not None and role.direction == "down" else None
+
+
+def up_of_down(path: str) -> str | None:
+    """For a down file, the path of its up file (None for any other file, or an orphan down)."""
+    role = down_role(path)
+    return role.counterpart_path if role is not None else None
+
+
+def natural_order(key: ChainKey) -> Callable[[str], tuple[str | int, ...]]:
+    """The sort key of the chain's paths: natural order of what follows the chain's folder (every
+    member starts with it, so comparing the rest orders them as whole paths would be)."""
+    start = len(_join(key.root, ""))
+    return lambda path: layouts.natural_key(path[start:])
 
 
 def _revision_order(sources: list[S], path_of: Callable[[S], str], text_of: Callable[[S], str | None]) -> list[S]:

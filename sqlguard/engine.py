@@ -196,7 +196,8 @@ class Linter:
         seen: set[object] = set()
         # Stamps of the files asked for, taken before they are read (``sqlguard.stamps``): a folder
         # run then leaves the next run on one of its files nothing to read but that file.
-        stamped = _stamp_pairs(requested) if context and visit is None and self.cache is not None else {}
+        stamping = context and visit is None and self.cache is not None
+        stamped = _stamp_pairs(p for p in requested if chains.kind_of(p) == "sql") if stamping else {}
         sources = read_unique(requested, seen)
         by_chain: dict[ChainKey, list[Source]] = {}
         for source in sources:
@@ -263,9 +264,9 @@ class Linter:
             listed = chains.members(key, self.config, self.discover)
         to_read = []
         unasked = [path for path in listed if path not in by_path]
-        pairs = _stamp_pairs(unasked) if stamps is not None and key.kind != "python" else {}
+        pairs = _stamp_pairs(unasked) if stamps is not None else {}
         for path in unasked:
-            if stamps is None or key.kind == "python":  # Alembic order needs every revision's text
+            if stamps is None:
                 to_read.append(path)
                 continue
             own, counterpart = pairs[path]
@@ -285,18 +286,17 @@ class Linter:
         by_path.update((source[0], source) for source in others)
         pool = [by_path[path] for path in listed if path in by_path]
         if len(pool) < len(by_path):  # a file asked for under a name the listing spells otherwise
-            start = len(os.path.join(key.root, "")) if key.root else 0
-            pool = sorted(by_path.values(), key=lambda source: natural_key(source[0][start:]))
+            order = chains.natural_order(key)
+            pool = sorted(by_path.values(), key=lambda source: order(source[0]))
         return chains.fold_order(key, pool, _path, _text)
 
-    def chain_before(self, path: str, text: str | None = None) -> tuple[ChainKey, list[str]]:
+    def chain_before(self, path: str) -> tuple[ChainKey, list[str]]:
         """The chain of ``path`` and the paths of its members, in natural order, ``path`` included
         (the language server stamps them to know when the state before a file must be rebuilt)."""
         key = chain_of(path, self.config)
         member_paths = chains.members(key, self.config, self.discover)
         if path not in member_paths:
-            start = len(os.path.join(key.root, "")) if key.root else 0
-            member_paths = sorted([*member_paths, path], key=lambda each: natural_key(each[start:]))
+            member_paths = sorted([*member_paths, path], key=chains.natural_order(key))
         return key, member_paths
 
     def context_before(
@@ -368,7 +368,8 @@ class Linter:
         return _chained(cache, cache.chain_start([f"state:{key.kind}:{key.root}"], results=False), keys)
 
     def _stamps(self, key: ChainKey) -> Stamps | None:
-        """The chain's stamps from the last run (``sqlguard.stamps``), with the cache only."""
+        """The chain's stamps from the last run (``sqlguard.stamps``), with the cache only, and
+        not for Alembic: its order needs every revision's text."""
         if self.cache is None or key.kind == "python":
             return None
         return Stamps(self.cache, self.cache.chain_start([f"stamps:{key.kind}:{key.root}"], results=False))
@@ -677,13 +678,9 @@ def _text(source: Source) -> str | None:
 
 
 def _down_only(path: str) -> bool:
-    """A down file (``*.down.sql``, ``down.sql``, Flyway ``U*``): it never changes the forward
-    state of its chain, so a fold that only moves the state past it need not parse it."""
-    name = os.path.basename(path).lower()
-    if not (name.endswith(".down.sql") or name == "down.sql" or name.startswith("u")):
-        return False
-    role = classify(path)
-    return role is not None and role.direction == "down"
+    """A down file: it never changes the forward state of its chain, so a fold that only moves
+    the state past it need not parse it."""
+    return chains.down_role(path) is not None
 
 
 def _keys(cache: ParseCache, sources: Sequence[Source], stamps: Stamps | None = None) -> list[str]:
