@@ -389,6 +389,49 @@ class ParseCache:
             return None
         return folder if _untrusted(folder) is None else None
 
+    def read_kept(self, folder_name: str, name: str) -> str | None:
+        """The text of ``name`` in the cache subfolder ``folder_name`` (see ``subfolder``), or
+        None: missing, not a regular file, not UTF-8, or the folder must not be used."""
+        folder = self.subfolder(folder_name, create=False)
+        if folder is None:
+            return None
+        try:
+            descriptor = os.open(folder / name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+        except OSError:
+            return None
+        try:
+            with os.fdopen(descriptor, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                return handle.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def write_kept(self, folder_name: str, name: str, text: str, keep: int) -> None:
+        """Write ``text`` as ``name`` in the cache subfolder ``folder_name``, atomically (a reader
+        sees all of it or none), and keep only the ``keep`` newest files there with its suffix
+        (state snapshots, stamps). A folder that cannot be written only costs speed."""
+        folder = self.subfolder(folder_name, create=True)
+        if folder is None:
+            return
+        temporary = None
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, folder / name)
+            temporary = None
+            suffix = os.path.splitext(name)[1]
+            entries = sorted(folder.glob(f"*{suffix}"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in entries[keep:]:
+                old.unlink()
+        except OSError:
+            pass
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+
     def _prepare(self) -> bool:
         """Create the folder (private to this user), with a ``.gitignore`` of ``*`` (as ruff does)
         the first time; False when the folder turns out not to be usable."""

@@ -16,11 +16,7 @@ reading one (missing, truncated, another format) is a miss. Only the ``KEEP`` ne
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlguard.schema import SchemaState
@@ -42,46 +38,22 @@ class Snapshots:
         self.loaded = 0  # snapshots read this run (tests and benchmarks look)
 
     def load(self, link: str) -> SchemaState | None:
-        folder = self.cache.subfolder(FOLDER, create=False)
-        if folder is None:
+        text = self.cache.read_kept(FOLDER, f"{link}.json")
+        if text is None:
             return None
         try:
-            with open(folder / f"{link}.json", encoding="utf-8") as handle:
-                data = json.load(handle)
+            data = json.loads(text)
             if data.get("format") != FORMAT or data.get("link") != link:
                 return None
             state = SchemaState.from_data(data["state"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
             return None
         self.loaded += 1
         return state
 
     def store(self, link: str, state: SchemaState) -> None:
-        """Write one snapshot (atomically: a reader sees all of it or none) and prune old ones.
-        A folder that cannot be written only costs speed."""
-        folder = self.cache.subfolder(FOLDER, create=True)
-        if folder is None:
-            return
-        temporary = None
-        try:
-            data = json.dumps({"format": FORMAT, "link": link, "state": state.to_data()}, separators=(",", ":"))
-            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(data)
-            os.replace(temporary, folder / f"{link}.json")
-            temporary = None
-            _prune(folder)
-        except (OSError, ValueError):
-            pass
-        finally:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-
-
-def _prune(folder: Path) -> None:
-    """Keep the ``KEEP`` newest snapshots."""
-    with contextlib.suppress(OSError):
-        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for old in entries[KEEP:]:
-            old.unlink()
+        """Keep one snapshot (``ParseCache.write_kept``: atomically, the ``KEEP`` newest)."""
+        if self.cache.subfolder(FOLDER, create=False) is None:
+            return  # not even worth serialising the state
+        data = json.dumps({"format": FORMAT, "link": link, "state": state.to_data()}, separators=(",", ":"))
+        self.cache.write_kept(FOLDER, f"{link}.json", data, KEEP)

@@ -16,10 +16,8 @@ problem reading them is a miss: the files are then read, as without stamps.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import tempfile
 import time
 from typing import TYPE_CHECKING
 
@@ -63,12 +61,11 @@ class Stamps:
         self._load()
 
     def _load(self) -> None:
-        folder = self.cache.subfolder(FOLDER, create=False)
-        if folder is None:
+        text = self.cache.read_kept(FOLDER, self.name)
+        if text is None:
             return
         try:
-            with open(folder / self.name, encoding="utf-8") as handle:
-                header, *lines = handle.read().split("\n")
+            header, *lines = text.split("\n")
             magic, written = header.split("\t")
             if magic != f"sqlguard-stamps {FORMAT}":
                 return
@@ -81,7 +78,7 @@ class Stamps:
                 self._read[path] = entry
                 if int(stamps.split(":", 4)[3]) < trusted_before:  # mtime, see ``_text``
                     self._known[path] = entry
-        except (OSError, ValueError, IndexError):
+        except (ValueError, IndexError):
             self._known, self._read = {}, {}
 
     def known(self, path: str, own: Stamp | None, counterpart: Stamp | None) -> tuple[str, bool] | None:
@@ -106,31 +103,12 @@ class Stamps:
             self._new[path] = (_text(own, counterpart), key, flag)
 
     def flush(self) -> None:
-        """Write the stamps of this run's files (atomically); a folder that cannot be written
-        only costs speed."""
+        """Keep the stamps of this run's files (``ParseCache.write_kept``: atomically)."""
         if not self._new or self._new == self._read:
             return  # nothing learnt: the file on disk already says it
-        folder = self.cache.subfolder(FOLDER, create=True)
-        if folder is None:
-            return
         lines = [f"sqlguard-stamps {FORMAT}\t{time.time()!r}"]
         lines += [f"{path}\t{stamps}\t{key}\t{int(flag)}" for path, (stamps, key, flag) in self._new.items()]
-        temporary = None
-        try:
-            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write("\n".join(lines) + "\n")
-            os.replace(temporary, folder / self.name)
-            temporary = None
-            entries = sorted(folder.glob("*.stamps"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-            for old in entries[KEEP:]:
-                old.unlink()
-        except OSError:
-            pass
-        finally:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        self.cache.write_kept(FOLDER, self.name, "\n".join(lines) + "\n", KEEP)
 
 
 def _text(own: Stamp, counterpart: Stamp | None) -> str:
