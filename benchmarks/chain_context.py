@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import shutil
 import statistics
@@ -93,20 +92,10 @@ def cli(repeat: int, files: int) -> dict[str, Any]:
 
 
 async def _lsp(root: Path, earlier: int, runs: int, cache: Path) -> dict[str, float]:
+    from lsp_latency import start_server
     from lsprotocol import types
-    from pygls.lsp.client import LanguageClient
 
-    client = LanguageClient("sqlguard-chain-benchmark", "0")
-    received: dict[int | None, asyncio.Future[types.PublishDiagnosticsParams]] = {}
-
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
-        future = received.get(params.version)
-        if future is not None and not future.done():
-            future.set_result(params)
-
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SQLGUARD_CACHE_DIR": str(cache)}
-    await client.start_io(sys.executable, "-m", "sqlguard", "lsp", env=env)
+    client, received = await start_server("sqlguard-chain-benchmark", SQLGUARD_CACHE_DIR=str(cache))
     await client.initialize_async(
         types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri())
     )

@@ -66,9 +66,14 @@ def typed(variant: int, lines: int = 500) -> str:
     return "\n".join(out)
 
 
-async def _measure(n_runs: int, edit: Callable[[int], str]) -> tuple[list[float], int]:
-    client = LanguageClient("sqlguard-benchmark", "0")
-    received: dict[int | None, asyncio.Future[types.PublishDiagnosticsParams]] = {}
+Received = dict[int | None, "asyncio.Future[types.PublishDiagnosticsParams]"]
+
+
+async def start_server(name: str, **env: str) -> tuple[LanguageClient, Received]:
+    """A client talking to ``python -m sqlguard lsp`` over stdio, and the futures its published
+    diagnostics resolve, by document version (set one before sending the change it answers)."""
+    client = LanguageClient(name, "0")
+    received: Received = {}
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
@@ -76,8 +81,12 @@ async def _measure(n_runs: int, edit: Callable[[int], str]) -> tuple[list[float]
         if future is not None and not future.done():
             future.set_result(params)
 
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    await client.start_io(sys.executable, "-m", "sqlguard", "lsp", env=env)
+    await client.start_io(sys.executable, "-m", "sqlguard", "lsp", env={**os.environ, "PYTHONPATH": str(REPO), **env})
+    return client, received
+
+
+async def _measure(n_runs: int, edit: Callable[[int], str]) -> tuple[list[float], int]:
+    client, received = await start_server("sqlguard-benchmark")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "0500_big.sql"
         uri = path.as_uri()
